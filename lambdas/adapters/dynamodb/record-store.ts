@@ -1,0 +1,245 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { ItemTooLargeError, TransientError } from "../../core/errors.ts";
+import { type EntityType, type RecordKey, recordId } from "../../core/model.ts";
+import type { RecordStore } from "../../core/ports.ts";
+import type { SyncRecord } from "../../core/record.ts";
+import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
+import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
+import { RECORDS_TABLE, recordIndexKeys, recordPartitionKey, VENDOR_INDEX_SHARDS } from "./table-design.ts";
+
+/** The kind of change a write made, as change notifications name it. */
+export type ChangeKind = "created" | "updated" | "deleted";
+
+/** Called after every successful write: the sandbox's stand-in for the table's stream. */
+export type RecordWrittenListener = (event: { kind: ChangeKind; record: SyncRecord }) => void;
+
+export interface DynamoRecordStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Attempts for BatchGetItem unprocessed keys before giving up with a TransientError. @default 8 */
+  readonly maxBatchGetAttempts?: number;
+  /** Counts SDK calls and consumed capacity (benchmarks). */
+  readonly onCapacity?: (operation: string, capacityUnits: number) => void;
+  /** Emits change events after writes (the local sandbox only; on AWS the table's stream does this). */
+  readonly onWritten?: RecordWrittenListener;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The marshalled item: the record plus its table and index keys. */
+export function toItem(record: SyncRecord): Record<string, AttributeValue> {
+  return marshall(
+    { pk: recordPartitionKey(record), ...recordIndexKeys(record), ...record },
+    { removeUndefinedValues: true, convertEmptyValues: false },
+  );
+}
+
+/** @returns the record held in an item (table and index keys dropped). */
+export function fromItem(item: Record<string, AttributeValue>): SyncRecord {
+  const { pk: _pk, vendorShard: _shard, typeKey: _typeKey, ...record } = unmarshall(item);
+  return record as SyncRecord;
+}
+
+/** A condition expression with its placeholders. */
+interface Condition {
+  readonly expression: string;
+  readonly names: Record<string, string>;
+  readonly values?: Record<string, AttributeValue>;
+}
+
+/** Named condition fragments of the records table's conditional writes. */
+export const recordConditions = {
+  /** Create only: no record with this key exists yet. */
+  absent: (): Condition => ({ expression: "attribute_not_exists(#pk)", names: { "#pk": RECORDS_TABLE.partitionKey } }),
+  /** Update only: the stored record is still at the version the decision was made on. */
+  versionIs: (version: number): Condition => ({
+    expression: "#version = :expectedVersion",
+    names: { "#version": "version" },
+    values: { ":expectedVersion": { N: String(version) } },
+  }),
+} as const;
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * {@link RecordStore} on DynamoDB: BatchGetItem reads (eventually consistent unless asked), single-item
+ * conditional PutItem writes checked on `version`. No transactions: they double the write cost and the
+ * embedded engine cannot run them.
+ *
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate
+ */
+export class DynamoRecordStore implements RecordStore {
+  readonly #options: DynamoRecordStoreOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: DynamoRecordStoreOptions) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? sleepFor;
+  }
+
+  #capacity(operation: string, consumed: { CapacityUnits?: number }[] | { CapacityUnits?: number } | undefined) {
+    if (!this.#options.onCapacity || !consumed) return;
+    const list = Array.isArray(consumed) ? consumed : [consumed];
+    this.#options.onCapacity(
+      operation,
+      list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+    );
+  }
+
+  async getMany(keys: readonly RecordKey[], options: { consistent?: boolean } = {}): Promise<Map<string, SyncRecord>> {
+    const found = new Map<string, SyncRecord>();
+    for (let start = 0; start < keys.length; start += 100) {
+      let pending: Record<string, AttributeValue>[] = keys
+        .slice(start, start + 100)
+        .map((key) => ({ pk: { S: recordPartitionKey(key) } }));
+      const maxAttempts = this.#options.maxBatchGetAttempts ?? 8;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > maxAttempts) {
+          throw new TransientError(`BatchGetItem left ${pending.length} keys unprocessed after ${maxAttempts} attempts`);
+        }
+        if (attempt > 1) await this.#sleep(Math.floor(Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+        try {
+          const response = await this.#options.client.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [this.#options.tableName]: { Keys: pending, ConsistentRead: options.consistent ?? false },
+              },
+              ReturnConsumedCapacity: this.#options.onCapacity ? "TOTAL" : undefined,
+            }),
+          );
+          this.#capacity("BatchGetItem", response.ConsumedCapacity);
+          for (const item of response.Responses?.[this.#options.tableName] ?? []) {
+            const record = fromItem(item);
+            found.set(recordId(record), record);
+          }
+          pending = response.UnprocessedKeys?.[this.#options.tableName]?.Keys ?? [];
+        } catch (error) {
+          throw toStoreError(error, "BatchGetItem");
+        }
+      }
+    }
+    return found;
+  }
+
+  async get(key: RecordKey, options: { consistent?: boolean } = {}): Promise<SyncRecord | undefined> {
+    try {
+      const response = await this.#options.client.send(
+        new GetItemCommand({
+          TableName: this.#options.tableName,
+          Key: { pk: { S: recordPartitionKey(key) } },
+          ConsistentRead: options.consistent ?? true,
+          ReturnConsumedCapacity: this.#options.onCapacity ? "TOTAL" : undefined,
+        }),
+      );
+      this.#capacity("GetItem", response.ConsumedCapacity);
+      return response.Item ? fromItem(response.Item) : undefined;
+    } catch (error) {
+      throw toStoreError(error, "GetItem");
+    }
+  }
+
+  async put(record: SyncRecord, expectedVersion: number | undefined): Promise<"written" | "condition-failed"> {
+    const item = toItem(record);
+    const size = itemSize(item);
+    if (size.bytes > MAX_ITEM_BYTES) {
+      throw new ItemTooLargeError(size.bytes, MAX_ITEM_BYTES, {
+        field: size.largest === "attributes" ? largestAttribute(record) : size.largest,
+      });
+    }
+    const condition = expectedVersion === undefined ? recordConditions.absent() : recordConditions.versionIs(expectedVersion);
+    try {
+      const response = await this.#options.client.send(
+        new PutItemCommand({
+          TableName: this.#options.tableName,
+          Item: item,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+          ReturnConsumedCapacity: this.#options.onCapacity ? "TOTAL" : undefined,
+        }),
+      );
+      this.#capacity("PutItem", response.ConsumedCapacity);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        // A failed condition still consumes write capacity (at least 1 WCU).
+        this.#options.onCapacity?.("PutItem", Math.max(1, Math.ceil(size.bytes / 1024)));
+        return "condition-failed";
+      }
+      throw toStoreError(error, "PutItem");
+    }
+    this.#options.onWritten?.({
+      kind: record.deleted ? "deleted" : expectedVersion === undefined ? "created" : "updated",
+      record,
+    });
+    return "written";
+  }
+
+  /**
+   * Lists a vendor's records through the write-sharded `byVendor` index (all shards, merged by key).
+   * @param options.entityType - only this type. @param options.limit - at most this many. @default 100
+   */
+  async listByVendor(
+    vendorId: string,
+    options: { entityType?: EntityType; limit?: number } = {},
+  ): Promise<SyncRecord[]> {
+    const limit = options.limit ?? 100;
+    const keys: RecordKey[] = [];
+    for (let shard = 0; shard < VENDOR_INDEX_SHARDS; shard++) {
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const response = await this.#options.client.send(
+          new QueryCommand({
+            TableName: this.#options.tableName,
+            IndexName: RECORDS_TABLE.byVendorIndex,
+            KeyConditionExpression: options.entityType ? "#shard = :shard AND begins_with(#type, :type)" : "#shard = :shard",
+            ExpressionAttributeNames: {
+              "#shard": RECORDS_TABLE.byVendorPartitionKey,
+              ...(options.entityType ? { "#type": RECORDS_TABLE.byVendorSortKey } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":shard": { S: `${vendorId}#${shard}` },
+              ...(options.entityType ? { ":type": { S: `${options.entityType}#` } } : {}),
+            },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of response.Items ?? []) {
+          const typeKey = item[RECORDS_TABLE.byVendorSortKey]?.S ?? "";
+          const split = typeKey.indexOf("#");
+          keys.push({
+            vendorId,
+            entityType: typeKey.slice(0, split) as EntityType,
+            entityKey: typeKey.slice(split + 1),
+          });
+        }
+        startKey = response.LastEvaluatedKey;
+      } while (startKey);
+    }
+    keys.sort((a, b) =>
+      a.entityType === b.entityType ? (a.entityKey < b.entityKey ? -1 : 1) : a.entityType < b.entityType ? -1 : 1,
+    );
+    const wanted = keys.slice(0, limit);
+    const records = await this.getMany(wanted, { consistent: true });
+    return wanted.map((key) => records.get(recordId(key))).filter((r): r is SyncRecord => r !== undefined);
+  }
+}
+
+function largestAttribute(record: SyncRecord): string | undefined {
+  let largest: string | undefined;
+  let size = -1;
+  for (const [name, value] of Object.entries(record.attributes)) {
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+    if (bytes > size) {
+      size = bytes;
+      largest = `attributes.${name}`;
+    }
+  }
+  return largest;
+}

@@ -1,0 +1,401 @@
+import { type Change, REQUIRED_ON_CREATE } from "./change.ts";
+import { contentHash } from "./content-hash.ts";
+import type { Attributes, AttributeValue, ConflictStrategy, ConflictType, Source } from "./model.ts";
+import { sourceParty } from "./model.ts";
+import { recordContentHash, recordStamp, type Stamp, type SyncRecord } from "./record.ts";
+
+/** The part of a vendor's configuration the decision needs, resolved for one entity type. */
+export interface DecisionPolicy {
+  readonly strategy: ConflictStrategy;
+  /** Rank of a source: higher wins under source-priority and breaks last-write-wins ties. */
+  readonly rank: (source: Source) => number;
+  /** Price-change guard; `undefined` or action `off` disables it. */
+  readonly priceGuard?: { readonly maxChangePercent: number; readonly action: "review" | "reject" | "off" };
+}
+
+/** Why a change is held for manual review. */
+export type ReviewReason = "data" | "version" | "price-guard";
+
+/** One field that differs between the stored record and what the change would make of it. */
+export interface FieldDiff {
+  readonly field: string;
+  readonly current: AttributeValue | undefined;
+  readonly incoming: AttributeValue | undefined;
+}
+
+/** What a manual-review conflict item holds (the store adds ids, status and times). */
+export interface ConflictDraft {
+  readonly reason: ReviewReason;
+  /** Human-readable explanation. */
+  readonly message: string;
+  /** The record version the conflict was raised against; a resolution is applied only on it. */
+  readonly recordVersion: number;
+  readonly current: SyncRecord;
+  readonly incoming: Change;
+  /** The record as it would be if the change were accepted. */
+  readonly proposed: { readonly attributes: Attributes; readonly deleted: boolean };
+  readonly diff: readonly FieldDiff[];
+}
+
+/** The outcome of deciding one change against the stored record. Pure data; the adapter acts on it. */
+export type Decision =
+  | {
+      readonly action: "write";
+      readonly outcome: "created" | "updated";
+      /** The record to write. */
+      readonly record: SyncRecord;
+      /** The version the stored record must still have (`undefined`: it must not exist). */
+      readonly expectedVersion: number | undefined;
+      /** A conflict that the strategy resolved in this change's favour. */
+      readonly conflictType?: ConflictType;
+    }
+  | {
+      readonly action: "skip";
+      readonly outcome: "unchanged" | "duplicate" | "stale";
+      readonly reason: string;
+      readonly conflictType?: ConflictType;
+    }
+  | {
+      readonly action: "review";
+      readonly outcome: "conflicted";
+      readonly conflict: ConflictDraft;
+    }
+  | {
+      readonly action: "reject";
+      readonly outcome: "rejected";
+      readonly reason: string;
+      readonly rule?: string;
+      readonly field?: string;
+    };
+
+/** @returns the ordering stamp of a change. */
+export function changeStamp(change: Change): Stamp {
+  return {
+    sourceTs: change.sourceTs,
+    ...(change.sourceVersion === undefined ? {} : { sourceVersion: change.sourceVersion }),
+    source: change.source,
+    eventId: change.eventId,
+  };
+}
+
+/**
+ * Orders two stamps for last-write-wins: `sourceTs`, then `sourceVersion` (absent sorts first), then
+ * source rank, then `eventId`, so every delivery order of the same events converges.
+ *
+ * @returns negative when `a` is older, positive when newer, 0 only for the same event.
+ */
+export function compareStamps(a: Stamp, b: Stamp, rank: (source: Source) => number): number {
+  if (a.sourceTs !== b.sourceTs) return a.sourceTs < b.sourceTs ? -1 : 1;
+  const av = a.sourceVersion ?? -1;
+  const bv = b.sourceVersion ?? -1;
+  if (av !== bv) return av < bv ? -1 : 1;
+  const ar = rank(a.source);
+  const br = rank(b.source);
+  if (ar !== br) return ar < br ? -1 : 1;
+  if (a.eventId === b.eventId) return 0;
+  return a.eventId < b.eventId ? -1 : 1;
+}
+
+function isNewer(a: Stamp, b: Stamp | undefined, rank: (source: Source) => number): boolean {
+  return b === undefined || compareStamps(a, b, rank) > 0;
+}
+
+/** Record-level overlay: absent fields left, `null` clears, a delete empties the record. */
+function overlay(current: Attributes, change: Change): Attributes {
+  if (change.op === "delete") return {};
+  const next: Attributes = { ...current };
+  for (const [field, value] of Object.entries(change.attributes)) {
+    if (value === null) delete next[field];
+    else next[field] = value;
+  }
+  return next;
+}
+
+function diff(current: Attributes, proposed: Attributes): FieldDiff[] {
+  const fields = new Set([...Object.keys(current), ...Object.keys(proposed)]);
+  const out: FieldDiff[] = [];
+  for (const field of [...fields].sort()) {
+    const a = current[field] ?? undefined;
+    const b = proposed[field] ?? undefined;
+    if (contentHash(a ?? null) !== contentHash(b ?? null)) out.push({ field, current: a, incoming: b });
+  }
+  return out;
+}
+
+interface Proposal {
+  readonly attributes: Attributes;
+  readonly deleted: boolean;
+  readonly fieldStamps?: Record<string, Stamp>;
+  readonly deleteStamp?: Stamp;
+  /** Stamp the record takes on (the newest it reflects). */
+  readonly stamp: Stamp;
+  /** Merge only: whether any field or the delete stamp of the change was newer than what is stored. */
+  readonly tookAnything: boolean;
+}
+
+/** Field-level last-write-wins. Every result is a max over the set of events, so any order converges. */
+function mergeProposal(current: SyncRecord | undefined, change: Change, rank: (s: Source) => number): Proposal {
+  const stamp = changeStamp(change);
+  const fieldStamps: Record<string, Stamp> = { ...(current?.fieldStamps ?? {}) };
+  const attributes: Attributes = { ...(current?.attributes ?? {}) };
+  let deleteStamp = current?.deleteStamp;
+  let tookAnything = false;
+  if (change.op === "delete") {
+    if (isNewer(stamp, deleteStamp, rank)) {
+      deleteStamp = stamp;
+      tookAnything = true;
+      for (const [field, fieldStamp] of Object.entries(fieldStamps)) {
+        if (compareStamps(fieldStamp, stamp, rank) < 0) {
+          delete fieldStamps[field];
+          delete attributes[field];
+        }
+      }
+    }
+  } else {
+    for (const [field, value] of Object.entries(change.attributes)) {
+      if (deleteStamp && compareStamps(stamp, deleteStamp, rank) < 0) break;
+      if (isNewer(stamp, fieldStamps[field], rank)) {
+        fieldStamps[field] = stamp;
+        attributes[field] = value;
+        tookAnything = true;
+      }
+    }
+  }
+  const deleted = deleteStamp !== undefined && Object.keys(fieldStamps).length === 0;
+  const currentStamp = current ? recordStamp(current) : undefined;
+  return {
+    attributes,
+    deleted,
+    fieldStamps,
+    ...(deleteStamp ? { deleteStamp } : {}),
+    stamp: currentStamp && !isNewer(stamp, currentStamp, rank) ? currentStamp : stamp,
+    tookAnything,
+  };
+}
+
+function visible(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) if (value !== null) out[key] = value;
+  return out;
+}
+
+function buildRecord(
+  current: SyncRecord | undefined,
+  change: Change,
+  proposal: Proposal,
+  strategy: ConflictStrategy,
+  now: number,
+): SyncRecord {
+  const stamp = proposal.stamp;
+  return {
+    vendorId: change.vendorId,
+    entityType: change.entityType,
+    entityKey: change.entityKey,
+    version: (current?.version ?? 0) + 1,
+    sourceTs: stamp.sourceTs,
+    ...(stamp.sourceVersion === undefined ? {} : { sourceVersion: stamp.sourceVersion }),
+    source: stamp.source,
+    lastEventId: change.eventId,
+    lastJobId: change.jobId,
+    contentHash: recordContentHash(proposal.attributes, proposal.deleted),
+    attributes: strategy === "merge" ? proposal.attributes : visible(proposal.attributes),
+    ...(strategy === "merge" ? { fieldStamps: proposal.fieldStamps ?? {} } : {}),
+    ...(strategy === "merge" && proposal.deleteStamp ? { deleteStamp: proposal.deleteStamp } : {}),
+    deleted: proposal.deleted,
+    ...(proposal.deleted
+      ? { deletedAt: proposal.deleteStamp?.sourceTs ?? (change.op === "delete" ? change.sourceTs : current?.deletedAt) }
+      : {}),
+    createdAt: current?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+function priceGuardTrip(current: SyncRecord, next: Attributes, policy: DecisionPolicy): string | undefined {
+  const guard = policy.priceGuard;
+  if (!guard || guard.action === "off" || current.deleted) return undefined;
+  const before = current.attributes.amount;
+  const after = next.amount;
+  if (typeof before !== "number" || typeof after !== "number" || before === 0 || before === after) return undefined;
+  if (current.attributes.currency !== next.currency) return undefined;
+  const changePercent = (Math.abs(after - before) * 100) / Math.abs(before);
+  if (changePercent <= guard.maxChangePercent) return undefined;
+  return `price moves ${changePercent.toFixed(1)} % (${before} → ${after} minor units), over the ${guard.maxChangePercent} % guard`;
+}
+
+/**
+ * Decides what one change does to the stored record: the conflict rules of DESIGN.md §3 as a pure
+ * function. Order of checks:
+ *
+ * 1. no record: create it (a delete creates a tombstone, so an older update arriving later stays deleted);
+ * 2. the change would leave the content as it is: `unchanged`, whatever its event id (no write);
+ * 3. the record already reflects this event id: `duplicate`;
+ * 4. the strategy: last-write-wins (stamp order), source-priority (rank, then stamp), manual-review
+ *    (older → stale; another party's data or a version mismatch → review), merge (per-field stamps);
+ * 5. the price-change guard on a winning price change (admin edits are exempt).
+ *
+ * @param current - the stored record, or `undefined` when there is none.
+ * @param change - a validated change.
+ * @param now - wall-clock epoch ms for `createdAt`/`updatedAt`.
+ */
+export function decide(
+  current: SyncRecord | undefined,
+  change: Change,
+  policy: DecisionPolicy,
+  now: number,
+): Decision {
+  const { strategy, rank } = policy;
+  if (!current) {
+    if (change.op === "upsert") {
+      const missing = REQUIRED_ON_CREATE[change.entityType].filter(
+        (field) => change.attributes[field] === undefined || change.attributes[field] === null,
+      );
+      if (missing.length > 0) {
+        return {
+          action: "reject",
+          outcome: "rejected",
+          reason: `a new ${change.entityType} record needs ${missing.map((f) => `attributes.${f}`).join(", ")}`,
+          field: `attributes.${missing[0]}`,
+        };
+      }
+    }
+    const proposal: Proposal =
+      strategy === "merge"
+        ? mergeProposal(undefined, change, rank)
+        : {
+            attributes: overlay({}, change),
+            deleted: change.op === "delete",
+            stamp: changeStamp(change),
+            tookAnything: true,
+          };
+    return {
+      action: "write",
+      outcome: "created",
+      record: buildRecord(undefined, change, proposal, strategy, now),
+      expectedVersion: undefined,
+    };
+  }
+
+  const incoming = changeStamp(change);
+  const stored = recordStamp(current);
+  const proposal: Proposal =
+    strategy === "merge"
+      ? mergeProposal(current, change, rank)
+      : {
+          attributes: overlay(current.deleted ? {} : current.attributes, change),
+          deleted: change.op === "delete",
+          stamp: incoming,
+          tookAnything: true,
+        };
+  const overlayHash = recordContentHash(
+    overlay(current.deleted ? {} : current.attributes, change),
+    change.op === "delete",
+  );
+  if (overlayHash === current.contentHash) {
+    return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
+  }
+  if (change.eventId === current.lastEventId) {
+    return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
+  }
+  if (recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash) {
+    // Merge: the fields that would change lost to newer stored values; the rest are equal.
+    return staleDecision(change, current, "timestamp");
+  }
+  const versionConflict = change.expectedVersion !== undefined && change.expectedVersion !== current.version;
+  const dataConflict = sourceParty(change.source) !== sourceParty(current.source);
+  const conflictType: ConflictType | undefined = versionConflict ? "version" : dataConflict ? "data" : undefined;
+
+  switch (strategy) {
+    case "last-write-wins":
+      if (compareStamps(incoming, stored, rank) < 0) {
+        return staleDecision(change, current, "timestamp");
+      }
+      break;
+    case "source-priority": {
+      const incomingRank = rank(change.source);
+      const storedRank = rank(current.source);
+      if (incomingRank < storedRank) {
+        return {
+          action: "skip",
+          outcome: "stale",
+          reason: `outranked: the record was written by ${current.source}, which ranks above ${change.source}`,
+          conflictType: "data",
+        };
+      }
+      if (incomingRank === storedRank && compareStamps(incoming, stored, rank) < 0) {
+        return staleDecision(change, current, "timestamp");
+      }
+      break;
+    }
+    case "manual-review": {
+      if (compareStamps(incoming, stored, rank) < 0) return staleDecision(change, current, "timestamp");
+      if ((versionConflict || dataConflict) && change.source !== "admin") {
+        const reason: ReviewReason = versionConflict ? "version" : "data";
+        return review(
+          current,
+          change,
+          proposal,
+          reason,
+          versionConflict
+            ? `change was made against version ${change.expectedVersion}; the record is at version ${current.version}`
+            : `the record was last written by ${current.source} (${sourceParty(current.source)}); ${change.source} would change it`,
+        );
+      }
+      break;
+    }
+    case "merge":
+      if (!proposal.tookAnything) return staleDecision(change, current, "timestamp");
+      break;
+  }
+
+  if (change.entityType === "price" && change.source !== "admin" && !proposal.deleted) {
+    const trip = priceGuardTrip(current, proposal.attributes, policy);
+    if (trip) {
+      if (policy.priceGuard?.action === "reject") {
+        return { action: "reject", outcome: "rejected", reason: trip, rule: "price-guard", field: "attributes.amount" };
+      }
+      return review(current, change, proposal, "price-guard", trip);
+    }
+  }
+  return {
+    action: "write",
+    outcome: "updated",
+    record: buildRecord(current, change, proposal, strategy, now),
+    expectedVersion: current.version,
+    ...(conflictType ? { conflictType } : {}),
+  };
+}
+
+function staleDecision(change: Change, current: SyncRecord, conflictType: ConflictType): Decision {
+  const when = new Date(current.sourceTs).toISOString();
+  return {
+    action: "skip",
+    outcome: "stale",
+    reason: current.deleted
+      ? `older than the delete at ${when}; the record stays deleted`
+      : `older than the stored record (${when}, event ${current.lastEventId})`,
+    conflictType,
+  };
+}
+
+function review(
+  current: SyncRecord,
+  change: Change,
+  proposal: Proposal,
+  reason: ReviewReason,
+  message: string,
+): Decision {
+  const proposedAttributes = visible(proposal.attributes);
+  return {
+    action: "review",
+    outcome: "conflicted",
+    conflict: {
+      reason,
+      message,
+      recordVersion: current.version,
+      current,
+      incoming: change,
+      proposed: { attributes: proposedAttributes, deleted: proposal.deleted },
+      diff: diff(current.deleted ? {} : visible(current.attributes), proposal.deleted ? {} : proposedAttributes),
+    },
+  };
+}

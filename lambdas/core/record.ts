@@ -1,0 +1,59 @@
+import { contentHash } from "./content-hash.ts";
+import type { Attributes, RecordKey, Source } from "./model.ts";
+
+/** When and from where a value was written: the ordering key of last-write-wins and merge. */
+export interface Stamp {
+  /** Vendor event time, UTC epoch ms. */
+  readonly sourceTs: number;
+  readonly sourceVersion?: number;
+  readonly source: Source;
+  readonly eventId: string;
+}
+
+/**
+ * A stored record: the current state of one `(vendorId, entityType, entityKey)` with its provenance.
+ */
+export interface SyncRecord extends RecordKey {
+  /** +1 per accepted write; conditional writes check it. Starts at 1. */
+  readonly version: number;
+  /** Event time of the newest change applied, UTC epoch ms. */
+  readonly sourceTs: number;
+  readonly sourceVersion?: number;
+  /** Source of the newest change applied. */
+  readonly source: Source;
+  readonly lastEventId: string;
+  readonly lastJobId: string;
+  /** {@link recordContentHash} of the attributes and deleted flag. */
+  readonly contentHash: string;
+  /** Current attributes (empty for a tombstone). */
+  readonly attributes: Attributes;
+  /** Per-field stamps, kept by the merge strategy only. */
+  readonly fieldStamps?: Readonly<Record<string, Stamp>>;
+  /** Stamp of the newest delete, kept by the merge strategy only. */
+  readonly deleteStamp?: Stamp;
+  /** Tombstone flag: the vendor deleted this record. */
+  readonly deleted: boolean;
+  /** Event time of the delete, UTC epoch ms (tombstones only). */
+  readonly deletedAt?: number;
+  /** Wall-clock time of the first write, epoch ms. */
+  readonly createdAt: number;
+  /** Wall-clock time of the last write, epoch ms. */
+  readonly updatedAt: number;
+}
+
+/** The hash that decides "unchanged": attributes (nulls dropped) and the deleted flag. */
+export function recordContentHash(attributes: Attributes, deleted: boolean): string {
+  const present: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) if (value !== null) present[key] = value;
+  return contentHash({ deleted, attributes: present });
+}
+
+/** @returns the stamp of the newest change a record reflects. */
+export function recordStamp(record: SyncRecord): Stamp {
+  return {
+    sourceTs: record.sourceTs,
+    ...(record.sourceVersion === undefined ? {} : { sourceVersion: record.sourceVersion }),
+    source: record.source,
+    eventId: record.lastEventId,
+  };
+}

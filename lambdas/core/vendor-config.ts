@@ -1,0 +1,191 @@
+import * as v from "valibot";
+import { isCurrencyCode } from "./currencies.ts";
+import { ConfigError } from "./errors.ts";
+import { CONFLICT_STRATEGIES, type ConflictStrategy, ENTITY_TYPES, type EntityType, SOURCES, type Source } from "./model.ts";
+
+/** DynamoDB SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
+export const MAX_RECEIVE_COUNT = 8;
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const TimeZoneSchema = v.pipe(
+  v.string(),
+  v.check(isTimeZone, (issue) => `unknown IANA time zone ${JSON.stringify(issue.input)}`),
+);
+const PercentSchema = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
+const StrategySchema = v.picklist(CONFLICT_STRATEGIES);
+
+/** File formats the importer understands. */
+export const FILE_FORMATS = ["canonical", "magento-csv", "shopify-csv"] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** Webhook signature schemes (see docs/vendor-onboarding.md). */
+export const WEBHOOK_SCHEMES = ["shopify", "woocommerce", "stripe", "standard-webhooks", "bigcommerce"] as const;
+export type WebhookScheme = (typeof WEBHOOK_SCHEMES)[number];
+
+const FileChannelSchema = v.strictObject({
+  /** How rows become changes. */
+  format: v.picklist(FILE_FORMATS),
+  /** Text encoding of the file. @default "utf-8" */
+  encoding: v.optional(v.picklist(["utf-8", "windows-1252", "latin1", "utf-16le"]), "utf-8"),
+  /** CSV field delimiter. @default "," */
+  delimiter: v.optional(v.picklist([",", ";", "\t", "|"]), ","),
+  /** Weight unit of weight columns. @default "kg" */
+  weightUnit: v.optional(v.picklist(["g", "kg", "lb", "oz"]), "kg"),
+});
+
+const WebhookChannelSchema = v.strictObject({
+  scheme: v.picklist(WEBHOOK_SCHEMES),
+  /** Name of the signing secret (Secrets Manager on AWS; the sandbox's secrets file locally). */
+  secretName: v.pipe(v.string(), v.minLength(1)),
+  /** Header carrying the signature, for schemes where it is configurable (stripe, bigcommerce). */
+  signatureHeader: v.optional(v.string()),
+  /** Accepted clock difference between the vendor's timestamp and ours, in seconds. @default 300 */
+  timestampToleranceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 300),
+  /** Unit of the vendor's signature timestamp. @default "s" */
+  timestampUnit: v.optional(v.picklist(["s", "ms"]), "s"),
+  /** Payload mapping: the platform whose payloads this vendor sends. */
+  payloadFormat: v.optional(
+    v.picklist(["shopify", "woocommerce", "bigcommerce", "commercetools", "canonical"]),
+    "canonical",
+  ),
+});
+
+const ScheduleSchema = v.strictObject({
+  /** EventBridge Scheduler expression: `cron(…)` (six fields) or `rate(…)`. */
+  expression: v.pipe(
+    v.string(),
+    v.regex(/^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "must be cron(…) or rate(n unit)"),
+  ),
+  /** IANA time zone the cron expression is evaluated in. @default "UTC" */
+  timeZone: v.optional(TimeZoneSchema, "UTC"),
+  /** Flexible time window in minutes (0 = off). @default 0 */
+  flexibleWindowMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1440)), 0),
+});
+
+const ConflictsSchema = v.strictObject({
+  /** Strategy for entity types not listed. @default "last-write-wins" */
+  default: v.optional(StrategySchema, "last-write-wins"),
+  product: v.optional(StrategySchema),
+  price: v.optional(StrategySchema),
+  inventory: v.optional(StrategySchema),
+  order: v.optional(StrategySchema),
+});
+
+const RulesSchema = v.strictObject({
+  /** Price-change guard: a price moving more than `maxChangePercent` goes to manual review (or is rejected). */
+  priceChangeGuard: v.optional(
+    v.strictObject({
+      maxChangePercent: v.optional(v.pipe(v.number(), v.minValue(0)), 50),
+      action: v.optional(v.picklist(["review", "reject", "off"]), "review"),
+    }),
+    { maxChangePercent: 50, action: "review" },
+  ),
+  /** What to do with a negative available quantity. @default "allow" */
+  negativeStock: v.optional(v.picklist(["allow", "reject", "clamp"]), "allow"),
+});
+
+/** Default ranking: admin edits above every vendor channel, vendor channels above internal systems. */
+export const DEFAULT_SOURCE_PRIORITY: Readonly<Record<Source, number>> = {
+  admin: 30,
+  "vendor:webhook": 20,
+  "vendor:pull": 20,
+  "vendor:file": 20,
+  internal: 10,
+};
+
+/**
+ * One vendor's configuration (DESIGN.md §5). Validated at synth and at load; see `config/vendors/*.json`.
+ */
+export const VendorConfigSchema = v.pipe(
+  v.strictObject({
+    $schema: v.optional(v.string()),
+    id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 chars")),
+    name: v.pipe(v.string(), v.minLength(1)),
+    enabled: v.optional(v.boolean(), true),
+    entityTypes: v.pipe(v.array(v.picklist(ENTITY_TYPES)), v.minLength(1)),
+    defaultCurrency: v.pipe(
+      v.string(),
+      v.check(isCurrencyCode, (issue) => `unknown ISO 4217 currency ${JSON.stringify(issue.input)}`),
+    ),
+    /** Time zone for naive timestamps (no offset) in this vendor's data. @default "UTC" */
+    timeZone: v.optional(TimeZoneSchema, "UTC"),
+    /** Decimal separator in this vendor's amounts. @default "." */
+    decimalSeparator: v.optional(v.picklist([".", ","]), "."),
+    channels: v.optional(
+      v.strictObject({
+        file: v.optional(FileChannelSchema),
+        webhook: v.optional(WebhookChannelSchema),
+      }),
+      {},
+    ),
+    conflicts: v.optional(ConflictsSchema, { default: "last-write-wins" }),
+    /** Rank per source; higher wins under source-priority and breaks last-write-wins ties. */
+    sourcePriority: v.optional(v.record(v.picklist(SOURCES), v.pipe(v.number(), v.integer())), {}),
+    rules: v.optional(RulesSchema, {}),
+    schedule: v.optional(ScheduleSchema),
+    /** Delivery attempts before a message goes to the dead-letter queue. Must be below the queues' maxReceiveCount. @default 3 */
+    maxRetries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_RECEIVE_COUNT - 1)), 3),
+    /** Batches written in parallel (and the Distributed Map's MaxConcurrency). @default 4 */
+    maxConcurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 4),
+    /** Share of rejected changes a batch job tolerates before it fails, in percent. @default 5 */
+    toleratedRejectedPercent: v.optional(PercentSchema, 5),
+    /** A full snapshot may tombstone at most this share of the vendor's records, in percent. @default 10 */
+    massDeletionGuardPercent: v.optional(PercentSchema, 10),
+    /** Data older than this (minutes since the newest accepted change) raises the staleness alarm. @default 1440 */
+    freshnessSloMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1440),
+  }),
+  v.check(
+    (config) => !config.channels.webhook || config.entityTypes.length > 0,
+    "a webhook channel needs at least one entity type",
+  ),
+);
+
+/** A validated vendor configuration, defaults applied. */
+export type VendorConfig = v.InferOutput<typeof VendorConfigSchema>;
+/** A vendor configuration as written in a file, before defaults. */
+export type VendorConfigInput = v.InferInput<typeof VendorConfigSchema>;
+
+/**
+ * Validates one vendor configuration.
+ *
+ * @param input - the parsed JSON.
+ * @param file - the file it came from, named in errors.
+ * @throws {ConfigError} naming the file and every invalid field.
+ */
+export function parseVendorConfig(input: unknown, file: string): VendorConfig {
+  const result = v.safeParse(VendorConfigSchema, input);
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? "(root)", message: issue.message })),
+    );
+  }
+  const expectedId = file
+    .split(/[\\/]/)
+    .pop()
+    ?.replace(/\.json$/, "");
+  if (expectedId && expectedId !== result.output.id && file.endsWith(".json")) {
+    throw new ConfigError(file, [
+      { field: "id", message: `is ${JSON.stringify(result.output.id)} but the file is named ${expectedId}.json` },
+    ]);
+  }
+  return result.output;
+}
+
+/** @returns the conflict strategy for one entity type of a vendor. */
+export function strategyFor(config: VendorConfig, entityType: EntityType): ConflictStrategy {
+  return config.conflicts[entityType] ?? config.conflicts.default;
+}
+
+/** @returns the rank of a source for a vendor (its own ranking over the defaults). */
+export function sourceRank(config: VendorConfig, source: Source): number {
+  return config.sourcePriority[source] ?? DEFAULT_SOURCE_PRIORITY[source];
+}
