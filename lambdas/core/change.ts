@@ -45,7 +45,10 @@ export interface Change extends RecordKey {
 const KeySchema = v.union([v.string(), v.pipe(v.number(), v.safeInteger())]);
 const TimeSchema = v.union([v.string(), v.number()]);
 const MoneyTextSchema = v.union([v.string(), v.number()]);
-const IntegerTextSchema = v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.regex(/^\s*[+-]?\d+\s*$/))]);
+const IntegerTextSchema = v.union([
+  v.pipe(v.number(), v.safeInteger()),
+  v.pipe(v.string(), v.regex(/^\s*[+-]?\d+\s*$/)),
+]);
 const text = () => v.nullish(v.string());
 const textList = () => v.nullish(v.array(v.string()));
 
@@ -124,7 +127,9 @@ export const ChangeInputSchema = v.strictObject({
   eventId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
   /** ISO 8601 or epoch ms. @default the file's as-of time */
   sourceTs: v.optional(TimeSchema),
-  sourceVersion: v.optional(v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\d{1,15}$/))])),
+  sourceVersion: v.optional(
+    v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\d{1,15}$/))]),
+  ),
   expectedVersion: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
   /** @default the channel the file or event came through */
   source: v.optional(v.picklist(SOURCES)),
@@ -183,11 +188,7 @@ function copyPresent(target: Attributes, source: Record<string, unknown>, keys: 
 }
 
 /** Turns validated vendor attributes into canonical ones (money in minor units, integers parsed). */
-function canonicalAttributes(
-  entityType: EntityType,
-  raw: Record<string, unknown>,
-  ctx: ChangeContext,
-): Attributes {
+function canonicalAttributes(entityType: EntityType, raw: Record<string, unknown>, ctx: ChangeContext): Attributes {
   const out: Attributes = {};
   const sep = ctx.decimalSeparator;
   switch (entityType) {

@@ -237,12 +237,7 @@ function priceGuardTrip(current: SyncRecord, next: Attributes, policy: DecisionP
  * @param change - a validated change.
  * @param now - wall-clock epoch ms for `createdAt`/`updatedAt`.
  */
-export function decide(
-  current: SyncRecord | undefined,
-  change: Change,
-  policy: DecisionPolicy,
-  now: number,
-): Decision {
+export function decide(current: SyncRecord | undefined, change: Change, policy: DecisionPolicy, now: number): Decision {
   const { strategy, rank } = policy;
   if (!current) {
     if (change.op === "upsert") {
@@ -298,7 +293,7 @@ export function decide(
   }
   if (recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash) {
     // Merge: the fields that would change lost to newer stored values; the rest are equal.
-    return staleDecision(change, current, "timestamp");
+    return staleDecision(current, "timestamp");
   }
   const versionConflict = change.expectedVersion !== undefined && change.expectedVersion !== current.version;
   const dataConflict = sourceParty(change.source) !== sourceParty(current.source);
@@ -307,7 +302,7 @@ export function decide(
   switch (strategy) {
     case "last-write-wins":
       if (compareStamps(incoming, stored, rank) < 0) {
-        return staleDecision(change, current, "timestamp");
+        return staleDecision(current, "timestamp");
       }
       break;
     case "source-priority": {
@@ -322,12 +317,12 @@ export function decide(
         };
       }
       if (incomingRank === storedRank && compareStamps(incoming, stored, rank) < 0) {
-        return staleDecision(change, current, "timestamp");
+        return staleDecision(current, "timestamp");
       }
       break;
     }
     case "manual-review": {
-      if (compareStamps(incoming, stored, rank) < 0) return staleDecision(change, current, "timestamp");
+      if (compareStamps(incoming, stored, rank) < 0) return staleDecision(current, "timestamp");
       if ((versionConflict || dataConflict) && change.source !== "admin") {
         const reason: ReviewReason = versionConflict ? "version" : "data";
         return review(
@@ -343,7 +338,7 @@ export function decide(
       break;
     }
     case "merge":
-      if (!proposal.tookAnything) return staleDecision(change, current, "timestamp");
+      if (!proposal.tookAnything) return staleDecision(current, "timestamp");
       break;
   }
 
@@ -365,7 +360,7 @@ export function decide(
   };
 }
 
-function staleDecision(change: Change, current: SyncRecord, conflictType: ConflictType): Decision {
+function staleDecision(current: SyncRecord, conflictType: ConflictType): Decision {
   const when = new Date(current.sourceTs).toISOString();
   return {
     action: "skip",

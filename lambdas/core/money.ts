@@ -53,7 +53,7 @@ export function parseMoney(text: string, currency: string, options: ParseMoneyOp
   if (!match) {
     const hint =
       separator === "." && /^[+-]?\d+,\d+$/.test(trimmed)
-        ? " (a decimal comma; declare decimalSeparator \",\" for this vendor if that is its format)"
+        ? ' (a decimal comma; declare decimalSeparator "," for this vendor if that is its format)'
         : "";
     throw new ValidationError(`not a decimal amount: ${JSON.stringify(text)}${hint}`, { field, value: text });
   }
@@ -97,7 +97,9 @@ export function parseMoneyNumber(value: number, currency: string, options: Parse
 export function formatMoney(money: Money): string {
   const exponent = currencyExponent(money.currency) ?? 2;
   const negative = money.amount < 0;
-  const digits = Math.abs(money.amount).toString().padStart(exponent + 1, "0");
+  const digits = Math.abs(money.amount)
+    .toString()
+    .padStart(exponent + 1, "0");
   const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
   const fraction = exponent === 0 ? "" : `.${digits.slice(-exponent)}`;
   return `${negative ? "-" : ""}${whole}${fraction} ${money.currency}`;

@@ -1,9 +1,16 @@
 import * as v from "valibot";
 import { isCurrencyCode } from "./currencies.ts";
 import { ConfigError } from "./errors.ts";
-import { CONFLICT_STRATEGIES, type ConflictStrategy, ENTITY_TYPES, type EntityType, SOURCES, type Source } from "./model.ts";
+import {
+  CONFLICT_STRATEGIES,
+  type ConflictStrategy,
+  ENTITY_TYPES,
+  type EntityType,
+  SOURCES,
+  type Source,
+} from "./model.ts";
 
-/** DynamoDB SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
+/** SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
 export const MAX_RECEIVE_COUNT = 8;
 
 const isTimeZone = (zone: string): boolean => {
@@ -188,4 +195,17 @@ export function strategyFor(config: VendorConfig, entityType: EntityType): Confl
 /** @returns the rank of a source for a vendor (its own ranking over the defaults). */
 export function sourceRank(config: VendorConfig, source: Source): number {
   return config.sourcePriority[source] ?? DEFAULT_SOURCE_PRIORITY[source];
+}
+
+/**
+ * The write path's rules for one vendor and entity type: conflict strategy, source ranking,
+ * price-change guard and negative-stock policy.
+ */
+export function writePolicyFor(config: VendorConfig, entityType: EntityType) {
+  return {
+    strategy: strategyFor(config, entityType),
+    rank: (source: Source) => sourceRank(config, source),
+    priceGuard: config.rules.priceChangeGuard,
+    negativeStock: config.rules.negativeStock,
+  } as const;
 }

@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import { applyIncomingRules, type NegativeStockPolicy } from "./business-rules.ts";
 import type { Change } from "./change.ts";
 import { type DecisionPolicy, decide } from "./conflict-rules.ts";
-import { BusinessRuleError, errorKind, type ErrorKind, ValidationError, VendorSyncError } from "./errors.ts";
+import { BusinessRuleError, type ErrorKind, errorKind, ValidationError, VendorSyncError } from "./errors.ts";
 import { type ConflictType, type EntityType, type Outcome, type RecordKey, recordId } from "./model.ts";
 import type { ConflictStore, RecordStore } from "./ports.ts";
 import type { SyncRecord } from "./record.ts";

@@ -25,7 +25,9 @@ export function attributeValueSize(value: AttributeValue): number {
   if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
   if (value.L !== undefined) return 3 + value.L.reduce((sum, item) => sum + 1 + attributeValueSize(item), 0);
   if (value.M !== undefined) {
-    return 3 + Object.entries(value.M).reduce((sum, [name, item]) => sum + 1 + utf8(name) + attributeValueSize(item), 0);
+    return (
+      3 + Object.entries(value.M).reduce((sum, [name, item]) => sum + 1 + utf8(name) + attributeValueSize(item), 0)
+    );
   }
   return 0;
 }

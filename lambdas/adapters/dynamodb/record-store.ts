@@ -102,7 +102,9 @@ export class DynamoRecordStore implements RecordStore {
       const maxAttempts = this.#options.maxBatchGetAttempts ?? 8;
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > maxAttempts) {
-          throw new TransientError(`BatchGetItem left ${pending.length} keys unprocessed after ${maxAttempts} attempts`);
+          throw new TransientError(
+            `BatchGetItem left ${pending.length} keys unprocessed after ${maxAttempts} attempts`,
+          );
         }
         if (attempt > 1) await this.#sleep(Math.floor(Math.random() * Math.min(1000, 25 * 2 ** attempt)));
         try {
@@ -153,7 +155,8 @@ export class DynamoRecordStore implements RecordStore {
         field: size.largest === "attributes" ? largestAttribute(record) : size.largest,
       });
     }
-    const condition = expectedVersion === undefined ? recordConditions.absent() : recordConditions.versionIs(expectedVersion);
+    const condition =
+      expectedVersion === undefined ? recordConditions.absent() : recordConditions.versionIs(expectedVersion);
     try {
       const response = await this.#options.client.send(
         new PutItemCommand({
@@ -198,7 +201,9 @@ export class DynamoRecordStore implements RecordStore {
           new QueryCommand({
             TableName: this.#options.tableName,
             IndexName: RECORDS_TABLE.byVendorIndex,
-            KeyConditionExpression: options.entityType ? "#shard = :shard AND begins_with(#type, :type)" : "#shard = :shard",
+            KeyConditionExpression: options.entityType
+              ? "#shard = :shard AND begins_with(#type, :type)"
+              : "#shard = :shard",
             ExpressionAttributeNames: {
               "#shard": RECORDS_TABLE.byVendorPartitionKey,
               ...(options.entityType ? { "#type": RECORDS_TABLE.byVendorSortKey } : {}),

@@ -139,13 +139,16 @@ export class DynamoSyncStore implements ConflictStore {
     const set: Record<string, unknown> = {
       ...fields,
       status,
-      ...(final ? { expiresAt: Math.floor(Date.now() / 1000) + (this.#options.jobRetentionDays ?? 90) * DAY_SECONDS } : {}),
+      ...(final
+        ? { expiresAt: Math.floor(Date.now() / 1000) + (this.#options.jobRetentionDays ?? 90) * DAY_SECONDS }
+        : {}),
     };
     await this.#update(syncKeys.job(jobId), set, {
       expression: `#status IN (${allowed.map((_, i) => `:from${i}`).join(", ")})`,
       names: { "#status": "status" },
       values: Object.fromEntries(allowed.map((s, i) => [`:from${i}`, { S: s }])),
-      error: () => new ConcurrentUpdateError(`job ${jobId} cannot move to ${status}: it is not ${allowed.join(" or ")}`),
+      error: () =>
+        new ConcurrentUpdateError(`job ${jobId} cannot move to ${status}: it is not ${allowed.join(" or ")}`),
     });
   }
 
@@ -167,7 +170,11 @@ export class DynamoSyncStore implements ConflictStore {
   /** Jobs of a vendor, newest first. @param options.since - only jobs created at or after (epoch ms). */
   async listJobs(vendorId: string, options: { since?: number; limit?: number } = {}): Promise<JobItem[]> {
     return (
-      await this.#queryIndex(syncKeys.jobsByVendor(vendorId), options.since ? iso(options.since) : undefined, options.limit)
+      await this.#queryIndex(
+        syncKeys.jobsByVendor(vendorId),
+        options.since ? iso(options.since) : undefined,
+        options.limit,
+      )
     ).map((item) => stripKeys<JobItem>(item));
   }
 
@@ -239,7 +246,12 @@ export class DynamoSyncStore implements ConflictStore {
     options: { status?: "OPEN" | "RESOLVED"; limit?: number } = {},
   ): Promise<ConflictItem[]> {
     return (
-      await this.#queryIndex(syncKeys.conflictsByVendor(vendorId, options.status ?? "OPEN"), undefined, options.limit, true)
+      await this.#queryIndex(
+        syncKeys.conflictsByVendor(vendorId, options.status ?? "OPEN"),
+        undefined,
+        options.limit,
+        true,
+      )
     ).map((item) => stripKeys<ConflictItem>(item));
   }
 
