@@ -230,7 +230,8 @@ function priceGuardTrip(current: SyncRecord, next: Attributes, policy: DecisionP
  * 2. the change would leave the content as it is: `unchanged`, whatever its event id (no write);
  * 3. the record already reflects this event id: `duplicate`;
  * 4. the strategy: last-write-wins (stamp order), source-priority (rank, then stamp), manual-review
- *    (older → stale; another party's data or a version mismatch → review), merge (per-field stamps);
+ *    (older → stale; vendor data over a local internal/admin edit, or a version mismatch → review),
+ *    merge (per-field stamps);
  * 5. the price-change guard on a winning price change (admin edits are exempt).
  *
  * @param current - the stored record, or `undefined` when there is none.
@@ -240,7 +241,8 @@ function priceGuardTrip(current: SyncRecord, next: Attributes, policy: DecisionP
 export function decide(current: SyncRecord | undefined, change: Change, policy: DecisionPolicy, now: number): Decision {
   const { strategy, rank } = policy;
   if (!current) {
-    if (change.op === "upsert") {
+    // Merge assembles records from partial changes of several sources, so it needs no complete first change.
+    if (change.op === "upsert" && strategy !== "merge") {
       const missing = REQUIRED_ON_CREATE[change.entityType].filter(
         (field) => change.attributes[field] === undefined || change.attributes[field] === null,
       );
@@ -285,13 +287,30 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
     overlay(current.deleted ? {} : current.attributes, change),
     change.op === "delete",
   );
-  if (overlayHash === current.contentHash) {
+  // A newer delete of a deleted record changes no content but must move the tombstone's stamp, or
+  // an update between the two deletes could revive the record later. Deletes are rare: the write is cheap.
+  const restampsTombstone =
+    change.op === "delete" &&
+    current.deleted &&
+    (strategy === "source-priority"
+      ? rank(change.source) > rank(current.source) ||
+        (rank(change.source) === rank(current.source) && isNewer(incoming, stored, rank))
+      : isNewer(incoming, current.deleteStamp ?? stored, rank)) &&
+    change.eventId !== current.lastEventId;
+  if (overlayHash === current.contentHash && !restampsTombstone) {
     return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
   }
   if (change.eventId === current.lastEventId) {
     return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
   }
-  if (recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash) {
+  const deleteStampMoved =
+    proposal.deleteStamp !== undefined &&
+    (current.deleteStamp === undefined || compareStamps(proposal.deleteStamp, current.deleteStamp, rank) !== 0);
+  if (
+    recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash &&
+    !deleteStampMoved &&
+    !restampsTombstone
+  ) {
     // Merge: the fields that would change lost to newer stored values; the rest are equal.
     return staleDecision(current, "timestamp");
   }
@@ -323,7 +342,10 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
     }
     case "manual-review": {
       if (compareStamps(incoming, stored, rank) < 0) return staleDecision(current, "timestamp");
-      if ((versionConflict || dataConflict) && change.source !== "admin") {
+      // Vendor data never silently overwrites a local (internal or admin) edit; local edits over
+      // vendor data are deliberate and apply. A stale base version always needs a human.
+      const overwritesLocalEdit = sourceParty(change.source) === "vendor" && sourceParty(current.source) !== "vendor";
+      if ((versionConflict || overwritesLocalEdit) && change.source !== "admin") {
         const reason: ReviewReason = versionConflict ? "version" : "data";
         return review(
           current,

@@ -1,0 +1,48 @@
+import type { ConflictDraft } from "../../lambdas/core/conflict-rules.ts";
+import { type RecordKey, recordId } from "../../lambdas/core/model.ts";
+import type { ConflictStore, RecordStore } from "../../lambdas/core/ports.ts";
+import type { SyncRecord } from "../../lambdas/core/record.ts";
+
+/** An in-memory RecordStore with DynamoDB's conditional-write semantics, for unit tests of the write path. */
+export class MemoryRecordStore implements RecordStore {
+  readonly items = new Map<string, SyncRecord>();
+  puts = 0;
+  /** Runs before each put: lets a test write "from another process" to provoke a lost race. */
+  beforePut: ((record: SyncRecord) => void | Promise<void>) | undefined;
+
+  async getMany(keys: readonly RecordKey[]): Promise<Map<string, SyncRecord>> {
+    const out = new Map<string, SyncRecord>();
+    for (const key of keys) {
+      const item = this.items.get(recordId(key));
+      if (item) out.set(recordId(key), item);
+    }
+    return out;
+  }
+
+  async get(key: RecordKey): Promise<SyncRecord | undefined> {
+    return this.items.get(recordId(key));
+  }
+
+  async put(record: SyncRecord, expectedVersion: number | undefined): Promise<"written" | "condition-failed"> {
+    await this.beforePut?.(record);
+    this.puts++;
+    const stored = this.items.get(recordId(record));
+    if (expectedVersion === undefined ? stored !== undefined : stored?.version !== expectedVersion) {
+      return "condition-failed";
+    }
+    this.items.set(recordId(record), record);
+    return "written";
+  }
+}
+
+/** An in-memory ConflictStore: one conflict per (record, event). */
+export class MemoryConflictStore implements ConflictStore {
+  readonly conflicts = new Map<string, ConflictDraft>();
+
+  async saveConflict(draft: ConflictDraft): Promise<{ conflictId: string; created: boolean }> {
+    const id = `${recordId(draft.incoming)}/${draft.incoming.eventId}`;
+    const created = !this.conflicts.has(id);
+    this.conflicts.set(id, draft);
+    return { conflictId: id, created };
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../lambdas/core/errors.ts";
+import { normalizeKey } from "../../../lambdas/core/keys.ts";
+import { parseTimestamp } from "../../../lambdas/core/timestamps.ts";
+
+describe("normalizeKey", () => {
+  it("applies NFC, trims and removes invisible characters", () => {
+    // "é" as e + combining accent, a zero-width space, NBSP padding
+    expect(normalizeKey("\u00a0 cafe\u0301\u200b-01 \u2028")).toBe("caf\u00e9-01");
+  });
+
+  it("keeps case and digits of numeric ids", () => {
+    expect(normalizeKey("Woo-tshirt-logo")).toBe("Woo-tshirt-logo");
+    expect(normalizeKey(48)).toBe("48");
+  });
+
+  it.each([[""], ["  \u200b "], [null], [undefined], [{}]])("fails on %j", (raw) => {
+    expect(() => normalizeKey(raw)).toThrow(ValidationError);
+  });
+
+  it("fails on keys over 1024 bytes", () => {
+    expect(() => normalizeKey("é".repeat(600))).toThrow(/longer than 1024 bytes/);
+  });
+});
+
+describe("parseTimestamp", () => {
+  it("reads ISO 8601 with Z or an offset", () => {
+    expect(parseTimestamp("2025-03-14T05:26:52-04:00")).toBe(Date.parse("2025-03-14T09:26:52Z"));
+    expect(parseTimestamp("2026-11-01T08:00:00Z")).toBe(Date.UTC(2026, 10, 1, 8));
+    expect(parseTimestamp("2026-11-01T08:00:00+0130")).toBe(Date.UTC(2026, 10, 1, 6, 30));
+  });
+
+  it("reads naive times in the vendor's time zone, across DST", () => {
+    // Berlin is UTC+1 in winter, UTC+2 in summer.
+    expect(parseTimestamp("2026-01-10 12:00:00", { timeZone: "Europe/Berlin" })).toBe(Date.UTC(2026, 0, 10, 11));
+    expect(parseTimestamp("2026-07-10T12:00:00", { timeZone: "Europe/Berlin" })).toBe(Date.UTC(2026, 6, 10, 10));
+  });
+
+  it("reads numbers in the declared unit", () => {
+    expect(parseTimestamp(1_700_000_000, { unit: "s" })).toBe(1_700_000_000_000);
+    expect(parseTimestamp(1_700_000_000_000)).toBe(1_700_000_000_000);
+  });
+
+  it("fails on seconds read as milliseconds, naming the unit problem", () => {
+    expect(() => parseTimestamp(1_700_000_000)).toThrow(/wrong unit/);
+  });
+
+  it.each([["yesterday"], ["2026-13-45T99:00:00Z"], [""], [true]])("fails on %j", (value) => {
+    expect(() => parseTimestamp(value)).toThrow(ValidationError);
+  });
+});
