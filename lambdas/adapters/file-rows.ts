@@ -56,9 +56,10 @@ export async function* readRows(stream: Readable, options: ReadRowsOptions): Asy
       record: string[];
       info: { lines: number; empty_lines: number };
     }>) {
-      // `info.lines` is one past the record's last line; skipped empty lines come before it.
+      // `info.lines` is the line the record ends on (quoted line breaks included); skipped empty
+      // lines come before the record.
       const line = nextLine + (info.empty_lines - emptyLines);
-      nextLine = info.lines;
+      nextLine = info.lines + 1;
       emptyLines = info.empty_lines;
       if (!columns) {
         columns = record.map((name) => name.trim());

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../lambdas/core/errors.ts";
+import { readAll, readText } from "../../support/files.ts";
+
+const rows = (items: Awaited<ReturnType<typeof readText>>) =>
+  items.filter((i) => i.kind === "row").map((i) => (i.kind === "row" ? i.row : undefined));
+
+describe("readRows — CSV", () => {
+  it("strips a UTF-8 BOM before the first header", async () => {
+    const items = await readText("\ufeffsku,price\nA,1\n");
+    expect(items[0]).toEqual({ kind: "header", columns: ["sku", "price"] });
+  });
+
+  it("reads CRLF and LF alike, with the line each row starts on", async () => {
+    const crlf = rows(await readText("a,b\r\n1,2\r\n3,4"));
+    const lf = rows(await readText("a,b\n1,2\n3,4\n"));
+    expect(crlf).toEqual(lf);
+    expect(crlf.map((r) => r?.line)).toEqual([2, 3]);
+  });
+
+  it("keeps commas, doubled quotes and line breaks inside quoted fields, and counts lines right after them", async () => {
+    const items = rows(await readText('a,b\n1,"x, ""y""\nz"\n\n2,w\n'));
+    expect(items).toEqual([
+      { line: 2, values: { a: "1", b: 'x, "y"\nz' } },
+      { line: 5, values: { a: "2", b: "w" } },
+    ]);
+  });
+
+  it("reports a row with the wrong number of fields and keeps reading", async () => {
+    const items = await readText("a,b\n1,2,3\n4,5\n");
+    expect(items[1]).toEqual({ kind: "unreadable", line: 2, reason: "row has 3 fields, the header has 2" });
+    expect(items[2]).toMatchObject({ kind: "row", row: { line: 3 } });
+  });
+
+  it("fails on a duplicated header, naming it", async () => {
+    await expect(readText("sku,price,sku\n")).rejects.toThrow(/duplicate header "sku"/);
+  });
+
+  it("fails with the line when a quote is never closed", async () => {
+    await expect(readText('a,b\n1,2\n3,"open\n4,5\n')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("yields an empty header for an empty file", async () => {
+    expect(await readText("")).toEqual([{ kind: "header", columns: [] }]);
+  });
+
+  it("decodes Windows-1252 when the vendor declares it", async () => {
+    const bytes = Buffer.from([0x61, 0x0a, 0x43, 0x61, 0x66, 0xe9, 0x20, 0x80, 0x0a]); // "a\nCafé €\n"
+    expect(rows(await readText(bytes, "csv", { encoding: "windows-1252" }))[0]?.values).toEqual({ a: "Café €" });
+  });
+
+  it("reads the Magento sample: 1,994 records over 3,941 physical lines", async () => {
+    const items = rows(await readAll("examples/magento-luma/configurable_products.csv"));
+    expect(items).toHaveLength(1994);
+    expect(items[0]?.line).toBe(2);
+    expect(items.at(-1)?.values.sku).toBe("WSH12");
+  });
+});
+
+describe("readRows — JSON Lines", () => {
+  it("reads objects with their line numbers, skipping blank lines and a BOM", async () => {
+    const items = await readText('\ufeff{"a":1}\r\n\r\n{"a":2}', "jsonl");
+    expect(rows(items)).toEqual([
+      { line: 1, values: { a: 1 } },
+      { line: 3, values: { a: 2 } },
+    ]);
+  });
+
+  it("reports lines that are not JSON objects and keeps reading", async () => {
+    const items = await readText('{"a":1}\n{oops\n[1]\n{"a":2}\n', "jsonl");
+    expect(items.filter((i) => i.kind === "unreadable").map((i) => (i.kind === "unreadable" ? i.line : 0))).toEqual([
+      2, 3,
+    ]);
+    expect(rows(items)).toHaveLength(2);
+  });
+});
