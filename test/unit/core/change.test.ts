@@ -90,3 +90,9 @@ describe("toChange", () => {
     expect(() => change({ entityKey: 2 ** 53 + 2, attributes: { amount: "1" } })).toThrow(ValidationError);
   });
 });
+
+describe("toChange — error messages", () => {
+  it("names an unknown field plainly", () => {
+    expect(() => change({ vendorId: "x" })).toThrow('vendorId: unknown field "vendorId"');
+  });
+});

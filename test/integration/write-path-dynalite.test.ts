@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import type { ConflictStrategy } from "../../lambdas/core/model.ts";
+import { ChangeWriter } from "../../lambdas/core/write-path.ts";
+import { change, policy, T0 } from "../support/changes.ts";
+import { startTestDynamo, stores } from "../support/dynamo.ts";
+
+let dynamo: Awaited<ReturnType<typeof startTestDynamo>>;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+function writerFor(strategy: ConflictStrategy, vendorStores = stores(dynamo)) {
+  return {
+    ...vendorStores,
+    writer: new ChangeWriter({
+      records: vendorStores.records,
+      conflicts: vendorStores.sync,
+      policyFor: () => ({ ...policy(strategy), negativeStock: "allow" }),
+    }),
+  };
+}
+
+describe("write path on the embedded DynamoDB", () => {
+  it("two writers racing on one record lose no update (merge, conditional writes, re-read on conflict)", async () => {
+    // Prepare: two independent writers (own clients, like two Lambda instances).
+    const a = writerFor("merge");
+    const b = writerFor("merge");
+    const fields = ["title", "brand", "description", "productType", "barcode", "urlKey"] as const;
+    const writes = fields.map((field, i) =>
+      (i % 2 === 0 ? a : b).writer.write(
+        change(
+          {
+            entityType: "product",
+            entityKey: "P-1",
+            eventId: `e-${field}`,
+            sourceTs: T0 + i,
+            attributes: { [field]: `${field}-value` },
+          },
+          { vendorId: "race" },
+        ),
+      ),
+    );
+    // Act
+    const results = await Promise.all(writes);
+    // Assess
+    expect(results.map((r) => r.outcome).sort()).toEqual([
+      "created",
+      "updated",
+      "updated",
+      "updated",
+      "updated",
+      "updated",
+    ]);
+    const record = await a.records.get({ vendorId: "race", entityType: "product", entityKey: "P-1" });
+    expect(record?.version).toBe(fields.length);
+    expect(Object.keys(record?.attributes ?? {}).sort()).toEqual([...fields].sort());
+  });
+
+  it("last-write-wins under concurrency ends with the newest change, whatever order the writes land in", async () => {
+    const writers = [writerFor("last-write-wins"), writerFor("last-write-wins"), writerFor("last-write-wins")];
+    const order = [3, 9, 1, 7, 5, 2, 8, 4, 6, 0];
+    await Promise.all(
+      order.map((n, i) =>
+        (writers[i % writers.length] as ReturnType<typeof writerFor>).writer.write(
+          change(
+            { entityKey: "SKU-9", eventId: `e${n}`, sourceTs: T0 + n * 1000, attributes: { amount: `${10 + n}` } },
+            { vendorId: "lww" },
+          ),
+        ),
+      ),
+    );
+    const record = await writers[0]?.records.get({ vendorId: "lww", entityType: "price", entityKey: "SKU-9" });
+    expect(record?.attributes.amount).toBe(1900);
+    expect(record?.lastEventId).toBe("e9");
+  });
+
+  it("re-applying the same batch makes zero write calls and reports every change unchanged", async () => {
+    const { writer, commands } = writerFor("last-write-wins");
+    const batch = Array.from({ length: 150 }, (_, i) =>
+      change({ entityKey: `K-${i}`, attributes: { amount: `${i}.99` } }, { vendorId: "zero" }),
+    );
+    await writer.writeBatch(batch.slice(0, 100));
+    await writer.writeBatch(batch.slice(100));
+    const putsAfterFirst = commands.get("PutItemCommand") ?? 0;
+    const again = [...(await writer.writeBatch(batch.slice(0, 100))), ...(await writer.writeBatch(batch.slice(100)))];
+    expect(again.every((r) => r.outcome === "unchanged")).toBe(true);
+    expect(commands.get("PutItemCommand") ?? 0).toBe(putsAfterFirst);
+  });
+
+  it("rejects a record over the 400 KB item limit with a reason naming the field, and writes nothing", async () => {
+    const { writer, records } = writerFor("last-write-wins");
+    const result = await writer.write(
+      change(
+        { entityType: "product", entityKey: "HUGE", attributes: { title: "Huge", description: "x".repeat(420_000) } },
+        { vendorId: "big" },
+      ),
+    );
+    expect(result).toMatchObject({ outcome: "rejected", field: "attributes.description" });
+    expect(await records.get({ vendorId: "big", entityType: "product", entityKey: "HUGE" })).toBeUndefined();
+  });
+
+  it("lists a vendor's records through the write-sharded index", async () => {
+    const { writer, records } = writerFor("last-write-wins");
+    const keys = Array.from({ length: 40 }, (_, i) => `L-${String(i).padStart(2, "0")}`);
+    await writer.writeBatch(
+      keys.map((key) => change({ entityKey: key, attributes: { amount: "1" } }, { vendorId: "list" })),
+    );
+    await writer.write(
+      change({ entityType: "inventory", entityKey: "L-00", attributes: { available: "3" } }, { vendorId: "list" }),
+    );
+    const prices = await records.listByVendor("list", { entityType: "price", limit: 100 });
+    expect(prices.map((r) => r.entityKey)).toEqual(keys);
+    expect(await records.listByVendor("list", { limit: 100 })).toHaveLength(41);
+  });
+
+  it("stores a manual-review conflict once and lists it as open", async () => {
+    const { writer, sync } = writerFor("manual-review");
+    const product = (input: Record<string, unknown>) =>
+      change({ entityType: "product", entityKey: "R-1", ...input }, { vendorId: "review" });
+    await writer.write(product({ eventId: "v1", attributes: { title: "A" } }));
+    await writer.write(product({ eventId: "i1", source: "internal", sourceTs: T0 + 1, attributes: { title: "B" } }));
+    const first = await writer.write(product({ eventId: "v2", sourceTs: T0 + 2, attributes: { title: "C" } }));
+    await writer.write(product({ eventId: "v2", sourceTs: T0 + 2, attributes: { title: "C" } }));
+    const open = await sync.listConflicts("review");
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      conflictId: first.conflictId,
+      status: "OPEN",
+      reason: "data",
+      recordVersion: 2,
+      diff: [{ field: "title", current: "B", incoming: "C" }],
+    });
+  });
+});
+
+describe("jobs in the sync table", () => {
+  it("moves QUEUED → RUNNING → SUCCEEDED and refuses to move a finished job", async () => {
+    const { sync } = stores(dynamo);
+    await sync.createJob({
+      jobId: "J1",
+      vendorId: "jobs",
+      workflow: "batch",
+      trigger: "cli",
+      input: { file: "a.csv" },
+      createdAt: T0,
+    });
+    await sync.transitionJob("J1", "RUNNING", { startedAt: T0 + 1 });
+    await sync.transitionJob("J1", "SUCCEEDED", { finishedAt: T0 + 5, durationMs: 4 });
+    expect(await sync.getJob("J1")).toMatchObject({ status: "SUCCEEDED", durationMs: 4, input: { file: "a.csv" } });
+    await expect(sync.transitionJob("J1", "RUNNING")).rejects.toThrow(/cannot move to RUNNING/);
+    await expect(sync.transitionJob("J1", "FAILED")).rejects.toThrow(/cannot move to FAILED/);
+  });
+
+  it("lists a vendor's jobs newest first", async () => {
+    const { sync } = stores(dynamo);
+    for (const [id, at] of [
+      ["A", T0],
+      ["B", T0 + 2000],
+      ["C", T0 + 1000],
+    ] as const) {
+      await sync.createJob({
+        jobId: `list-${id}`,
+        vendorId: "joblist",
+        workflow: "batch",
+        trigger: "cli",
+        input: {},
+        createdAt: at,
+      });
+    }
+    expect((await sync.listJobs("joblist")).map((j) => j.jobId)).toEqual(["list-B", "list-C", "list-A"]);
+    expect((await sync.listJobs("joblist", { since: T0 + 500 })).map((j) => j.jobId)).toEqual(["list-B", "list-C"]);
+  });
+
+  it("keeps vendor freshness moving forward only", async () => {
+    const { sync } = stores(dynamo);
+    await sync.recordSync("fresh", { finishedAt: T0 + 10, newestSourceTs: T0 + 5 });
+    await sync.recordSync("fresh", { finishedAt: T0 + 20, newestSourceTs: T0 + 1 });
+    expect(await sync.getVendorState("fresh")).toMatchObject({ lastSuccessAt: T0 + 20, newestSourceTs: T0 + 5 });
+  });
+
+  it("derives the conflict id from the record and the event", () => {
+    const draft = { incoming: change({ eventId: "x" }) };
+    expect(DynamoSyncStore.conflictId(draft)).toBe(DynamoSyncStore.conflictId(draft));
+    expect(DynamoSyncStore.conflictId(draft)).not.toBe(
+      DynamoSyncStore.conflictId({ incoming: change({ eventId: "y" }) }),
+    );
+  });
+});

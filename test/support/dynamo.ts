@@ -1,0 +1,36 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
+
+/** Counts SDK commands sent through a client (e.g. PutItem) by adding a middleware. */
+export function countCommands(client: DynamoDBClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? "unknown");
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "countCommands" },
+  );
+  return counts;
+}
+
+/** Starts an in-memory dynalite with the project's tables; returns stores on a fresh client. */
+export async function startTestDynamo(): Promise<EmbeddedDynamo & { newStores: () => ReturnType<typeof stores> }> {
+  const dynamo = await startEmbeddedDynamo();
+  return { ...dynamo, newStores: () => stores(dynamo) };
+}
+
+/** Record and sync stores on their own client (as a second process would have). */
+export function stores(dynamo: EmbeddedDynamo) {
+  const client = localDynamoClient(dynamo.endpoint);
+  const commands = countCommands(client);
+  return {
+    client,
+    commands,
+    records: new DynamoRecordStore({ client, tableName: dynamo.tables.records }),
+    sync: new DynamoSyncStore({ client, tableName: dynamo.tables.sync }),
+  };
+}
