@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { ImportProgress } from "../lambdas/core/import-pipeline.ts";
 import { OUTCOMES } from "../lambdas/core/model.ts";
+import type { ConflictItem } from "../lambdas/core/ports.ts";
 import type { ImportResult, ProgressReporter } from "./commands/import.ts";
 
 /** Writes one JSON object on one line to stdout (the `--json` contract). */
@@ -34,15 +35,29 @@ export function terminalProgress(label: string): ProgressReporter | undefined {
   };
 }
 
-/** @returns the job summary table printed after an import. */
+/** @returns the job summary printed after an import: status, rows, and counts that visibly add up. */
 export function formatImportSummary(result: ImportResult): string {
+  const outcomes = OUTCOMES.map((outcome) => `${outcome} ${result.counts[outcome]}`).join(" + ");
   const lines = [
-    `job ${result.jobId}  vendor ${result.vendorId}  ${result.status}  ${(result.durationMs / 1000).toFixed(2)} s`,
-    `  rows read   ${String(result.rowsRead).padStart(8)}`,
-    `  received    ${String(result.counts.received).padStart(8)}`,
-    ...OUTCOMES.map((outcome) => `    ${outcome.padEnd(10)}${String(result.counts[outcome]).padStart(8)}`),
-    `  rejects     ${result.rejectsFile ?? "none"}`,
+    `job ${result.jobId}  ${result.vendorId}  ${result.status} in ${(result.durationMs / 1000).toFixed(2)} s  (${result.rowsRead} rows read)`,
+    `  received ${result.counts.received} = ${outcomes}`,
+    `  rejects: ${result.rejectsFile ?? "none"}`,
   ];
-  if (result.error) lines.push(`  error       ${result.error}`);
+  if (result.error) lines.push(`  error: ${result.error}`);
+  return lines.join("\n");
+}
+
+/** @returns one conflict as a reviewer reads it: what, why, and the field diff. */
+export function formatConflict(conflict: ConflictItem): string {
+  const lines = [
+    `conflict ${conflict.conflictId}  ${conflict.status}  ${conflict.vendorId} ${conflict.entityType} ${conflict.entityKey}`,
+    `  reason   ${conflict.reason}: ${conflict.message}`,
+    `  record   version ${conflict.recordVersion}, last written by ${conflict.current.source} at ${new Date(conflict.current.sourceTs).toISOString()}`,
+    `  incoming ${conflict.incoming.source} event ${conflict.incoming.eventId} at ${new Date(conflict.incoming.sourceTs).toISOString()}`,
+    ...conflict.diff.map(
+      (d) =>
+        `    ${d.field.padEnd(16)} ${JSON.stringify(d.current) ?? "(absent)"}  →  ${JSON.stringify(d.incoming) ?? "(absent)"}`,
+    ),
+  ];
   return lines.join("\n");
 }

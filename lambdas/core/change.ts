@@ -162,8 +162,7 @@ function issuesToError(issues: readonly v.BaseIssue<unknown>[], prefix: string, 
   const path = first ? v.getDotPath(first) : null;
   const field = path ? `${prefix}${path}` : prefix.replace(/\.$/, "") || undefined;
   // valibot words an unknown key in a strict object as "Expected never"; say what it means.
-  const message =
-    first?.type === "strict_object" ? `unknown field ${first.received}` : (first?.message ?? "invalid");
+  const message = first?.type === "strict_object" ? `unknown field ${first.received}` : (first?.message ?? "invalid");
   return new ValidationError(field ? `${field}: ${message}` : message, {
     field,
     value: first?.input,

@@ -354,7 +354,7 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
           reason,
           versionConflict
             ? `change was made against version ${change.expectedVersion}; the record is at version ${current.version}`
-            : `the record was last written by ${current.source} (${sourceParty(current.source)}); ${change.source} would change it`,
+            : `the record holds a local edit (${current.source}, ${new Date(current.sourceTs).toISOString()}); ${change.source} would overwrite it`,
         );
       }
       break;

@@ -52,6 +52,8 @@ export interface ImportDeps {
   readonly writeBatch: (changes: readonly Change[]) => Promise<ChangeResult[]>;
   readonly rejects: RejectSink;
   readonly onProgress?: (progress: ImportProgress) => void | Promise<void>;
+  /** Receives every change's result as its batch completes (reports, diffs, the demo). */
+  readonly onResults?: (results: readonly ChangeResult[]) => void;
 }
 
 /** How an import ended. `counts.received` always equals the sum of the outcomes. */
@@ -141,7 +143,9 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
     const run = (async () => {
       await previous;
       try {
-        record(await deps.writeBatch(batch), batch);
+        const results = await deps.writeBatch(batch);
+        record(results, batch);
+        deps.onResults?.(results);
       } catch (error) {
         // The batch read failed as a whole (after the store's retries): keep every change with the reason.
         record(

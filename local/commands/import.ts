@@ -9,6 +9,7 @@ import { type ImportProgress, importRows } from "../../lambdas/core/import-pipel
 import type { OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { FINAL_JOB_STATUSES, type JobStatus } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
+import type { ChangeResult } from "../../lambdas/core/write-path.ts";
 import { RejectFile } from "../reject-file.ts";
 import type { Sandbox } from "../sandbox.ts";
 
@@ -38,6 +39,8 @@ export interface ImportFileOptions {
   /** ISO 8601 as-of time for rows without their own time. @default the file's last-modified time */
   readonly asOf?: string;
   readonly progress?: ProgressReporter;
+  /** Receives every change's result (the demo prints them). */
+  readonly onResults?: (results: readonly ChangeResult[]) => void;
   /** Job heartbeat/progress interval, ms. @default 1000 */
   readonly progressIntervalMs?: number;
 }
@@ -108,6 +111,7 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
       {
         writeBatch: (changes) => sandbox.writer.writeBatch(changes),
         rejects: new RejectFile(join(rejectsDir, `${jobId}.jsonl`)),
+        ...(options.onResults ? { onResults: options.onResults } : {}),
         onProgress: async (progress) => {
           options.progress?.update(bytesRead, progress);
           const now = Date.now();

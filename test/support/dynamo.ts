@@ -1,21 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
-
-/** Counts SDK commands sent through a client (e.g. PutItem) by adding a middleware. */
-export function countCommands(client: DynamoDBClient): Map<string, number> {
-  const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName ?? "unknown");
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize", name: "countCommands" },
-  );
-  return counts;
-}
+import { countCommands } from "../../local/sdk-call-counter.ts";
 
 /** Starts an in-memory dynalite with the project's tables; returns stores on a fresh client. */
 export async function startTestDynamo(): Promise<EmbeddedDynamo & { newStores: () => ReturnType<typeof stores> }> {

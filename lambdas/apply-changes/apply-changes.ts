@@ -1,0 +1,99 @@
+/**
+ * apply-changes — direct-invoke entry to the shared write path for internal systems and admins
+ * (source `internal` or `admin`): a batch of canonical changes in, one outcome per change out.
+ *
+ * Event: `{ vendorId, source?: "internal" | "admin", changes: ChangeInput[] }` (at most 1,000 changes).
+ * Response: `{ jobId, counts, results: [{ entityType, entityKey, eventId, outcome, reason?, line? }] }`.
+ */
+
+import { ulid } from "ulid";
+import * as v from "valibot";
+import { type Change, toChange } from "../core/change.ts";
+import { ValidationError } from "../core/errors.ts";
+import { countOutcome, emptyCounts, type OutcomeCounts } from "../core/outcomes.ts";
+import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
+import { logger, publishOutcomeMetrics } from "../shared/powertools.ts";
+import type { VendorRegistry } from "../shared/vendor-registry.ts";
+
+/** Largest batch one invocation takes (the 6 MB invoke payload holds far more; this bounds the duration). */
+export const MAX_CHANGES_PER_INVOKE = 1000;
+
+export const ApplyChangesEventSchema = v.strictObject({
+  vendorId: v.string(),
+  source: v.optional(v.picklist(["internal", "admin"]), "internal"),
+  changes: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_CHANGES_PER_INVOKE)),
+});
+
+export interface ApplyChangesResponse {
+  readonly jobId: string;
+  readonly counts: OutcomeCounts;
+  readonly results: readonly Omit<ChangeResult, "record">[];
+}
+
+export interface ApplyChangesDeps {
+  readonly vendors: VendorRegistry;
+  readonly writer: Pick<ChangeWriter, "writeBatch">;
+  readonly newJobId?: () => string;
+}
+
+/** Builds the handler from its ports (tests pass in-memory or embedded-store adapters). */
+export function makeHandler(deps: ApplyChangesDeps) {
+  return async (event: unknown): Promise<ApplyChangesResponse> => {
+    const parsed = v.safeParse(ApplyChangesEventSchema, event);
+    if (!parsed.success) {
+      const issue = parsed.issues[0];
+      throw new ValidationError(`invalid event: ${v.getDotPath(issue) ?? "(root)"}: ${issue.message}`, {
+        field: v.getDotPath(issue) ?? undefined,
+      });
+    }
+    const { vendorId, source, changes: inputs } = parsed.output;
+    const vendor = deps.vendors.get(vendorId);
+    const jobId = deps.newJobId?.() ?? ulid();
+    logger.appendKeys({ jobId, vendorId });
+    const results: Omit<ChangeResult, "record">[] = new Array(inputs.length);
+    const valid: { index: number; change: Change }[] = [];
+    inputs.forEach((input, index) => {
+      try {
+        valid.push({
+          index,
+          change: toChange(input, {
+            vendorId,
+            jobId,
+            workflow: "on-demand",
+            defaultSource: source,
+            defaultSourceTs: Date.now(),
+            defaultCurrency: vendor.defaultCurrency,
+            decimalSeparator: vendor.decimalSeparator,
+            timeZone: vendor.timeZone,
+            entityTypes: vendor.entityTypes,
+          }),
+        });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        const raw = input as { entityType?: string; entityKey?: string };
+        results[index] = {
+          vendorId,
+          entityType: (raw?.entityType ?? "product") as Change["entityType"],
+          entityKey: String(raw?.entityKey ?? ""),
+          eventId: "",
+          outcome: "rejected",
+          reason: error.message,
+          errorKind: "validation",
+          ...(error.field ? { field: error.field } : {}),
+        };
+      }
+    });
+    for (let start = 0; start < valid.length; start += 100) {
+      const slice = valid.slice(start, start + 100);
+      const written = await deps.writer.writeBatch(slice.map((item) => item.change));
+      written.forEach(({ record: _record, ...result }, i) => {
+        results[(slice[i] as { index: number }).index] = result;
+      });
+    }
+    const counts = emptyCounts();
+    for (const result of results) countOutcome(counts, result.outcome);
+    publishOutcomeMetrics(results as ChangeResult[]);
+    logger.info("changes applied", { counts });
+    return { jobId, counts, results };
+  };
+}

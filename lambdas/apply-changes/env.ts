@@ -1,0 +1,12 @@
+import * as v from "valibot";
+
+/** The function's environment, read once at cold start. */
+export const ApplyChangesEnvSchema = v.object({
+  RECORDS_TABLE_NAME: v.pipe(v.string(), v.minLength(3)),
+  SYNC_TABLE_NAME: v.pipe(v.string(), v.minLength(3)),
+});
+
+export type ApplyChangesEnv = v.InferOutput<typeof ApplyChangesEnvSchema>;
+
+/** @throws {v.ValiError} naming the missing variable, so a misconfigured function fails at init. */
+export const readEnv = (env: NodeJS.ProcessEnv = process.env): ApplyChangesEnv => v.parse(ApplyChangesEnvSchema, env);

@@ -1,0 +1,31 @@
+/** Lambda entry of apply-changes: real adapters built once per execution environment. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { writePolicyFor } from "../core/vendor-config.ts";
+import { ChangeWriter } from "../core/write-path.ts";
+import { metrics } from "../shared/powertools.ts";
+import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { type ApplyChangesResponse, makeHandler } from "./apply-changes.ts";
+import { readEnv } from "./env.ts";
+
+const env = readEnv();
+const client = new DynamoDBClient({});
+const vendors = VendorRegistry.fromBundle();
+const records = new DynamoRecordStore({ client, tableName: env.RECORDS_TABLE_NAME });
+const sync = new DynamoSyncStore({ client, tableName: env.SYNC_TABLE_NAME });
+const writer = new ChangeWriter({
+  records,
+  conflicts: sync,
+  policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+});
+
+const applyChanges = makeHandler({ vendors, writer });
+
+export const handler = async (event: unknown): Promise<ApplyChangesResponse> => {
+  try {
+    return await applyChanges(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

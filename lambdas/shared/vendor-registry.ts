@@ -1,0 +1,47 @@
+import { ConfigError, ValidationError } from "../core/errors.ts";
+import { parseVendorConfig, type VendorConfig } from "../core/vendor-config.ts";
+
+/**
+ * The vendor configurations, inlined into each bundle at synth by esbuild's `define` (validated by
+ * the CDK app first). Absent outside a bundle.
+ */
+declare const __VENDOR_CONFIGS__: string | undefined;
+
+/** Vendors by id, with a lookup that fails clearly for an unknown id. */
+export class VendorRegistry {
+  readonly #vendors: ReadonlyMap<string, VendorConfig>;
+
+  constructor(vendors: Iterable<VendorConfig>) {
+    this.#vendors = new Map([...vendors].map((vendor) => [vendor.id, vendor]));
+  }
+
+  /**
+   * Reads the configurations bundled at synth (validated again here, at cold start).
+   * @throws {ConfigError} when the bundle holds none or an invalid one.
+   */
+  static fromBundle(): VendorRegistry {
+    if (typeof __VENDOR_CONFIGS__ === "undefined") {
+      throw new ConfigError("(bundle)", [
+        { field: "__VENDOR_CONFIGS__", message: "no vendor configurations were bundled" },
+      ]);
+    }
+    const raw = JSON.parse(__VENDOR_CONFIGS__) as unknown[];
+    return new VendorRegistry(raw.map((config) => parseVendorConfig(config, "(bundle)")));
+  }
+
+  /** @throws {ValidationError} for an unknown vendor id. */
+  get(vendorId: string): VendorConfig {
+    const vendor = this.#vendors.get(vendorId);
+    if (!vendor)
+      throw new ValidationError(`unknown vendor ${JSON.stringify(vendorId)}`, { field: "vendorId", value: vendorId });
+    return vendor;
+  }
+
+  has(vendorId: string): boolean {
+    return this.#vendors.has(vendorId);
+  }
+
+  all(): VendorConfig[] {
+    return [...this.#vendors.values()];
+  }
+}

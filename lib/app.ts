@@ -1,0 +1,34 @@
+import type { App } from "aws-cdk-lib";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
+import type { StageConfig } from "./config/stage-config.ts";
+import { StatefulStack } from "./stacks/stateful-stack.ts";
+import { VendorSyncStack } from "./stacks/vendor-sync-stack.ts";
+
+export interface BuiltApp {
+  readonly stateful: StatefulStack;
+  readonly stateless: VendorSyncStack;
+}
+
+/** Builds both stacks of one stage into an app (the CDK app and the infra tests share this). */
+export function buildApp(app: App, config: { stage: StageConfig; vendors: readonly VendorConfig[] }): BuiltApp {
+  const { stage } = config;
+  const env = {
+    ...(stage.account ? { account: stage.account } : {}),
+    ...(stage.region ? { region: stage.region } : {}),
+  };
+  const stateful = new StatefulStack(app, `VendorSync-${stage.stage}-Stateful`, {
+    env,
+    retainData: stage.retainData,
+    description: `Advanced Vendor Sync (${stage.stage}): tables`,
+  });
+  const stateless = new VendorSyncStack(app, `VendorSync-${stage.stage}`, {
+    env,
+    recordsTable: stateful.recordsTable,
+    syncTable: stateful.syncTable,
+    vendors: config.vendors,
+    logRetention: stage.logRetentionDays as RetentionDays,
+    description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,
+  });
+  return { stateful, stateless };
+}

@@ -1,0 +1,119 @@
+import { Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { Bucket } from "aws-cdk-lib/aws-s3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localTableDefinitions } from "../../local/embedded-dynamodb.ts";
+import { buildTestApp } from "../support/app.ts";
+
+let stateful: Template;
+let stateless: Template;
+
+beforeAll(() => {
+  const built = buildTestApp();
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+}, 60_000);
+
+const tables = () => Object.values(stateful.findResources("AWS::DynamoDB::GlobalTable"));
+describe("stateful stack", () => {
+  it("keys the records table on the full record key with a keys-only, write-sharded vendor index", () => {
+    const records = tables().find((t) => (t.Properties.KeySchema as unknown[]).length === 1);
+    expect(records?.Properties.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }]);
+    expect(records?.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: "byVendor",
+        KeySchema: [
+          { AttributeName: "vendorShard", KeyType: "HASH" },
+          { AttributeName: "typeKey", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      },
+    ]);
+    expect(records?.Properties.StreamSpecification).toEqual({ StreamViewType: "NEW_AND_OLD_IMAGES" });
+  });
+
+  it("keys the sync table on pk/sk with a vendor index and TTL on expiresAt", () => {
+    const sync = tables().find((t) => (t.Properties.KeySchema as unknown[]).length === 2);
+    expect(sync?.Properties.KeySchema).toEqual([
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ]);
+    expect(sync?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    expect(sync?.Properties.GlobalSecondaryIndexes[0]).toMatchObject({
+      IndexName: "byVendor",
+      Projection: { ProjectionType: "ALL" },
+    });
+  });
+
+  it("encrypts, backs up, protects and retains both tables", () => {
+    expect(tables()).toHaveLength(2);
+    for (const table of tables()) {
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.UpdateReplacePolicy).toBe("Retain");
+      expect(table.Properties.BillingMode).toBe("PAY_PER_REQUEST");
+      expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: "KMS" });
+      expect(table.Properties.Replicas[0]).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it("matches the key design the sandbox creates (no drift between CDK and the embedded store)", () => {
+    for (const local of localTableDefinitions()) {
+      const deployed = tables().find((t) => JSON.stringify(t.Properties.KeySchema) === JSON.stringify(local.KeySchema));
+      expect(deployed, local.TableName).toBeDefined();
+      expect(deployed?.Properties.AttributeDefinitions).toEqual(
+        expect.arrayContaining(local.AttributeDefinitions ?? []),
+      );
+      expect(deployed?.Properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    }
+  });
+});
+
+describe("stateless stack", () => {
+  it("runs functions on Node.js 24, ARM_64, with JSON logs and Powertools settings", () => {
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      LoggingConfig: { LogFormat: "JSON" },
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: "vendor-sync",
+          POWERTOOLS_METRICS_NAMESPACE: "VendorSync",
+          RECORDS_TABLE_NAME: {},
+          SYNC_TABLE_NAME: {},
+        },
+      },
+    });
+  });
+
+  it("keeps logs in a log group with the stage's retention", () => {
+    stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+  });
+
+  it("grants table access without wildcard actions or resources", () => {
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
+    expect(policies.length).toBeGreaterThan(0);
+    const text = JSON.stringify(policies);
+    expect(text).not.toMatch(/dynamodb:\*/);
+    expect(text).not.toMatch(/\/index\/\*/);
+  });
+});
+
+describe("cdk-nag (AWS Solutions checks)", () => {
+  it("synthesizes clean", () => {
+    const { app } = buildTestApp();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it("fails synthesis on a violation, so the clean result above means something", () => {
+    const { app } = buildTestApp({
+      extend: (a) => {
+        const canary = new Stack(a, "Canary");
+        new Bucket(canary, "Unencrypted");
+      },
+    });
+    expect(() => app.synth()).toThrow();
+  });
+});

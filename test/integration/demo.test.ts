@@ -1,0 +1,46 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/cli.ts";
+import { repoPath } from "../support/files.ts";
+
+function runDemo(dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", repoPath("local/demo.ts")], {
+      cwd: repoPath("."),
+      env: { ...process.env, VENDOR_SYNC_DATA_DIR: dataDir },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run demo", () => {
+  it("runs the main job on the bundled examples, exit 0, with reconciling counts and the outcomes it promises", async () => {
+    const run = await runDemo(tempDir("vendor-sync-demo-"));
+    expect(run.code, run.stderr).toBe(0);
+    // Every summary line adds up.
+    for (const match of run.stdout.matchAll(/received (\d+) = (.*)\n/g)) {
+      const sum = [...(match[2] as string).matchAll(/\d+/g)].reduce((total, n) => total + Number(n[0]), 0);
+      expect(sum).toBe(Number(match[1]));
+    }
+    expect(run.stdout).toMatch(
+      /magento-luma {2}SUCCEEDED .*\(1994 rows read\)\n {2}received 5835 = created 5835 .* rejected 0/,
+    );
+    expect(run.stdout).toMatch(/received 5835 = created 0 \+ updated 0 \+ unchanged 5835/);
+    expect(run.stdout).toMatch(/PutItem calls on the records table during the re-import: 0/);
+    for (const outcome of ["updated", "unchanged", "stale", "conflicted", "rejected"]) {
+      expect(run.stdout).toMatch(new RegExp(`line +\\d+ +\\w+ +\\S+ +${outcome}`));
+    }
+    expect(run.stdout).toMatch(/reason +price-guard/);
+    expect(run.stdout).toMatch(/reason +data: the record holds a local edit \(internal/);
+    expect(run.stdout).toMatch(/2 open conflicts/);
+  }, 120_000);
+});
