@@ -68,7 +68,9 @@ export type SignatureFailureReason =
   /** The scheme needs a configured header name and has none (BigCommerce). */
   | "missing-header-config"
   /** The scheme is not one this verifier knows (a config that bypassed validation). */
-  | "unsupported-scheme";
+  | "unsupported-scheme"
+  /** The body is not bytes or the headers are not a map (an adapter bug, reported rather than thrown). */
+  | "malformed-request";
 
 /**
  * The verdict on one delivery. Only `ok: true` means "authentic: process it". A WooCommerce creation
@@ -325,6 +327,15 @@ function verifyBigCommerce(input: VerifyWebhookInput, header: string | undefined
  * @see https://developer.bigcommerce.com/docs/integrations/webhooks (BigCommerce custom headers)
  */
 export function verifyWebhookSignature(input: VerifyWebhookInput): VerifyWebhookResult {
+  if (
+    !(input.body instanceof Uint8Array) ||
+    typeof input.headers !== "object" ||
+    input.headers === null ||
+    !Array.isArray(input.secrets) ||
+    !Number.isFinite(input.now)
+  ) {
+    return fail("malformed-request");
+  }
   const header = input.signatureHeader ?? DEFAULT_SIGNATURE_HEADERS[input.scheme];
   switch (input.scheme) {
     case "shopify":

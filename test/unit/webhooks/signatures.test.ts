@@ -410,3 +410,18 @@ describe("constant-time comparison never throws", () => {
     expect(timingSafeEqualText(a, b)).toBe(expected);
   });
 });
+
+describe("input an adapter got wrong", () => {
+  it.each([
+    ["a string body", { body: "{}" }],
+    ["no headers", { headers: null }],
+    ["no secrets list", { secrets: "whsec_x" }],
+    ["no clock", { now: Number.NaN }],
+  ])("reports %s instead of throwing", (_, override) => {
+    // Prepare
+    const input = { ...stripeInput(validStripeHeader()), ...override } as unknown as VerifyWebhookInput;
+
+    // Act / Assess
+    expect(verifyWebhookSignature(input)).toEqual({ ok: false, reason: "malformed-request" });
+  });
+});

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { type ChangeInput, ChangeInputSchema } from "../../change.ts";
 import { ValidationError } from "../../errors.ts";
-import { getHeader } from "../headers.ts";
+import { canonicalEventId } from "../event-identity.ts";
 import { DecimalTextSchema, parseShape, SafeIntegerSchema, unixSecondsToMillis, utcMillis } from "../payload-fields.ts";
 import type { WebhookMapping, WebhookMappingContext } from "../results.ts";
 
@@ -159,8 +159,7 @@ function stripeProductChanges(
  */
 export function mapCanonicalWebhook(body: unknown, ctx: WebhookMappingContext): WebhookMapping {
   const envelope = parseShape(EnvelopeSchema, body);
-  const eventId = getHeader(ctx.headers, "webhook-id")?.trim() || envelope.id;
-  if (!eventId) throw new ValidationError("id: the event has no id (body id or webhook-id header)", { field: "id" });
+  const eventId = canonicalEventId(ctx.headers, envelope.id);
   const time = envelopeTime(envelope);
   const deleted = envelope.type.endsWith(".deleted");
   const data = envelope.data;
