@@ -10,7 +10,12 @@ import dynalite from "dynalite";
 import { RECORDS_TABLE, SYNC_TABLE } from "../lambdas/adapters/dynamodb/table-design.ts";
 
 /** Table names the sandbox uses (on AWS they come from the stacks). */
-export const LOCAL_TABLES = { records: "vendor-sync-records", sync: "vendor-sync-sync" } as const;
+export const LOCAL_TABLES = {
+  records: "vendor-sync-records",
+  sync: "vendor-sync-sync",
+  /** The sandbox's stand-in for SQS (queues and their DLQs); no counterpart on AWS. */
+  queues: "vendor-sync-local-queues",
+} as const;
 
 /** CreateTable inputs built from the shared key design, so the sandbox and CDK cannot drift. */
 export function localTableDefinitions(): CreateTableCommandInput[] {
@@ -57,6 +62,24 @@ export function localTableDefinitions(): CreateTableCommandInput[] {
           ],
           Projection: { ProjectionType: "ALL" },
         },
+      ],
+    },
+  ];
+}
+
+/** Tables only the sandbox has: the persisted stand-in for SQS. */
+export function sandboxOnlyTableDefinitions(): CreateTableCommandInput[] {
+  return [
+    {
+      TableName: LOCAL_TABLES.queues,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "queue", AttributeType: "S" },
+        { AttributeName: "messageId", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "queue", KeyType: "HASH" },
+        { AttributeName: "messageId", KeyType: "RANGE" },
       ],
     },
   ];
@@ -116,7 +139,7 @@ export async function startEmbeddedDynamo(options: { path?: string; port?: numbe
 
 /** Creates the project's tables when they do not exist yet (idempotent). */
 export async function ensureTables(client: DynamoDBClient): Promise<void> {
-  for (const definition of localTableDefinitions()) {
+  for (const definition of [...localTableDefinitions(), ...sandboxOnlyTableDefinitions()]) {
     try {
       await client.send(new CreateTableCommand(definition));
     } catch (error) {

@@ -59,3 +59,87 @@ export interface ConflictStore {
    */
   saveConflict(draft: ConflictDraft, now: number): Promise<{ conflictId: string; created: boolean }>;
 }
+
+/** Objects by key: S3 on AWS, a folder in the sandbox. Keys use `/` separators. */
+export interface ObjectStore {
+  /** Writes an object (overwrites). */
+  put(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  /** @returns the object's bytes, or `undefined` when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** @returns keys under a prefix in lexical order, after `startAfter` when given, at most `limit`. */
+  list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<string[]>;
+}
+
+/** Webhook signing secrets: the current one first, then the previous one during a rotation. */
+export interface SecretSource {
+  /**
+   * @param secretName - the vendor's `channels.webhook.secretName`.
+   * @returns the accepted secrets, current first (empty when none is set).
+   */
+  secrets(secretName: string): Promise<string[]>;
+}
+
+/** The state of one event in the de-duplication store. */
+export type DedupClaim =
+  /** This caller owns the event now and must process it, then complete or release it. */
+  | "acquired"
+  /** The event was processed before (and is within its retention). */
+  | "completed"
+  /** Another caller holds an unexpired lease on it. */
+  | "in-progress";
+
+/**
+ * De-duplication of deliveries by vendor and event id, with in-progress and completed states: a
+ * failed enqueue releases the claim (the vendor's retry is accepted), a crashed attempt's lease
+ * expires, and a completed event is refused until its retention ends.
+ */
+export interface DedupStore {
+  /**
+   * Claims an event for processing.
+   * @param leaseMs - how long an in-progress claim blocks others (a crashed attempt stops blocking after it).
+   */
+  claim(vendorId: string, eventId: string, now: number, leaseMs: number): Promise<DedupClaim>;
+  /** Marks a claimed event done; it is refused as a duplicate for `retentionMs`. */
+  complete(vendorId: string, eventId: string, now: number, retentionMs: number): Promise<void>;
+  /** Gives a claim back after a failure, so a retry can claim it at once. */
+  release(vendorId: string, eventId: string): Promise<void>;
+}
+
+/** A message to put on a queue. */
+export interface OutgoingMessage {
+  /** JSON text, at most 256 KiB. */
+  readonly body: string;
+  /** String message attributes (vendorId, kind) for filtering and inspection. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Seconds before the message becomes visible. @default 0 */
+  readonly delaySeconds?: number;
+}
+
+/** Sends messages to one queue. */
+export interface QueueSender {
+  send(message: OutgoingMessage): Promise<{ messageId: string }>;
+}
+
+/** What a consumer can do with a message it received (SQS ChangeMessageVisibility; moving to the DLQ). */
+export interface MessageControl {
+  /** Hides the message for `seconds` more (backoff before the next attempt). */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+  /**
+   * Moves a message to the dead-letter queue explicitly (the consumer gave up after the vendor's
+   * `maxRetries`), with the reason, then deletes it from the source queue.
+   */
+  deadLetter(
+    message: { receiptHandle: string; body: string; attributes: Readonly<Record<string, string>> },
+    reason: string,
+  ): Promise<void>;
+}
+
+/** Structured logging as the handlers use it (Powertools Logger on AWS, stderr in the sandbox). */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** A log that discards everything (tests, quiet CLI runs). */
+export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };

@@ -7,6 +7,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Log } from "../core/ports.ts";
 import type { ChangeResult } from "../core/write-path.ts";
 
 export const logger = new Logger({ serviceName: "vendor-sync" });
@@ -51,3 +52,10 @@ export function publishOutcomeMetrics(results: readonly ChangeResult[]): void {
     set.addMetric("ChangesReceived", MetricUnit.Count, vendorResults.length);
   }
 }
+
+/** The Powertools logger behind the handlers' {@link Log} port. */
+export const log: Log = {
+  info: (message, extra) => (extra ? logger.info(message, extra) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra) : logger.error(message)),
+};

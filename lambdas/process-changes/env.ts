@@ -1,0 +1,13 @@
+import * as v from "valibot";
+
+/** The processor's environment, read once at cold start. */
+export const ProcessChangesEnvSchema = v.object({
+  RECORDS_TABLE_NAME: v.pipe(v.string(), v.minLength(3)),
+  SYNC_TABLE_NAME: v.pipe(v.string(), v.minLength(3)),
+  ARCHIVE_BUCKET_NAME: v.pipe(v.string(), v.minLength(3)),
+  REALTIME_QUEUE_URL: v.pipe(v.string(), v.url()),
+  REALTIME_DLQ_URL: v.pipe(v.string(), v.url()),
+});
+
+/** @throws {v.ValiError} naming the missing variable. */
+export const readEnv = (env: NodeJS.ProcessEnv = process.env) => v.parse(ProcessChangesEnvSchema, env);

@@ -1,0 +1,52 @@
+/** Lambda entry of process-changes: real adapters built once per execution environment. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
+import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
+import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
+import { writePolicyFor } from "../core/vendor-config.ts";
+import { ChangeWriter } from "../core/write-path.ts";
+import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
+import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { readEnv } from "./env.ts";
+import { makeHandler } from "./process-changes.ts";
+
+const env = readEnv();
+const dynamo = new DynamoDBClient({});
+const vendors = VendorRegistry.fromBundle();
+const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
+const archive = new S3ObjectStore({ client: new S3Client({}), bucket: env.ARCHIVE_BUCKET_NAME });
+const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
+
+const processChanges = makeHandler({
+  vendors,
+  records,
+  writer: new ChangeWriter({
+    records,
+    conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
+    policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+  }),
+  archive,
+  rejects: archive,
+  control: new SqsMessageControl({
+    client: new SQSClient({}),
+    queueUrl: env.REALTIME_QUEUE_URL,
+    deadLetterQueueUrl: env.REALTIME_DLQ_URL,
+  }),
+  rememberKeys: (changes) => keyIndex.remember(changes),
+  log,
+  onProcessed: (processed) => publishOutcomeMetrics(processed.results),
+});
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  try {
+    return await processChanges(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,276 @@
+/**
+ * process-changes — the real-time queue's consumer: applies each verified vendor event through the
+ * shared write path, reporting partial batch failures (Powertools batch processing).
+ *
+ * Per message: validation and business-rule rejections, duplicates and stale changes are acknowledged
+ * (kept or counted, never retried); a transient failure is retried with exponential backoff and full
+ * jitter (ChangeMessageVisibility) until the vendor's `maxRetries`, then the message is moved to the
+ * dead-letter queue with its reason. `batchItemFailures` is empty only when every record succeeded.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import * as v from "valibot";
+import { type Change, toChange } from "../core/change.ts";
+import { TransientError, ValidationError } from "../core/errors.ts";
+import type { RejectEntry } from "../core/import-pipeline.ts";
+import { recordId } from "../core/model.ts";
+import type { Log, MessageControl, ObjectStore, RecordStore } from "../core/ports.ts";
+import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
+import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
+import type { InventoryDeltaMapping, WebhookMapping } from "../core/webhooks/results.ts";
+import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
+import type { VendorRegistry } from "../shared/vendor-registry.ts";
+
+/** Reads a resource a thin notification points at, through the vendor's connector (scheduled workflow). */
+export interface ResourceFetcher {
+  fetch(vendorId: string, mapping: Extract<WebhookMapping, { kind: "fetch" }>): Promise<WebhookMapping>;
+}
+
+/** What became of one message (the sandbox and the demo print it). */
+export interface ProcessedMessage {
+  readonly vendorId: string;
+  readonly eventId: string;
+  readonly results: readonly ChangeResult[];
+  /** Why nothing was written, when nothing was (ignored, rejected, dead-lettered). */
+  readonly note?: string;
+}
+
+export interface ProcessChangesDeps {
+  readonly vendors: VendorRegistry;
+  readonly writer: Pick<ChangeWriter, "writeBatch">;
+  readonly records: Pick<RecordStore, "get">;
+  /** Archived deliveries and large mappings. */
+  readonly archive: ObjectStore;
+  /** Where rejected changes are kept (`rejects/<vendor>/<day>/<eventId>.json`). */
+  readonly rejects: ObjectStore;
+  readonly control: MessageControl;
+  /** Remembers record keys by platform id after product writes. */
+  readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
+  readonly fetcher?: ResourceFetcher;
+  readonly log: Log;
+  readonly retry?: RetryPolicy;
+  readonly random?: () => number;
+  /** Called after each message (metrics, the sandbox's event log). */
+  readonly onProcessed?: (processed: ProcessedMessage) => void;
+}
+
+/** Record key of the source event for a message that cannot even be parsed. */
+const UNPARSEABLE = "unparseable";
+
+/** Builds the processor: `(event, context) => { batchItemFailures }`. */
+export function makeHandler(deps: ProcessChangesDeps) {
+  const random = deps.random ?? Math.random;
+
+  async function keepRejects(
+    message: Pick<WebhookMessage, "vendorId" | "eventId" | "receivedAt">,
+    entries: RejectEntry[],
+  ) {
+    if (entries.length === 0) return;
+    const day = new Date(message.receivedAt).toISOString().slice(0, 10).replaceAll("-", "/");
+    await deps.rejects.put(
+      `rejects/${message.vendorId}/${day}/${encodeURIComponent(message.eventId)}.json`,
+      JSON.stringify({ vendorId: message.vendorId, eventId: message.eventId, rejects: entries }),
+      { contentType: "application/json" },
+    );
+  }
+
+  async function loadMapping(message: WebhookMessage): Promise<WebhookMapping> {
+    if (message.mapping) return message.mapping;
+    const bytes = message.mappingKey ? await deps.archive.get(message.mappingKey) : undefined;
+    if (!bytes)
+      throw new ValidationError(`mapping ${message.mappingKey ?? "(none)"} is missing`, { field: "mappingKey" });
+    return JSON.parse(new TextDecoder().decode(bytes)) as WebhookMapping;
+  }
+
+  /** A relative stock movement, as an absolute change on the stored level (never across a newer absolute value). */
+  async function deltaToChanges(message: WebhookMessage, delta: InventoryDeltaMapping): Promise<unknown[]> {
+    const current = await deps.records.get(
+      { vendorId: message.vendorId, entityType: "inventory", entityKey: delta.entityKey },
+      { consistent: true },
+    );
+    const available = current?.attributes.available;
+    if (!current || current.deleted || typeof available !== "number") {
+      throw new ValidationError(`no stock level stored for ${delta.entityKey} to apply a ${delta.delta} movement to`, {
+        field: "entityKey",
+      });
+    }
+    if (current.lastEventId === delta.eventId) return [];
+    return [
+      {
+        entityType: "inventory",
+        entityKey: delta.entityKey,
+        eventId: delta.eventId,
+        sourceTs: delta.sourceTs,
+        attributes: { available: available + delta.delta },
+      },
+    ];
+  }
+
+  async function process(message: WebhookMessage): Promise<ProcessedMessage> {
+    const vendor = deps.vendors.get(message.vendorId);
+    let mapping = await loadMapping(message);
+    if (mapping.kind === "fetch") {
+      if (!deps.fetcher) {
+        throw new ValidationError(
+          `thin notification for ${mapping.resource.type} ${mapping.resource.id}: vendor ${vendor.id} has no pull connector to fetch it`,
+          { field: "resource" },
+        );
+      }
+      mapping = await deps.fetcher.fetch(vendor.id, mapping);
+    }
+    if (mapping.kind === "ignored")
+      return { vendorId: vendor.id, eventId: message.eventId, results: [], note: mapping.reason };
+    if (mapping.kind === "fetch") throw new TransientError("connector returned another fetch");
+    const inputs = mapping.kind === "changes" ? mapping.changes : await deltaToChanges(message, mapping);
+    const changes: Change[] = [];
+    const rejects: RejectEntry[] = [];
+    const results: ChangeResult[] = [];
+    for (const input of inputs) {
+      try {
+        changes.push(
+          toChange(input, {
+            vendorId: vendor.id,
+            jobId: "real-time",
+            workflow: "real-time",
+            defaultSource: "vendor:webhook",
+            defaultSourceTs: message.receivedAt,
+            defaultCurrency: vendor.defaultCurrency,
+            decimalSeparator: vendor.decimalSeparator,
+            timeZone: vendor.timeZone,
+            entityTypes: vendor.entityTypes,
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        const raw = input as { entityType?: string; entityKey?: string };
+        rejects.push({
+          outcome: "rejected",
+          reason: error.message,
+          field: error.field,
+          entityType: raw.entityType,
+          entityKey: raw.entityKey,
+          eventId: message.eventId,
+        });
+        results.push({
+          vendorId: vendor.id,
+          entityType: (raw.entityType ?? "product") as Change["entityType"],
+          entityKey: String(raw.entityKey ?? ""),
+          eventId: message.eventId,
+          outcome: "rejected",
+          reason: error.message,
+          errorKind: "validation",
+        });
+      }
+    }
+    const written = changes.length > 0 ? await deps.writer.writeBatch(changes) : [];
+    results.push(...written);
+    for (const result of written) {
+      if (result.outcome === "rejected") {
+        rejects.push({
+          outcome: "rejected",
+          reason: result.reason ?? "rejected",
+          field: result.field,
+          entityType: result.entityType,
+          entityKey: result.entityKey,
+          eventId: result.eventId,
+        });
+      }
+    }
+    const stored = new Set(
+      written.filter((r) => r.outcome === "created" || r.outcome === "updated").map((r) => recordId(r)),
+    );
+    await deps.rememberKeys?.(changes.filter((c) => stored.has(recordId(c))));
+    await keepRejects(message, rejects);
+    const failed = written.find((result) => result.outcome === "failed");
+    if (failed) {
+      // Written changes are now unchanged/duplicate on the retry: the whole message is safe to redo.
+      throw new TransientError(
+        `${written.filter((r) => r.outcome === "failed").length} change(s) failed: ${failed.reason}`,
+      );
+    }
+    return { vendorId: vendor.id, eventId: message.eventId, results };
+  }
+
+  async function recordHandler(record: SQSRecord): Promise<void> {
+    let message: WebhookMessage;
+    try {
+      const parsed = v.safeParse(WebhookMessageSchema, JSON.parse(record.body));
+      if (!parsed.success) throw new ValidationError(`invalid queue message: ${parsed.issues[0]?.message}`);
+      message = parsed.output as WebhookMessage;
+    } catch (error) {
+      // A message no consumer can ever read: keep it in the DLQ for inspection, never retry it.
+      deps.log.error("unreadable queue message", { messageId: record.messageId, error: String(error) });
+      await deps.control.deadLetter(
+        { receiptHandle: record.receiptHandle, body: record.body, attributes: { kind: UNPARSEABLE } },
+        `unreadable message: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    try {
+      const processed = await process(message);
+      deps.onProcessed?.(processed);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        await keepRejects(message, [
+          { outcome: "rejected", reason: error.message, field: error.field, eventId: message.eventId },
+        ]);
+        deps.log.warn("event rejected", {
+          vendorId: message.vendorId,
+          eventId: message.eventId,
+          reason: error.message,
+        });
+        deps.onProcessed?.({
+          vendorId: message.vendorId,
+          eventId: message.eventId,
+          results: [],
+          note: `rejected: ${error.message}`,
+        });
+        return;
+      }
+      const vendor = deps.vendors.has(message.vendorId) ? deps.vendors.get(message.vendorId) : undefined;
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
+      const decision = decideRetry(receiveCount, vendor?.maxRetries ?? 3, random, deps.retry);
+      const reason = error instanceof Error ? error.message : String(error);
+      if (decision.action === "dead-letter") {
+        deps.log.error("giving up on event", {
+          vendorId: message.vendorId,
+          eventId: message.eventId,
+          receiveCount,
+          reason,
+        });
+        await deps.control.deadLetter(
+          {
+            receiptHandle: record.receiptHandle,
+            body: record.body,
+            attributes: { vendorId: message.vendorId, kind: "webhook" },
+          },
+          `${decision.reason}: ${reason}`,
+        );
+        deps.onProcessed?.({
+          vendorId: message.vendorId,
+          eventId: message.eventId,
+          results: [],
+          note: `dead-lettered: ${reason}`,
+        });
+        return;
+      }
+      deps.log.warn("event will be retried", {
+        vendorId: message.vendorId,
+        eventId: message.eventId,
+        receiveCount,
+        delaySeconds: decision.delaySeconds,
+        reason,
+      });
+      await deps.control.changeVisibility(record.receiptHandle, decision.delaySeconds).catch(() => {});
+      throw error;
+    }
+  }
+
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const processor = new BatchProcessor(EventType.SQS);
+    return processPartialResponse(event, recordHandler, processor, {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+    }) as Promise<SQSBatchResponse>;
+  };
+}

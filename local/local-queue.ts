@@ -1,0 +1,315 @@
+import { randomUUID } from "node:crypto";
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { ulid } from "ulid";
+import type { MessageControl, OutgoingMessage, QueueSender } from "../lambdas/core/ports.ts";
+import { LOCAL_TABLES } from "./embedded-dynamodb.ts";
+
+/** One stored message, as the DLQ workbench shows it. */
+export interface StoredMessage {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Epoch ms the message was first sent (kept across DLQ moves, as SQS keeps the enqueue time). */
+  readonly sentAt: number;
+  /** Epoch ms it becomes visible again. */
+  readonly visibleAt: number;
+  readonly receiveCount: number;
+  readonly receiptHandle?: string;
+  /** Why it is in a dead-letter queue. */
+  readonly deadLetterReason?: string;
+}
+
+export interface LocalQueueOptions {
+  readonly client: DynamoDBClient;
+  /** Queue name; its dead-letter queue is `<name>-dlq`. */
+  readonly name: string;
+  /** Default visibility timeout, seconds. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives after which SQS's redrive moves a message to the DLQ. */
+  readonly maxReceiveCount: number;
+  readonly now?: () => number;
+}
+
+/**
+ * The sandbox's stand-in for an SQS queue with its dead-letter queue, persisted in the embedded store
+ * (so messages, receive counts and the DLQ survive restarts): send, receive with a visibility timeout,
+ * delete by receipt handle, ChangeMessageVisibility, redrive to the DLQ once a message has been
+ * received more than `maxReceiveCount` times, and an explicit move to the DLQ by the consumer.
+ *
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ */
+export class LocalQueue implements QueueSender, MessageControl {
+  readonly name: string;
+  readonly deadLetterName: string;
+  readonly #options: LocalQueueOptions;
+  readonly #now: () => number;
+
+  constructor(options: LocalQueueOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.deadLetterName = `${options.name}-dlq`;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get visibilityTimeoutSeconds(): number {
+    return this.#options.visibilityTimeoutSeconds;
+  }
+
+  async #put(message: StoredMessage): Promise<void> {
+    await this.#options.client.send(
+      new PutItemCommand({ TableName: LOCAL_TABLES.queues, Item: marshall(message, { removeUndefinedValues: true }) }),
+    );
+  }
+
+  async send(message: OutgoingMessage): Promise<{ messageId: string }> {
+    const now = this.#now();
+    const messageId = ulid(now);
+    await this.#put({
+      queue: this.name,
+      messageId,
+      body: message.body,
+      attributes: message.attributes ?? {},
+      sentAt: now,
+      visibleAt: now + (message.delaySeconds ?? 0) * 1000,
+      receiveCount: 0,
+    });
+    return { messageId };
+  }
+
+  /** Lists a queue's messages (visible or not) without receiving them. */
+  async peek(queue: string = this.name, limit = 100): Promise<StoredMessage[]> {
+    const response = await this.#options.client.send(
+      new QueryCommand({
+        TableName: LOCAL_TABLES.queues,
+        KeyConditionExpression: "#q = :q",
+        ExpressionAttributeNames: { "#q": "queue" },
+        ExpressionAttributeValues: { ":q": { S: queue } },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (response.Items ?? []).map((item) => unmarshall(item) as StoredMessage);
+  }
+
+  /**
+   * Receives up to `max` visible messages, hiding each for the visibility timeout. A message already
+   * received `maxReceiveCount` times goes to the DLQ instead (SQS redrive).
+   */
+  async receive(max = 10): Promise<StoredMessage[]> {
+    const now = this.#now();
+    const candidates = (await this.peek(this.name, 1000)).filter((m) => m.visibleAt <= now);
+    const received: StoredMessage[] = [];
+    for (const message of candidates) {
+      if (received.length >= max) break;
+      if (message.receiveCount >= this.#options.maxReceiveCount) {
+        await this.#moveToDeadLetter(
+          message,
+          `received ${message.receiveCount} times (maxReceiveCount ${this.#options.maxReceiveCount})`,
+        );
+        continue;
+      }
+      const receiptHandle = `${this.name}|${message.messageId}|${randomUUID()}`;
+      try {
+        await this.#options.client.send(
+          new UpdateItemCommand({
+            TableName: LOCAL_TABLES.queues,
+            Key: marshall({ queue: this.name, messageId: message.messageId }),
+            UpdateExpression: "SET visibleAt = :until, receiveCount = :count, receiptHandle = :handle",
+            ConditionExpression: "visibleAt <= :now AND receiveCount = :seen",
+            ExpressionAttributeValues: marshall({
+              ":until": now + this.#options.visibilityTimeoutSeconds * 1000,
+              ":count": message.receiveCount + 1,
+              ":handle": receiptHandle,
+              ":now": now,
+              ":seen": message.receiveCount,
+            }),
+          }),
+        );
+        received.push({ ...message, receiveCount: message.receiveCount + 1, receiptHandle });
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return received;
+  }
+
+  #keyOf(receiptHandle: string): { queue: string; messageId: string } {
+    const [queue, messageId] = receiptHandle.split("|");
+    if (!queue || !messageId) throw new Error(`invalid receipt handle ${receiptHandle}`);
+    return { queue, messageId };
+  }
+
+  /** Deletes a received message (processing succeeded). A stale receipt handle is ignored, as in SQS. */
+  async delete(receiptHandle: string): Promise<void> {
+    try {
+      await this.#options.client.send(
+        new DeleteItemCommand({
+          TableName: LOCAL_TABLES.queues,
+          Key: marshall(this.#keyOf(receiptHandle)),
+          ConditionExpression: "receiptHandle = :handle",
+          ExpressionAttributeValues: marshall({ ":handle": receiptHandle }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
+    try {
+      await this.#options.client.send(
+        new UpdateItemCommand({
+          TableName: LOCAL_TABLES.queues,
+          Key: marshall(this.#keyOf(receiptHandle)),
+          UpdateExpression: "SET visibleAt = :until",
+          ConditionExpression: "receiptHandle = :handle",
+          ExpressionAttributeValues: marshall({ ":until": this.#now() + seconds * 1000, ":handle": receiptHandle }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async deadLetter(
+    message: { receiptHandle: string; body: string; attributes: Readonly<Record<string, string>> },
+    reason: string,
+  ): Promise<void> {
+    const stored = (await this.peek(this.name, 1000)).find((m) => m.receiptHandle === message.receiptHandle);
+    if (!stored) return;
+    await this.#moveToDeadLetter({ ...stored, attributes: { ...stored.attributes, ...message.attributes } }, reason);
+  }
+
+  async #moveToDeadLetter(message: StoredMessage, reason: string): Promise<void> {
+    const { receiptHandle: _handle, ...rest } = message;
+    await this.#put({ ...rest, queue: this.deadLetterName, deadLetterReason: reason, visibleAt: this.#now() });
+    await this.#options.client.send(
+      new DeleteItemCommand({
+        TableName: LOCAL_TABLES.queues,
+        Key: marshall({ queue: this.name, messageId: message.messageId }),
+      }),
+    );
+  }
+
+  /**
+   * Moves dead-lettered messages back to this queue (receive count reset), at most `ratePerSecond`.
+   * @returns how many were moved.
+   */
+  async redrive(
+    options: { ratePerSecond?: number; limit?: number; sleep?: (ms: number) => Promise<void> } = {},
+  ): Promise<number> {
+    const rate = options.ratePerSecond ?? 10;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const messages = await this.peek(this.deadLetterName, options.limit ?? 1000);
+    let moved = 0;
+    for (const message of messages) {
+      const { deadLetterReason: _reason, receiptHandle: _handle, ...rest } = message;
+      await this.#put({ ...rest, queue: this.name, receiveCount: 0, visibleAt: this.#now() });
+      await this.#options.client.send(
+        new DeleteItemCommand({
+          TableName: LOCAL_TABLES.queues,
+          Key: marshall({ queue: this.deadLetterName, messageId: message.messageId }),
+        }),
+      );
+      moved++;
+      if (moved % rate === 0) await sleep(1000);
+    }
+    return moved;
+  }
+}
+
+/** @returns an SQS event holding received messages, as Lambda's event source mapping delivers them. */
+export function toSqsEvent(queue: LocalQueue, messages: readonly StoredMessage[]): SQSEvent {
+  return {
+    Records: messages.map(
+      (message): SQSRecord => ({
+        messageId: message.messageId,
+        receiptHandle: message.receiptHandle ?? "",
+        body: message.body,
+        attributes: {
+          ApproximateReceiveCount: String(message.receiveCount),
+          SentTimestamp: String(message.sentAt),
+          SenderId: "local",
+          ApproximateFirstReceiveTimestamp: String(message.sentAt),
+        },
+        messageAttributes: Object.fromEntries(
+          Object.entries(message.attributes).map(([name, value]) => [name, { dataType: "String", stringValue: value }]),
+        ),
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: `arn:aws:sqs:local:000000000000:${queue.name}`,
+        awsRegion: "local",
+      }),
+    ),
+  };
+}
+
+/**
+ * Polls a local queue and drives a consumer the way Lambda's SQS event source does: batches of up to
+ * `batchSize`, successful messages deleted, `batchItemFailures` left to reappear after their visibility.
+ */
+export class LocalQueueDriver {
+  readonly #queue: LocalQueue;
+  readonly #handler: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  readonly #batchSize: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(
+    queue: LocalQueue,
+    handler: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>,
+    options: { batchSize?: number } = {},
+  ) {
+    this.#queue = queue;
+    this.#handler = handler;
+    this.#batchSize = options.batchSize ?? 10;
+  }
+
+  /** Receives and processes one batch. @returns how many messages were received. */
+  async pollOnce(): Promise<number> {
+    const messages = await this.#queue.receive(this.#batchSize);
+    if (messages.length === 0) return 0;
+    const response = await this.#handler(toSqsEvent(this.#queue, messages));
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const message of messages) {
+      if (!failed.has(message.messageId) && message.receiptHandle) await this.#queue.delete(message.receiptHandle);
+    }
+    return messages.length;
+  }
+
+  /** Processes batches until the queue has no visible message. */
+  async drain(): Promise<void> {
+    while ((await this.pollOnce()) > 0) {
+      // keep going
+    }
+  }
+
+  /** Polls every `intervalMs` until stopped. */
+  start(intervalMs = 200): void {
+    const tick = async () => {
+      this.#running = this.drain().catch((error: unknown) => {
+        process.stderr.write(`queue ${this.#queue.name}: ${String(error)}\n`);
+      });
+      await this.#running;
+      if (this.#timer !== undefined) this.#timer = setTimeout(tick, intervalMs);
+    };
+    this.#timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.#running;
+  }
+}

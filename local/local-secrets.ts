@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseSecretValue } from "../lambdas/adapters/secrets/secrets-manager-source.ts";
+import type { SecretSource } from "../lambdas/core/ports.ts";
+import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
+
+/**
+ * The sandbox's stand-in for Secrets Manager: `<data-dir>/secrets.json`, created on first start with
+ * a fresh random signing secret per webhook vendor (never committed: the data directory is ignored).
+ * Values use the same format as on AWS: plain text, or `{"current", "previous"}` during a rotation.
+ */
+export class LocalSecrets implements SecretSource {
+  readonly #file: string | undefined;
+  readonly #values: Record<string, string>;
+
+  constructor(file: string | undefined, vendors: Iterable<VendorConfig>) {
+    this.#file = file;
+    this.#values = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : {};
+    let added = false;
+    for (const vendor of vendors) {
+      const channel = vendor.channels.webhook;
+      if (!channel || this.#values[channel.secretName]) continue;
+      const secret = randomBytes(32);
+      this.#values[channel.secretName] =
+        channel.scheme === "standard-webhooks" || channel.scheme === "stripe"
+          ? `whsec_${secret.toString("base64")}`
+          : secret.toString("hex");
+      added = true;
+    }
+    if (added && file) writeFileSync(file, `${JSON.stringify(this.#values, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  async secrets(secretName: string): Promise<string[]> {
+    return parseSecretValue(this.#values[secretName]);
+  }
+
+  /** The current signing secret (the demo and `vendor-sync` sign test deliveries with it). */
+  current(secretName: string): string {
+    const [current] = parseSecretValue(this.#values[secretName]);
+    if (!current) throw new Error(`no local secret named ${secretName}`);
+    return current;
+  }
+}
