@@ -94,6 +94,18 @@ describe("link-header paging (Shopify REST)", () => {
     expect(server.requestsTo(PATH)[0]?.url.searchParams.has("updated_at_min")).toBe(false);
   });
 
+  it("ends on an empty page even when it still links to a next one", async () => {
+    const [, page2] = pages;
+    if (!page2) throw new Error("fixture");
+    const linkToPage4 = `<${server.origin}${PATH}?limit=2&page_info=cGFnZS00>; rel="next"`;
+    const emptyButLinked = { status: 200, headers: { Link: linkToPage4 }, body: { products: [] } };
+    server.route(times(1, isPage(3), emptyButLinked), serve(pages));
+    const { pages: got, result } = await invoke(harness(config()), undefined, { watermark: WATERMARK });
+    expect(handles(recordsOf(got))).toEqual(HANDLES.slice(0, 4));
+    expect(result).toMatchObject({ status: "complete", totalPages: 3, totalRecords: 4 });
+    expect(server.requestsTo(PATH)).toHaveLength(3);
+  });
+
   it("waits the decimal Retry-After of a 429 and goes on", async () => {
     const tooMany = loadExchange("shopify-rest/products.429.json", server.origin);
     server.route(times(1, isPage(2), tooMany.response), serve(pages));
