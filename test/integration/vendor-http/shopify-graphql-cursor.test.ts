@@ -17,6 +17,9 @@ const HANDLES = [
 let server: FixtureServer;
 let pages: Exchange[];
 
+/** The cursor variable a recorded page was requested with. */
+const recordedCursor = (n: number) =>
+  (pages[n - 1]?.request.body as { variables?: { cursor?: string | null } } | undefined)?.variables?.cursor;
 const cursorOf = (request: ReceivedRequest) =>
   (JSON.parse(request.body) as { variables: { cursor: string | null } }).variables.cursor;
 const config = (): PullChannelInput => ({
@@ -24,7 +27,7 @@ const config = (): PullChannelInput => ({
   path: PATH,
   secretName: "shopify-token",
   auth: { type: "api-key-header", header: "X-Shopify-Access-Token" },
-  request: { graphql: { query: (pages[0]?.request.body as { query: string }).query } },
+  request: { graphql: { query: (pages[0]?.request.body as { query?: string } | undefined)?.query ?? "" } },
   paging: {
     style: "cursor",
     cursorPath: "data.products.pageInfo.endCursor",
@@ -53,11 +56,7 @@ describe("cursor paging (Shopify GraphQL)", () => {
     expect(result).toMatchObject({ status: "complete", totalPages: 3 });
     const requests = server.requestsTo(PATH);
     expect(requests.map((request) => request.method)).toEqual(["POST", "POST", "POST"]);
-    expect(requests.map(cursorOf)).toEqual([
-      null,
-      (pages[1]?.request.body as { variables: { cursor: string } }).variables.cursor,
-      (pages[2]?.request.body as { variables: { cursor: string } }).variables.cursor,
-    ]);
+    expect(requests.map(cursorOf)).toEqual([null, recordedCursor(2), recordedCursor(3)]);
     expect(requests[0]?.headers["content-type"]).toBe("application/json");
   });
 
@@ -76,9 +75,9 @@ describe("cursor paging (Shopify GraphQL)", () => {
   });
 
   it("stops with a clear error when the cursor repeats", async () => {
-    const [page1, page2] = pages;
-    if (!page1 || !page2) throw new Error("fixture");
-    const firstCursor = (page2.request.body as { variables: { cursor: string } }).variables.cursor;
+    const [, page2] = pages;
+    const firstCursor = recordedCursor(2);
+    if (!page2 || !firstCursor) throw new Error("fixture");
     // Page 2 hands back the cursor that led to it: following it would fetch page 2 forever.
     const stuck = JSON.parse(JSON.stringify(page2.response)) as Exchange["response"];
     (stuck.body as { data: { products: { pageInfo: { endCursor: string } } } }).data.products.pageInfo.endCursor =
