@@ -67,6 +67,7 @@ export function endpointOf(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
+/** What an {@link Authenticator} needs: the secret port, fetch, a clock and the connector's token cache. */
 export interface AuthenticatorDeps {
   readonly secrets: SecretPort;
   readonly fetch: typeof fetch;

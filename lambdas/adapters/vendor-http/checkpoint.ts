@@ -18,6 +18,7 @@ export const PullPositionSchema = v.strictObject({
   /** Last key of the previous page (`keyset`). */
   afterKey: v.optional(v.string()),
 });
+/** Where the next page is (see {@link PullPositionSchema}). */
 export type PullPosition = v.InferOutput<typeof PullPositionSchema>;
 
 /**
@@ -41,6 +42,7 @@ export const PullCheckpointSchema = v.strictObject({
   /** Content hash of the last non-empty page, to catch an API that ignores the page parameter. */
   lastPageHash: v.optional(v.string()),
 });
+/** A resumable pull's state (see {@link PullCheckpointSchema}). Treat as opaque outside this adapter. */
 export type PullCheckpoint = v.InferOutput<typeof PullCheckpointSchema>;
 
 /** Positions remembered for the loop guard; a loop longer than this is not detected (and is very unlikely). */

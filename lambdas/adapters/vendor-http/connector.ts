@@ -34,6 +34,7 @@ export interface PulledPage {
   readonly checkpoint: PullCheckpoint | undefined;
 }
 
+/** Per-invocation options of {@link VendorHttpConnector.pull}. */
 export interface PullOptions {
   /**
    * Epoch ms by which this invocation must hand over (for a Lambda: now + remaining time − a margin for
@@ -264,7 +265,7 @@ export class VendorHttpConnector {
     return Math.round(this.#random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
   }
 
-  /** Fetches the page at `state.next`, retrying and waiting as the module comment describes. */
+  /** Fetches the page at `state.next`, retrying and waiting as the class comment describes. */
   async #fetchPage(
     state: PullCheckpoint,
     auth: Authenticator,

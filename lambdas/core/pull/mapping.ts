@@ -121,7 +121,9 @@ export function nonBlank(value: string | null | undefined): string | undefined {
   return text ? text : undefined;
 }
 
-/** Shared record pieces. */
+/** Record schema piece: a JSON string. */
 export const Text = v.string();
+/** Record schema piece: a string, `null` or absent. */
 export const NullableText = v.nullish(v.string());
+/** Record schema piece: a vendor id, a safe integer or non-empty text (the connector keeps ids > 2^53 as text). */
 export const Id = v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.minLength(1))]);

@@ -85,6 +85,7 @@ export interface RateSchedule {
   readonly intervalMs: number;
 }
 
+/** A parsed schedule expression, by kind. */
 export type ParsedSchedule = CronSchedule | RateSchedule;
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
@@ -352,6 +353,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** The schedule's own bounds, as EventBridge Scheduler's `StartDate` and `EndDate`. */
 export interface NextFireTimesOptions {
   /** The schedule's `StartDate` (epoch ms or Date): nothing fires before it. Anchors `rate(…)` schedules. */
   readonly startDate?: Date | number;

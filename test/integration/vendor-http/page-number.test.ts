@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PagingLoopError } from "../../../lambdas/adapters/vendor-http/index.ts";
 import type { PullChannelInput } from "../../../lambdas/core/pull/pull-config.ts";
 import { FixtureServer, loadExchange, serve, times } from "./fixture-server.ts";
-import { harness, invoke, recordsOf } from "./harness.ts";
+import { harness, invoke, recordsOf, throughJson } from "./harness.ts";
 
 let server: FixtureServer;
 
@@ -135,5 +135,27 @@ describe("page-number paging (BigCommerce catalog)", () => {
     const h = harness(config());
     await invoke(h, undefined, { watermark: Date.parse("2025-03-01T00:00:00Z") });
     expect(h.sleeps).toEqual([1_500]);
+  });
+
+  it("hands over with a checkpoint when the rate-limit window resets too late to wait inside the invocation", async () => {
+    const pages = [1, 2, 3].map((n) => loadExchange(`bigcommerce-rest/catalog-products.page-${n}.json`, server.origin));
+    const [page1] = pages;
+    if (!page1) throw new Error("fixture");
+    const exhausted = {
+      ...page1.response,
+      headers: { ...page1.response.headers, "X-Rate-Limit-Requests-Left": "0", "X-Rate-Limit-Time-Reset-Ms": "28000" },
+    };
+    server.route(
+      times(1, (request) => request.url.searchParams.get("page") === "1", exhausted),
+      serve(pages),
+    );
+    const h = harness(config());
+    const first = await invoke(h, undefined, { watermark: Date.parse("2025-03-01T00:00:00Z") });
+    expect(first.result).toMatchObject({ status: "partial", reason: "rate-limited", retryAfterMs: 28_000, pages: 1 });
+    if (first.result.status !== "partial") throw new Error("expected a checkpoint");
+    expect(first.result.checkpoint.next).toEqual({ page: 2 });
+    expect(h.sleeps).toEqual([]);
+    const rest = await invoke(h, throughJson(first.result.checkpoint));
+    expect(ids([...recordsOf(first.pages), ...recordsOf(rest.pages)])).toEqual([113, 114, 115, 116, 117]);
   });
 });
