@@ -158,7 +158,7 @@ describe("link-header paging (Shopify REST)", () => {
 
   it("retries a page that times out", async () => {
     server.route(times(1, isPage(2), "hang"), serve(pages));
-    const h = harness(config({ pageTimeoutSeconds: 0.2 }));
+    const h = harness(config({ pageTimeoutSeconds: 1 }));
     const { pages: got, result } = await invoke(h, undefined, { watermark: WATERMARK });
     expect(result.status).toBe("complete");
     expect(handles(recordsOf(got))).toEqual(HANDLES);
