@@ -9,6 +9,8 @@ import {
   SOURCES,
   type Source,
 } from "./model.ts";
+import { PullChannelSchema } from "./pull/pull-config.ts";
+import { scheduleExpressionIssue } from "./schedules/eventbridge-schedule.ts";
 
 /** SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
 export const MAX_RECEIVE_COUNT = 8;
@@ -69,7 +71,10 @@ const ScheduleSchema = v.strictObject({
   /** EventBridge Scheduler expression: `cron(…)` (six fields) or `rate(…)`. */
   expression: v.pipe(
     v.string(),
-    v.regex(/^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "must be cron(…) or rate(n unit)"),
+    v.check(
+      (expression) => scheduleExpressionIssue(expression) === undefined,
+      (issue) => scheduleExpressionIssue(String(issue.input)) ?? "invalid schedule expression",
+    ),
   ),
   /** IANA time zone the cron expression is evaluated in. @default "UTC" */
   timeZone: v.optional(TimeZoneSchema, "UTC"),
@@ -130,6 +135,8 @@ export const VendorConfigSchema = v.pipe(
       v.strictObject({
         file: v.optional(FileChannelSchema),
         webhook: v.optional(WebhookChannelSchema),
+        /** The scheduled workflow's HTTP JSON connector (lambdas/core/pull/pull-config.ts). */
+        pull: v.optional(PullChannelSchema),
       }),
       {},
     ),

@@ -1,0 +1,394 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { contentHash } from "../../core/content-hash.ts";
+import { TransientError, ValidationError } from "../../core/errors.ts";
+import { selectRecords } from "../../core/pull/json-path.ts";
+import type { PullChannel } from "../../core/pull/pull-config.ts";
+import { Authenticator, endpointOf, type SecretPort, TokenCache } from "./auth.ts";
+import { type PullCheckpoint, type PullPosition, parseCheckpoint, SEEN_LIMIT } from "./checkpoint.ts";
+import { PagingLoopError, VendorHttpError, VendorUnavailableError } from "./errors.ts";
+import { buildRequest, type FetchedPage, firstPosition, nextPosition } from "./paging.ts";
+import { graphqlThrottle, pauseAfterMs, requestedWaitMs } from "./rate-limit.ts";
+import { formatWatermark } from "./watermark.ts";
+
+/** What the connector needs from outside. Everything but `secrets` has a real default; tests inject fakes. */
+export interface VendorHttpConnectorDeps {
+  /** Reads the channel's secret by name. */
+  readonly secrets: SecretPort;
+  /** @default globalThis.fetch (undici) */
+  readonly fetch?: typeof fetch;
+  /** Current time, epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Waits `ms`; rejects when `signal` aborts. @default node:timers/promises setTimeout */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Uniform [0, 1) for backoff jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** One page handed to the caller. */
+export interface PulledPage {
+  /** The page's records, located with `recordsPath`, in vendor order. */
+  readonly records: readonly unknown[];
+  /** 1-based number of the page within the run (across invocations). */
+  readonly pageNumber: number;
+  /** Where to resume after this page; `undefined` when it was the run's last page. */
+  readonly checkpoint: PullCheckpoint | undefined;
+}
+
+/** Per-invocation options of {@link VendorHttpConnector.pull}. */
+export interface PullOptions {
+  /**
+   * Epoch ms by which this invocation must hand over (for a Lambda: now + remaining time − a margin for
+   * the caller's own work). No page starts unless its timeout fits before it.
+   */
+  readonly deadline: number;
+  /**
+   * The vendor's stored watermark (epoch ms), for a new run of an incremental channel; the filter starts
+   * `lookbackSeconds` before it. Without one the run is a full pull. Ignored when resuming.
+   */
+  readonly watermark?: number;
+  /**
+   * Receives each page in order; the next request waits for it to resolve, so a page's checkpoint is
+   * only handed out once the caller has taken the page. A rejection ends the pull with that error.
+   */
+  readonly onPage: (page: PulledPage) => Promise<void> | void;
+  /** Aborts the pull (the error propagates). */
+  readonly signal?: AbortSignal;
+}
+
+/** Why an invocation handed over before the end. */
+export type PullStopReason = "deadline" | "max-pages" | "rate-limited";
+
+/** The outcome of one invocation. `pages`/`records` count this invocation; the checkpoint counts the run. */
+export type PullResult =
+  | {
+      readonly status: "complete";
+      readonly pages: number;
+      readonly records: number;
+      /** The watermark to store for the vendor's next run: when this run started, epoch ms. */
+      readonly watermark: number;
+      readonly totalPages: number;
+      readonly totalRecords: number;
+    }
+  | {
+      readonly status: "partial";
+      readonly reason: PullStopReason;
+      readonly pages: number;
+      readonly records: number;
+      /** Continue with `pull(checkpoint, …)` in a follow-up message. */
+      readonly checkpoint: PullCheckpoint;
+      /** When the follow-up should run at the earliest, in ms from now (a rate limit's wait). */
+      readonly retryAfterMs?: number;
+    };
+
+type PageOutcome =
+  | { readonly kind: "page"; readonly page: FetchedPage }
+  | { readonly kind: "stop"; readonly reason: PullStopReason; readonly retryAfterMs?: number };
+
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
+
+/** JSON.parse that keeps integers beyond 2^53 as their exact digits (a string) instead of rounding them. */
+function parseJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)
+      ? context.source
+      : value,
+  );
+}
+
+function fingerprint(position: PullPosition): string {
+  return JSON.stringify(position);
+}
+
+/**
+ * The HTTP JSON pull connector: reads one vendor list endpoint page by page as its `channels.pull`
+ * config describes (auth, paging, records path, incremental filter, rate limits), and hands over a
+ * {@link PullCheckpoint} whenever it must stop before the end, so a pull survives Lambda time limits
+ * and long rate-limit waits instead of failing and starting over.
+ *
+ * Per page: the page timeout bounds request and body; 5xx, 408, timeouts and network errors are
+ * retried with exponential backoff and full jitter (`random(0, min(cap, base × 2^n))`); 429 and
+ * GraphQL `THROTTLED` replies wait what the vendor asks (`Retry-After` in seconds or as a date,
+ * `X-Rate-Limit-Time-Reset-Ms`, query-cost restore time) when that is short, else end the invocation
+ * with a checkpoint; leaky-bucket headers pace the next request. A position seen before in the run
+ * stops the pull with {@link PagingLoopError}.
+ *
+ * Create one per vendor at module scope so OAuth tokens are reused across invocations.
+ *
+ * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/ (full jitter)
+ */
+export class VendorHttpConnector {
+  readonly #channel: PullChannel;
+  readonly #secrets: SecretPort;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #random: () => number;
+  readonly #tokens = new TokenCache();
+
+  /** @param channel - the vendor's validated `channels.pull`. */
+  constructor(channel: PullChannel, deps: VendorHttpConnectorDeps) {
+    this.#channel = channel;
+    this.#secrets = deps.secrets;
+    this.#fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#now = deps.now ?? Date.now;
+    this.#sleep = deps.sleep ?? defaultSleep;
+    this.#random = deps.random ?? Math.random;
+  }
+
+  /**
+   * Runs (or continues) a pull until the last page, the deadline, `maxPagesPerInvocation`, or a rate
+   * limit too long to wait out.
+   *
+   * @param checkpoint - from a previous {@link PullResult} or {@link PulledPage} (parsed JSON is fine);
+   *   `undefined` starts a new run.
+   * @throws {PagingLoopError} when the vendor's paging repeats itself.
+   * @throws {VendorUnavailableError} (transient, with a checkpoint) when a page keeps failing after
+   *   `retry.maxAttempts` attempts.
+   * @throws {VendorHttpError} / {@link VendorAuthError} (validation) for 4xx answers, refused
+   *   credentials, non-JSON bodies or a records path that does not match.
+   * @throws {CheckpointMismatchError} for a checkpoint of another paging style.
+   */
+  async pull(checkpoint: PullCheckpoint | undefined, options: PullOptions): Promise<PullResult> {
+    const channel = this.#channel;
+    let state: PullCheckpoint = checkpoint
+      ? parseCheckpoint(checkpoint, channel.paging.style)
+      : this.#newRun(options.watermark);
+    const auth = new Authenticator(channel.auth, channel.secretName, {
+      secrets: this.#secrets,
+      fetch: this.#fetch,
+      now: this.#now,
+      tokens: this.#tokens,
+    });
+    const since =
+      channel.incremental && state.sinceMs !== undefined
+        ? channel.incremental.template.replaceAll(
+            "{value}",
+            formatWatermark(state.sinceMs, channel.incremental.format, channel.incremental.timeZone),
+          )
+        : undefined;
+    let pages = 0;
+    let records = 0;
+    let pauseMs = 0;
+    const partial = (reason: PullStopReason, retryAfterMs?: number): PullResult => ({
+      status: "partial",
+      reason,
+      pages,
+      records,
+      checkpoint: state,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+
+    for (;;) {
+      if (pages >= channel.maxPagesPerInvocation) return partial("max-pages");
+      const position = fingerprint(state.next);
+      if (state.seen.includes(position)) {
+        throw new PagingLoopError(
+          `paging loop: the vendor sent a next position already requested in this run (${position}) after page ${state.pagesFetched}; stopping instead of fetching it again`,
+          { position, pagesFetched: state.pagesFetched },
+        );
+      }
+      if (pauseMs > 0) {
+        if (!this.#fits(pauseMs, options.deadline)) return partial("rate-limited", pauseMs);
+        await this.#sleep(pauseMs, options.signal);
+      }
+      const requestedAt = this.#now();
+      const outcome = await this.#fetchPage(state, auth, since, options);
+      if (outcome.kind === "stop") return partial(outcome.reason, outcome.retryAfterMs);
+      const { page } = outcome;
+      const next = nextPosition(channel, state.next, page);
+      const hash = page.records.length > 0 ? contentHash(page.records) : undefined;
+      if (hash !== undefined && hash === state.lastPageHash) {
+        throw new PagingLoopError(
+          `paging loop: page ${state.pagesFetched + 1} (${position}) holds exactly the records of the page before; the API seems to ignore the paging parameter`,
+          { position, pagesFetched: state.pagesFetched },
+        );
+      }
+      state = {
+        ...state,
+        next: next ?? {},
+        pagesFetched: state.pagesFetched + 1,
+        recordsFetched: state.recordsFetched + page.records.length,
+        seen: [...state.seen, position].slice(-SEEN_LIMIT),
+        ...(hash === undefined ? {} : { lastPageHash: hash }),
+      };
+      pages += 1;
+      records += page.records.length;
+      await options.onPage({
+        records: page.records,
+        pageNumber: state.pagesFetched,
+        checkpoint: next ? state : undefined,
+      });
+      if (!next) {
+        return {
+          status: "complete",
+          pages,
+          records,
+          watermark: state.startedAt,
+          totalPages: state.pagesFetched,
+          totalRecords: state.recordsFetched,
+        };
+      }
+      const spacing = requestedAt + channel.rateLimit.minIntervalMs - this.#now();
+      pauseMs = Math.max(pauseAfterMs(page.headers, page.body, channel.rateLimit), spacing, 0);
+    }
+  }
+
+  #newRun(watermark: number | undefined): PullCheckpoint {
+    const channel = this.#channel;
+    const sinceMs =
+      channel.incremental && watermark !== undefined
+        ? watermark - channel.incremental.lookbackSeconds * 1000
+        : undefined;
+    return {
+      version: 1,
+      style: channel.paging.style,
+      next: firstPosition(channel),
+      ...(sinceMs === undefined ? {} : { sinceMs }),
+      startedAt: this.#now(),
+      pagesFetched: 0,
+      recordsFetched: 0,
+      seen: [],
+    };
+  }
+
+  /** Whether a wait of `ms` may happen inside this invocation (short enough, and a page still fits after it). */
+  #fits(ms: number, deadline: number): boolean {
+    return (
+      ms <= this.#channel.rateLimit.maxInlineWaitSeconds * 1000 &&
+      this.#now() + ms + this.#channel.pageTimeoutSeconds * 1000 <= deadline
+    );
+  }
+
+  /** Full jitter: uniform in [0, min(cap, base × 2^(attempt−1))]. */
+  #backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.#channel.retry;
+    return Math.round(this.#random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+  }
+
+  /** Fetches the page at `state.next`, retrying and waiting as the class comment describes. */
+  async #fetchPage(
+    state: PullCheckpoint,
+    auth: Authenticator,
+    since: string | undefined,
+    options: PullOptions,
+  ): Promise<PageOutcome> {
+    const channel = this.#channel;
+    const request = buildRequest(channel, state.next, since);
+    const endpoint = endpointOf(request.url);
+    const pageTimeoutMs = channel.pageTimeoutSeconds * 1000;
+    let attempts = 0;
+    let throttled = 0;
+    let reauthenticated = false;
+
+    /** A 5xx, timeout or network failure: wait and retry, hand over, or give up. */
+    const transient = async (
+      status: number | undefined,
+      cause: unknown,
+      requestedMs?: number,
+    ): Promise<PageOutcome | undefined> => {
+      attempts += 1;
+      if (attempts >= channel.retry.maxAttempts) {
+        throw new VendorUnavailableError(
+          `${endpoint} failed ${attempts} times (${status === undefined ? "no response" : `HTTP ${status}`}); continue from the checkpoint later`,
+          { checkpoint: state, status, attempts, retryAfterMs: requestedMs, cause },
+        );
+      }
+      const wait = requestedMs ?? this.#backoff(attempts);
+      if (this.#now() + wait + pageTimeoutMs > options.deadline)
+        return { kind: "stop", reason: "deadline", retryAfterMs: wait };
+      await this.#sleep(wait, options.signal);
+      return undefined;
+    };
+
+    /** A 429 or throttled GraphQL reply: wait if short, else hand over with a checkpoint. */
+    const rateLimited = async (requestedMs: number | undefined): Promise<PageOutcome | undefined> => {
+      throttled += 1;
+      const wait = requestedMs ?? this.#backoff(throttled);
+      if (throttled > channel.rateLimit.maxThrottledPerPage || !this.#fits(wait, options.deadline)) {
+        return { kind: "stop", reason: "rate-limited", retryAfterMs: wait };
+      }
+      await this.#sleep(wait, options.signal);
+      return undefined;
+    };
+
+    for (;;) {
+      if (this.#now() + pageTimeoutMs > options.deadline) return { kind: "stop", reason: "deadline" };
+      const signal = options.signal
+        ? AbortSignal.any([AbortSignal.timeout(pageTimeoutMs), options.signal])
+        : AbortSignal.timeout(pageTimeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        const headers: Record<string, string> = {
+          accept: "application/json",
+          ...channel.request.headers,
+          ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(await auth.headers(signal)),
+        };
+        response = await this.#fetch(request.url, { method: request.method, headers, body: request.body, signal });
+        // The body is read under the same signal, so a stalled body counts against the page timeout.
+        text = await response.text();
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        if (error instanceof ValidationError) throw error;
+        const stop = await transient(
+          undefined,
+          error,
+          error instanceof TransientError ? error.retryAfterMs : undefined,
+        );
+        if (stop) return stop;
+        continue;
+      }
+
+      const status = response.status;
+      if (status === 429 || (status === 503 && response.headers.has("retry-after"))) {
+        const stop = await rateLimited(requestedWaitMs(response.headers, this.#now()));
+        if (stop) return stop;
+        continue;
+      }
+      if (status === 401 && auth.refreshable && !reauthenticated) {
+        reauthenticated = true;
+        await auth.invalidate();
+        continue;
+      }
+      if (status >= 500 || status === 408) {
+        const stop = await transient(status, undefined);
+        if (stop) return stop;
+        continue;
+      }
+      if (status < 200 || status >= 300) {
+        throw new VendorHttpError(`${endpoint} answered HTTP ${status}; not retrying`, { status, endpoint });
+      }
+
+      let body: unknown;
+      try {
+        body = parseJson(text);
+      } catch (error) {
+        throw new VendorHttpError(`${endpoint} answered HTTP ${status} with a body that is not JSON`, {
+          status,
+          endpoint,
+          cause: error,
+        });
+      }
+      const throttle = graphqlThrottle(body);
+      if (throttle) {
+        const stop = await rateLimited(throttle.waitMs);
+        if (stop) return stop;
+        continue;
+      }
+      const errors = (body as { errors?: unknown } | null)?.errors;
+      if (channel.request.graphql && Array.isArray(errors) && errors.length > 0) {
+        const first = String((errors[0] as { message?: unknown } | null)?.message ?? "unknown error").slice(0, 200);
+        throw new VendorHttpError(`${endpoint} answered with GraphQL errors: ${first}`, { status, endpoint });
+      }
+      let records: unknown[];
+      try {
+        records = selectRecords(body, channel.recordsPath);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new VendorHttpError(`${endpoint}: ${error.message}`, { status, endpoint, cause: error });
+      }
+      return { kind: "page", page: { url: request.url, headers: response.headers, body, records } };
+    }
+  }
+}

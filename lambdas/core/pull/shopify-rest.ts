@@ -1,0 +1,186 @@
+import * as v from "valibot";
+import type { ChangeInput } from "../change.ts";
+import { shopifyVariantKey } from "../formats/shopify-csv.ts";
+import {
+  decimalText,
+  epochMs,
+  Id,
+  mapEach,
+  NullableText,
+  nonBlank,
+  PULL_SOURCE,
+  type PullMapper,
+  type PullMapResult,
+  parseRecord,
+  Text,
+} from "./mapping.ts";
+
+/** The title Shopify gives the only variant of a product without options. */
+const DEFAULT_TITLE = "Default Title";
+
+const VariantSchema = v.looseObject({
+  id: v.optional(Id),
+  title: v.optional(NullableText),
+  sku: v.optional(NullableText),
+  price: v.union([Text, v.number()]),
+  compare_at_price: v.optional(v.nullable(v.union([Text, v.number()]))),
+  option1: v.optional(NullableText),
+  option2: v.optional(NullableText),
+  option3: v.optional(NullableText),
+  inventory_quantity: v.optional(v.nullable(v.pipe(v.number(), v.safeInteger()))),
+  inventory_policy: v.optional(NullableText),
+  barcode: v.optional(NullableText),
+  grams: v.optional(v.nullable(v.number())),
+  updated_at: v.optional(NullableText),
+});
+
+const ProductSchema = v.looseObject({
+  handle: v.pipe(Text, v.minLength(1)),
+  title: Text,
+  updated_at: Text,
+  body_html: v.optional(NullableText),
+  vendor: v.optional(NullableText),
+  product_type: v.optional(NullableText),
+  status: v.optional(NullableText),
+  tags: v.optional(NullableText),
+  options: v.optional(v.array(v.looseObject({ name: Text }))),
+  variants: v.optional(v.array(v.unknown()), []),
+});
+
+type Variant = v.InferOutput<typeof VariantSchema>;
+
+/**
+ * A REST variant's option values: `option1..3` when present, else its title split on `" / "` (the
+ * title is the option values joined that way; `Default Title` means none).
+ */
+function optionValues(variant: Variant): string[] {
+  const options = [variant.option1, variant.option2, variant.option3].filter(
+    (value): value is string => typeof value === "string" && value.trim() !== "",
+  );
+  if (options.length > 0) return options;
+  const title = nonBlank(variant.title);
+  return title && title !== DEFAULT_TITLE ? title.split(" / ") : [];
+}
+
+function status(value: string | null | undefined): "active" | "draft" | "archived" | undefined {
+  return value === "active" || value === "draft" || value === "archived" ? value : undefined;
+}
+
+/**
+ * Shopify Admin REST products (`GET /admin/api/<version>/products.json`, records at `products`).
+ *
+ * Each product becomes a `product` change keyed by handle; each variant a `price` and an `inventory`
+ * change keyed by {@link shopifyVariantKey} (SKU, else `handle/<option values>`, else
+ * `handle/Default Title`), plus, for products with options, a variant `product` change pointing at its
+ * parent — the same keys and shapes as the Shopify CSV import. Prices stay decimal text (`"60.00"`);
+ * `updated_at` (product, or variant when present) is the source time. A variant whose key repeats
+ * within its product is rejected on its own.
+ *
+ * @see https://shopify.dev/docs/api/admin-rest/latest/resources/product
+ * @see https://shopify.dev/docs/api/admin-rest/latest/resources/product-variant
+ */
+export const mapShopifyRest: PullMapper = (records, ctx): PullMapResult =>
+  mapEach(records, (record, _index, reject) => {
+    const product = parseRecord(ProductSchema, record, "product");
+    const handle = product.handle.trim();
+    const productTs = epochMs(product.updated_at, "updated_at");
+    const variants = product.variants.map((variant, i) => parseRecord(VariantSchema, variant, `variants[${i}]`));
+    const names = product.options?.map((option) => option.name);
+    const hasOptions = names
+      ? names.some((name) => name !== "Title")
+      : variants.some((variant) => optionValues(variant).length > 0);
+    const changes: ChangeInput[] = [];
+    const variantKeys: string[] = [];
+
+    for (const variant of variants) {
+      const values = optionValues(variant);
+      const key = shopifyVariantKey(handle, variant.sku, values);
+      if (variantKeys.includes(key)) {
+        reject({ reason: `duplicate variant ${key} in handle ${handle}`, field: "variants.sku", entityKey: key });
+        continue;
+      }
+      variantKeys.push(key);
+      const sourceTs = variant.updated_at ? epochMs(variant.updated_at, "variants.updated_at") : productTs;
+      if (hasOptions) {
+        const options: Record<string, string> = {};
+        values.forEach((value, i) => {
+          const name = names?.[i];
+          if (name) options[name] = value;
+        });
+        changes.push({
+          entityType: "product",
+          entityKey: key,
+          sourceTs,
+          source: PULL_SOURCE,
+          attributes: {
+            title: `${product.title} - ${values.join(" / ")}`,
+            parentKey: handle,
+            ...(names ? { options } : {}),
+            ...(variant.barcode === undefined ? {} : { barcode: nonBlank(variant.barcode) ?? null }),
+            ...(variant.grams === undefined
+              ? {}
+              : {
+                  weight: variant.grams === null ? null : String(variant.grams),
+                  weightUnit: variant.grams === null ? null : "g",
+                }),
+          },
+        });
+      }
+      changes.push({
+        entityType: "price",
+        entityKey: key,
+        sourceTs,
+        source: PULL_SOURCE,
+        attributes: {
+          amount: decimalText(variant.price, ctx.currency, "variants.price"),
+          ...(variant.compare_at_price === undefined
+            ? {}
+            : {
+                compareAtAmount:
+                  variant.compare_at_price === null || variant.compare_at_price === ""
+                    ? null
+                    : decimalText(variant.compare_at_price, ctx.currency, "variants.compare_at_price"),
+              }),
+        },
+      });
+      if (typeof variant.inventory_quantity === "number") {
+        changes.push({
+          entityType: "inventory",
+          entityKey: key,
+          sourceTs,
+          source: PULL_SOURCE,
+          attributes: {
+            available: variant.inventory_quantity,
+            ...(variant.inventory_policy
+              ? { backorders: variant.inventory_policy === "continue" ? "allow" : "deny" }
+              : {}),
+          },
+        });
+      }
+    }
+
+    const productStatus = status(product.status);
+    changes.unshift({
+      entityType: "product",
+      entityKey: handle,
+      sourceTs: productTs,
+      source: PULL_SOURCE,
+      attributes: {
+        title: product.title,
+        ...(product.body_html === undefined ? {} : { description: nonBlank(product.body_html) ?? null }),
+        ...(product.vendor === undefined ? {} : { brand: nonBlank(product.vendor) ?? null }),
+        ...(product.product_type === undefined ? {} : { productType: nonBlank(product.product_type) ?? null }),
+        ...(productStatus ? { status: productStatus } : {}),
+        ...(product.tags === undefined
+          ? {}
+          : {
+              tags: (product.tags ?? "")
+                .split(",")
+                .map((tag) => tag.trim())
+                .filter(Boolean),
+            }),
+        variantKeys,
+      },
+    });
+    return changes;
+  });
