@@ -10,11 +10,9 @@ import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
  * Values use the same format as on AWS: plain text, or `{"current", "previous"}` during a rotation.
  */
 export class LocalSecrets implements SecretSource {
-  readonly #file: string | undefined;
   readonly #values: Record<string, string>;
 
   constructor(file: string | undefined, vendors: Iterable<VendorConfig>) {
-    this.#file = file;
     this.#values = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : {};
     let added = false;
     for (const vendor of vendors) {
