@@ -1,11 +1,30 @@
+import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError, ValidationError } from "../lambdas/core/errors.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import { importFile } from "./commands/import.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
-import { DataDirBusyError, resolveDataDir } from "./data-dir.ts";
-import { formatImportSummary, printJson, terminalProgress } from "./output.ts";
+import { replayArchived } from "./commands/replay.ts";
+import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
+import { formatImportSummary, terminalProgress } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
+import { createLocalServer, listen } from "./server.ts";
+
+/** Where a command writes, and whether it may draw on a terminal. */
+export interface CliIO {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly interactive: boolean;
+}
+
+/** What the commands run against: the process's own sandbox, or the one `serve` holds. */
+export interface CliContext {
+  readonly io: CliIO;
+  /** Set when the command runs inside `vendor-sync serve`. */
+  readonly sandbox?: Sandbox;
+  /** Directory relative paths are resolved against (the caller's, when forwarded). @default process.cwd() */
+  readonly cwd?: string;
+}
 
 interface CommonOptions {
   dataDir?: string;
@@ -23,33 +42,39 @@ function isUsageError(error: unknown): boolean {
   );
 }
 
-async function withSandbox<T>(
-  options: CommonOptions,
-  command: string,
-  run: (sandbox: Sandbox) => Promise<T>,
-): Promise<T> {
-  const sandbox = await openSandbox({
-    dataDir: options.inMemory ? undefined : resolveDataDir(options.dataDir),
-    command,
-  });
-  try {
-    return await run(sandbox);
-  } finally {
-    await sandbox.close();
-  }
-}
-
 const dataDirOption = () =>
   new Option("--data-dir <path>", "sandbox data directory (default: $VENDOR_SYNC_DATA_DIR or ./.vendor-sync/)");
 const jsonOption = () => new Option("--json", "print exactly one JSON object on one line (logs go to stderr)");
 
 /**
  * Builds the `vendor-sync` program. Exit codes: 0 succeeded (a dry run included), 2 partial,
- * 1 failed, cancelled or bad usage.
+ * 1 failed, cancelled or bad usage. Commands set `exitCode` on the returned holder.
  */
-export function buildProgram(): Command {
+export function buildProgram(ctx: CliContext): { program: Command; result: { exitCode: number } } {
+  const result = { exitCode: 0 };
+  const { io } = ctx;
+  const json = (value: unknown) => io.out(`${JSON.stringify(value)}\n`);
+
+  async function withSandbox<T>(
+    options: CommonOptions,
+    command: string,
+    run: (sandbox: Sandbox) => Promise<T>,
+  ): Promise<T> {
+    if (ctx.sandbox) return run(ctx.sandbox);
+    const sandbox = await openSandbox({
+      dataDir: options.inMemory ? undefined : resolveDataDir(options.dataDir),
+      command,
+    });
+    try {
+      return await run(sandbox);
+    } finally {
+      await sandbox.close();
+    }
+  }
+
   const program = new Command("vendor-sync")
     .description("Sync vendor data (catalog, prices, inventory, order status) into DynamoDB — local sandbox CLI")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError()
     .exitOverride();
 
@@ -63,17 +88,17 @@ export function buildProgram(): Command {
     .addOption(dataDirOption())
     .option("--in-memory", "use a throw-away in-memory store")
     .action(async (file: string, options: CommonOptions & { vendor: string; asOf?: string }) => {
-      const result = await withSandbox(options, "import", (sandbox) =>
+      const summary = await withSandbox(options, "import", (sandbox) =>
         importFile(sandbox, {
           vendorId: options.vendor,
-          file,
+          file: resolve(ctx.cwd ?? process.cwd(), file),
           ...(options.asOf ? { asOf: options.asOf } : {}),
-          ...(options.json ? {} : { progress: terminalProgress(options.vendor) }),
+          ...(options.json || !io.interactive ? {} : { progress: terminalProgress(options.vendor) }),
         }),
       );
-      if (options.json) printJson(result);
-      else process.stdout.write(`${formatImportSummary(result)}\n`);
-      process.exitCode = exitCodeFor(result.status);
+      if (options.json) json(summary);
+      else io.out(`${formatImportSummary(summary)}\n`);
+      result.exitCode = exitCodeFor(summary.status);
     });
 
   program
@@ -94,34 +119,144 @@ export function buildProgram(): Command {
           limit: options.limit,
         }),
       );
-      if (options.json) printJson({ records });
-      else process.stdout.write(`${formatRecords(records)}\n`);
+      if (options.json) json({ records });
+      else io.out(`${formatRecords(records)}\n`);
     });
 
-  return program;
+  program
+    .command("replay")
+    .description("re-run archived raw webhook deliveries through the write path (idempotent)")
+    .requiredOption("--vendor <id>", "vendor id")
+    .option("--since <time>", "ISO 8601: deliveries received at or after")
+    .option("--until <time>", "ISO 8601: deliveries received before")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (options: CommonOptions & { vendor: string; since?: string; until?: string }) => {
+      const replayed = await withSandbox(options, "replay", async (sandbox) => {
+        const outcome = await replayArchived(sandbox, {
+          vendorId: options.vendor,
+          ...(options.since ? { since: options.since } : {}),
+          ...(options.until ? { until: options.until } : {}),
+        });
+        // Without a running `serve`, this process drains the queue itself.
+        if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
+        return outcome;
+      });
+      if (options.json) json(replayed);
+      else {
+        io.out(`replayed ${replayed.queued} of ${replayed.found} archived deliveries of ${replayed.vendorId}\n`);
+        for (const u of replayed.unmappable) io.out(`  not replayed: ${u.archiveKey}: ${u.reason}\n`);
+      }
+      result.exitCode = replayed.unmappable.length > 0 ? 2 : 0;
+    });
+
+  program
+    .command("serve")
+    .description("run the local sandbox: webhook API, queues and their consumers, on the data directory")
+    .option("--port <n>", "port of the local API", (value) => Number.parseInt(value, 10), 4580)
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .addOption(dataDirOption())
+    .action(async (options: CommonOptions & { port: number; host: string }) => {
+      if (ctx.sandbox) throw new ValidationError("already serving", { field: "serve" });
+      const dataDir = resolveDataDir(options.dataDir);
+      const sandbox = await openSandbox({ dataDir, command: "serve" });
+      const server = createLocalServer(sandbox, (argv, cwd) => runCli(argv, { sandbox, ...(cwd ? { cwd } : {}) }));
+      const url = await listen(server, options.port, options.host);
+      publishOwnerApi(dataDir, url);
+      sandbox.realtimeDriver.start();
+      io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
+      io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
+      io.err("  other vendor-sync commands on this data directory now run here; Ctrl-C stops\n");
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sandbox.close();
+    });
+
+  return { program, result };
 }
 
-/** Runs the CLI: parses `argv`, maps errors to exit codes and messages. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
+/**
+ * Runs one command line against a context and returns its exit code; output goes to `ctx.io`.
+ * Used by the process entry point and by `serve` for forwarded commands.
+ */
+export async function runWith(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const { program, result } = buildProgram(ctx);
   const json = argv.includes("--json");
   try {
     await program.parseAsync(argv as string[], { from: "user" });
+    return result.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; usage errors were already printed by commander.
-      process.exitCode = error.exitCode === 0 ? 0 : 1;
-      if (json && error.exitCode !== 0) printJson({ error: { message: error.message } });
-      return;
+      // Help and version exit 0; commander already printed usage errors.
+      if (json && error.exitCode !== 0) ctx.io.out(`${JSON.stringify({ error: { message: error.message } })}\n`);
+      return error.exitCode === 0 ? 0 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     if (json) {
-      printJson({
-        error: { message, ...(error instanceof ValidationError && error.field ? { field: error.field } : {}) },
-      });
+      const field = error instanceof ValidationError && error.field ? { field: error.field } : {};
+      ctx.io.out(`${JSON.stringify({ error: { message, ...field } })}\n`);
     }
-    process.stderr.write(`vendor-sync: ${message}\n`);
-    if (!isUsageError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = 1;
+    ctx.io.err(`vendor-sync: ${message}\n`);
+    if (!isUsageError(error) && error instanceof Error && error.stack) ctx.io.err(`${error.stack}\n`);
+    return 1;
   }
+}
+
+/** Runs a command inside `serve`, collecting its output for the caller. */
+async function runCli(argv: readonly string[], ctx: { sandbox: Sandbox; cwd?: string }) {
+  let stdout = "";
+  let stderr = "";
+  const exitCode = await runWith(argv, {
+    sandbox: ctx.sandbox,
+    ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
+    io: { out: (t) => (stdout += t), err: (t) => (stderr += t), interactive: false },
+  });
+  return { exitCode, stdout, stderr };
+}
+
+/** `--data-dir` from an argument list (for forwarding decisions before commander parses). */
+function dataDirFlag(argv: readonly string[]): string | undefined {
+  const index = argv.indexOf("--data-dir");
+  if (index >= 0) return argv[index + 1];
+  return argv.find((arg) => arg.startsWith("--data-dir="))?.slice("--data-dir=".length);
+}
+
+/**
+ * The process entry point: when `vendor-sync serve` owns the data directory, the command runs there
+ * (one process per data directory); otherwise here.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const io: CliIO = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    interactive: Boolean(process.stderr.isTTY),
+  };
+  const command = argv.find((arg) => !arg.startsWith("-"));
+  if (command && command !== "serve" && !argv.includes("--in-memory") && !argv.includes("--help")) {
+    const owner = currentOwner(resolveDataDir(dataDirFlag(argv)));
+    if (owner?.apiUrl) {
+      try {
+        const response = await fetch(`${owner.apiUrl}/_cli`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ argv, cwd: process.cwd() }),
+        });
+        const forwarded = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
+        io.out(forwarded.stdout);
+        io.err(forwarded.stderr);
+        process.exitCode = forwarded.exitCode;
+        return;
+      } catch (error) {
+        io.err(`vendor-sync: the sandbox server at ${owner.apiUrl} does not answer (${String(error)})\n`);
+        process.exitCode = 1;
+        return;
+      }
+    }
+  }
+  process.exitCode = await runWith(argv, { io });
 }

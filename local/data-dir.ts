@@ -73,3 +73,11 @@ export function acquireDataDir(dir: string, command: string, apiUrl?: string): (
     }
   };
 }
+
+/** Records the owner's local API URL once it listens, so other CLI processes forward to it. */
+export function publishOwnerApi(dir: string, apiUrl: string): void {
+  const file = join(dir, "owner.json");
+  const owner = JSON.parse(readFileSync(file, "utf8")) as DataDirOwner;
+  if (owner.pid !== process.pid) throw new Error(`data directory ${dir} is not owned by this process`);
+  writeFileSync(file, JSON.stringify({ ...owner, apiUrl }));
+}

@@ -1,59 +1,95 @@
+import { EventEmitter } from "node:events";
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { loadVendorConfigs } from "../config/load-vendors.ts";
-import { DynamoRecordStore, type RecordWrittenListener } from "../lambdas/adapters/dynamodb/record-store.ts";
+import { DynamoDedupStore } from "../lambdas/adapters/dynamodb/dedup-store.ts";
+import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
+import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { ValidationError } from "../lambdas/core/errors.ts";
-import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
-import { writePolicyFor } from "../lambdas/core/vendor-config.ts";
+import type { Log } from "../lambdas/core/ports.ts";
+import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
+import type { SyncRecord } from "../lambdas/core/record.ts";
+import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
 import { ChangeWriter } from "../lambdas/core/write-path.ts";
+import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
+import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
+import { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
+import { FsObjectStore } from "./fs-object-store.ts";
+import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
+import { LocalSecrets } from "./local-secrets.ts";
 
-/** The sandbox's wiring: the same adapters and write path the Lambdas use, on the embedded store. */
+/** Processor timeout the sandbox mirrors (the CDK sets the same): the queue's visibility is 6× it. */
+export const PROCESSOR_TIMEOUT_SECONDS = 30;
+
+/** The sandbox's wiring: the same handlers, adapters and write path the Lambdas use, on the embedded store. */
 export interface Sandbox {
-  /** `undefined` for an in-memory sandbox. */
-  readonly dataDir: string | undefined;
+  /** The data directory (a temporary one for an in-memory sandbox). */
+  readonly dataDir: string;
+  readonly inMemory: boolean;
   readonly dynamo: EmbeddedDynamo;
   readonly vendors: ReadonlyMap<string, VendorConfig>;
+  readonly registry: VendorRegistry;
   readonly records: DynamoRecordStore;
   readonly sync: DynamoSyncStore;
   readonly writer: ChangeWriter;
+  /** Raw webhook deliveries, large mappings and webhook rejects (the archive bucket on AWS). */
+  readonly archive: FsObjectStore;
+  readonly secrets: LocalSecrets;
+  /** The real-time queue (and its DLQ). */
+  readonly realtimeQueue: LocalQueue;
+  readonly realtimeDriver: LocalQueueDriver;
+  /** The ingest function's handler, with sandbox adapters. */
+  readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  /** Emits `processed` (ProcessedMessage) and `notification` (ChangeNotification). */
+  readonly events: EventEmitter;
   /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
   vendor(vendorId: string): VendorConfig;
   close(): Promise<void>;
 }
 
 export interface OpenSandboxOptions {
-  /** Data directory; in memory when `undefined`. */
+  /** Data directory; a throw-away one when `undefined`. */
   readonly dataDir: string | undefined;
   /** The command taking ownership (shown to other processes). */
   readonly command: string;
+  /** The local API URL, when the owner serves one (`vendor-sync serve`). */
+  readonly apiUrl?: string;
   readonly vendors?: ReadonlyMap<string, VendorConfig>;
-  /** Counts consumed capacity (benchmarks). */
-  readonly onCapacity?: (operation: string, units: number) => void;
-  readonly onWritten?: RecordWrittenListener;
+  readonly log?: Log;
 }
 
+/** A log on stderr (the sandbox keeps stdout for command output). */
+export const stderrLog: Log = {
+  info: (message, extra) => process.stderr.write(`${JSON.stringify({ level: "INFO", message, ...extra })}\n`),
+  warn: (message, extra) => process.stderr.write(`${JSON.stringify({ level: "WARN", message, ...extra })}\n`),
+  error: (message, extra) => process.stderr.write(`${JSON.stringify({ level: "ERROR", message, ...extra })}\n`),
+};
+
 /**
- * Opens the sandbox on a data directory (one process per directory) or in memory.
+ * Opens the sandbox on a data directory (one process per directory) or in a throw-away one.
  * @throws {DataDirBusyError} when another process owns the directory.
  */
 export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox> {
   const vendors = options.vendors ?? loadVendorConfigs();
-  const release = options.dataDir ? acquireDataDir(options.dataDir, options.command) : () => {};
+  const inMemory = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "vendor-sync-"));
+  const release = inMemory ? () => {} : acquireDataDir(dataDir, options.command, options.apiUrl);
   let dynamo: EmbeddedDynamo;
   try {
-    dynamo = await startEmbeddedDynamo(options.dataDir ? { path: join(options.dataDir, "dynamodb") } : {});
+    dynamo = await startEmbeddedDynamo(inMemory ? {} : { path: join(dataDir, "dynamodb") });
   } catch (error) {
     release();
     throw error;
   }
-  const records = new DynamoRecordStore({
-    client: dynamo.client,
-    tableName: dynamo.tables.records,
-    ...(options.onCapacity ? { onCapacity: options.onCapacity } : {}),
-    ...(options.onWritten ? { onWritten: options.onWritten } : {}),
-  });
+  const log = options.log ?? stderrLog;
+  const events = new EventEmitter();
+  const registry = new VendorRegistry(vendors.values());
+  const records = new DynamoRecordStore({ client: dynamo.client, tableName: dynamo.tables.records });
   const sync = new DynamoSyncStore({ client: dynamo.client, tableName: dynamo.tables.sync });
   const vendor = (vendorId: string) => {
     const config = vendors.get(vendorId);
@@ -68,21 +104,72 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     }
     return config;
   };
+  mkdirSync(dataDir, { recursive: true });
+  const notificationsFile = join(dataDir, "notifications.jsonl");
+  const onWritten = (before: SyncRecord | undefined, after: SyncRecord) => {
+    const notification = changeNotification(before, after);
+    if (!notification) return;
+    appendFileSync(notificationsFile, `${JSON.stringify(notification)}\n`);
+    events.emit("notification", notification satisfies ChangeNotification);
+  };
   const writer = new ChangeWriter({
     records,
     conflicts: sync,
     policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
+    onWritten,
   });
+  const archive = new FsObjectStore(join(dataDir, "objects", "archive"));
+  const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());
+  const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
+  const realtimeQueue = new LocalQueue({
+    client: dynamo.client,
+    name: "realtime",
+    visibilityTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS * 6,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  });
+  const ingest = makeIngestHandler({
+    vendors: registry,
+    secrets,
+    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync }),
+    archive,
+    queue: realtimeQueue,
+    keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
+    observe: {
+      signatureRejected: (vendorId, reason) => log.warn("webhook signature rejected", { vendorId, reason }),
+      failed: (vendorId, error) => log.error("webhook not queued", { vendorId, error: String(error) }),
+    },
+  });
+  const processor = makeProcessor({
+    vendors: registry,
+    writer,
+    records,
+    archive,
+    rejects: archive,
+    control: realtimeQueue,
+    rememberKeys: (changes) => keyIndex.remember(changes),
+    log,
+    onProcessed: (processed: ProcessedMessage) => events.emit("processed", processed),
+  });
+  const realtimeDriver = new LocalQueueDriver(realtimeQueue, processor, { batchSize: 10 });
   return {
-    dataDir: options.dataDir,
+    dataDir,
+    inMemory,
     dynamo,
     vendors,
+    registry,
     records,
     sync,
     writer,
+    archive,
+    secrets,
+    realtimeQueue,
+    realtimeDriver,
+    ingest,
+    events,
     vendor,
     close: async () => {
       try {
+        await realtimeDriver.stop();
         await dynamo.close();
       } finally {
         release();

@@ -54,6 +54,11 @@ export interface ChangeWriterDeps {
   readonly maxDelayMs?: number;
   /** Records written in parallel within one batch. @default 16 */
   readonly writeConcurrency?: number;
+  /**
+   * Called after each successful write with the record before and after it: the sandbox's stand-in
+   * for the records table's stream (on AWS the stream consumer publishes change notifications).
+   */
+  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -170,6 +175,7 @@ export class ChangeWriter {
           case "write": {
             const written = await this.#deps.records.put(decision.record, decision.expectedVersion);
             if (written === "written") {
+              this.#deps.onWritten?.(current, decision.record);
               return {
                 ...base,
                 outcome: decision.outcome,

@@ -11,7 +11,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as v from "valibot";
 import { type Change, toChange } from "../core/change.ts";
-import { TransientError, ValidationError } from "../core/errors.ts";
+import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
 import type { RejectEntry } from "../core/import-pipeline.ts";
 import { recordId } from "../core/model.ts";
 import type { Log, MessageControl, ObjectStore, RecordStore } from "../core/ports.ts";
@@ -54,8 +54,8 @@ export interface ProcessChangesDeps {
   readonly onProcessed?: (processed: ProcessedMessage) => void;
 }
 
-/** Record key of the source event for a message that cannot even be parsed. */
-const UNPARSEABLE = "unparseable";
+/** Retries for a message whose vendor is unknown (it could not be read). */
+const DEFAULT_MAX_RETRIES = 3;
 
 /** Builds the processor: `(event, context) => { batchItemFailures }`. */
 export function makeHandler(deps: ProcessChangesDeps) {
@@ -191,26 +191,66 @@ export function makeHandler(deps: ProcessChangesDeps) {
     return { vendorId: vendor.id, eventId: message.eventId, results };
   }
 
+  /** Retries a failed message with backoff, or moves it to the DLQ after the vendor's `maxRetries`. */
+  async function retryOrDeadLetter(
+    record: SQSRecord,
+    vendorId: string | undefined,
+    eventId: string | undefined,
+    error: unknown,
+  ) {
+    const vendor = vendorId && deps.vendors.has(vendorId) ? deps.vendors.get(vendorId) : undefined;
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
+    const decision = decideRetry(receiveCount, vendor?.maxRetries ?? DEFAULT_MAX_RETRIES, random, deps.retry);
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (decision.action === "dead-letter") {
+      deps.log.error("giving up on message", { vendorId, eventId, messageId: record.messageId, receiveCount, reason });
+      await deps.control.deadLetter(
+        {
+          receiptHandle: record.receiptHandle,
+          body: record.body,
+          attributes: { ...(vendorId ? { vendorId } : {}), kind: "webhook" },
+        },
+        `${decision.reason}: ${reason}`,
+      );
+      if (vendorId && eventId) deps.onProcessed?.({ vendorId, eventId, results: [], note: `dead-lettered: ${reason}` });
+      return;
+    }
+    deps.log.warn("message will be retried", {
+      vendorId,
+      eventId,
+      receiveCount,
+      delaySeconds: decision.delaySeconds,
+      reason,
+    });
+    await deps.control.changeVisibility(record.receiptHandle, decision.delaySeconds).catch(() => {});
+    throw error;
+  }
+
   async function recordHandler(record: SQSRecord): Promise<void> {
     let message: WebhookMessage;
     try {
       const parsed = v.safeParse(WebhookMessageSchema, JSON.parse(record.body));
-      if (!parsed.success) throw new ValidationError(`invalid queue message: ${parsed.issues[0]?.message}`);
+      if (!parsed.success) {
+        throw new SystemError(
+          `invalid queue message: ${v.getDotPath(parsed.issues[0]) ?? "(root)"}: ${parsed.issues[0].message}`,
+        );
+      }
       message = parsed.output as WebhookMessage;
     } catch (error) {
-      // A message no consumer can ever read: keep it in the DLQ for inspection, never retry it.
-      deps.log.error("unreadable queue message", { messageId: record.messageId, error: String(error) });
-      await deps.control.deadLetter(
-        { receiptHandle: record.receiptHandle, body: record.body, attributes: { kind: UNPARSEABLE } },
-        `unreadable message: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return;
+      // Our own producer wrote it: a system fault. Reported as failed, retried, then dead-lettered and alarmed on.
+      const failure =
+        error instanceof SystemError
+          ? error
+          : new SystemError(`unreadable queue message: ${String(error)}`, { cause: error });
+      deps.log.error("unreadable queue message", { messageId: record.messageId, error: failure.message });
+      return retryOrDeadLetter(record, undefined, undefined, failure);
     }
     try {
       const processed = await process(message);
       deps.onProcessed?.(processed);
     } catch (error) {
       if (error instanceof ValidationError) {
+        // Vendor data no retry can fix: kept with its reason, acknowledged.
         await keepRejects(message, [
           { outcome: "rejected", reason: error.message, field: error.field, eventId: message.eventId },
         ]);
@@ -227,42 +267,7 @@ export function makeHandler(deps: ProcessChangesDeps) {
         });
         return;
       }
-      const vendor = deps.vendors.has(message.vendorId) ? deps.vendors.get(message.vendorId) : undefined;
-      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
-      const decision = decideRetry(receiveCount, vendor?.maxRetries ?? 3, random, deps.retry);
-      const reason = error instanceof Error ? error.message : String(error);
-      if (decision.action === "dead-letter") {
-        deps.log.error("giving up on event", {
-          vendorId: message.vendorId,
-          eventId: message.eventId,
-          receiveCount,
-          reason,
-        });
-        await deps.control.deadLetter(
-          {
-            receiptHandle: record.receiptHandle,
-            body: record.body,
-            attributes: { vendorId: message.vendorId, kind: "webhook" },
-          },
-          `${decision.reason}: ${reason}`,
-        );
-        deps.onProcessed?.({
-          vendorId: message.vendorId,
-          eventId: message.eventId,
-          results: [],
-          note: `dead-lettered: ${reason}`,
-        });
-        return;
-      }
-      deps.log.warn("event will be retried", {
-        vendorId: message.vendorId,
-        eventId: message.eventId,
-        receiveCount,
-        delaySeconds: decision.delaySeconds,
-        reason,
-      });
-      await deps.control.changeVisibility(record.receiptHandle, decision.delaySeconds).catch(() => {});
-      throw error;
+      return retryOrDeadLetter(record, message.vendorId, message.eventId, error);
     }
   }
 

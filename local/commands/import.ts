@@ -1,5 +1,4 @@
 import { createReadStream, statSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Transform } from "node:stream";
 import { ulid } from "ulid";
@@ -89,7 +88,7 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     },
   });
   const stream = createReadStream(options.file).pipe(counter);
-  const rejectsDir = sandbox.dataDir ? join(sandbox.dataDir, "rejects") : join(tmpdir(), "vendor-sync-rejects");
+  const rejectsDir = join(sandbox.dataDir, "rejects");
   const interval = options.progressIntervalMs ?? 1000;
   let lastBeat = 0;
   options.progress?.start(size);

@@ -15,12 +15,6 @@ import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
 import { RECORDS_TABLE, recordIndexKeys, recordPartitionKey, VENDOR_INDEX_SHARDS } from "./table-design.ts";
 
-/** The kind of change a write made, as change notifications name it. */
-export type ChangeKind = "created" | "updated" | "deleted";
-
-/** Called after every successful write: the sandbox's stand-in for the table's stream. */
-export type RecordWrittenListener = (event: { kind: ChangeKind; record: SyncRecord }) => void;
-
 export interface DynamoRecordStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
@@ -28,8 +22,6 @@ export interface DynamoRecordStoreOptions {
   readonly maxBatchGetAttempts?: number;
   /** Counts SDK calls and consumed capacity (benchmarks). */
   readonly onCapacity?: (operation: string, capacityUnits: number) => void;
-  /** Emits change events after writes (the local sandbox only; on AWS the table's stream does this). */
-  readonly onWritten?: RecordWrittenListener;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -177,10 +169,6 @@ export class DynamoRecordStore implements RecordStore {
       }
       throw toStoreError(error, "PutItem");
     }
-    this.#options.onWritten?.({
-      kind: record.deleted ? "deleted" : expectedVersion === undefined ? "created" : "updated",
-      record,
-    });
     return "written";
   }
 

@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { ulid } from "ulid";
+import type { Sandbox } from "./sandbox.ts";
+
+/** API Gateway's payload limit; larger requests are refused with 413 before the function runs. */
+export const API_GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Runs a forwarded CLI command inside the server process. */
+export type CliRunner = (
+  argv: readonly string[],
+  cwd: string | undefined,
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+/**
+ * The HTTP API event API Gateway (payload format 2.0) would hand the ingest function: header names
+ * lower-cased, repeated headers comma-joined, the body base64-encoded with `isBase64Encoded: true`
+ * so the function verifies the exact bytes.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+export function toHttpApiEvent(request: IncomingMessage, body: Buffer, vendorId: string): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const now = Date.now();
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/{vendorId}",
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ""),
+    headers,
+    pathParameters: { vendorId },
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method: request.method ?? "POST",
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: ulid(now),
+      routeKey: "POST /webhooks/{vendorId}",
+      stage: "$default",
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+    },
+    body: body.toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+/**
+ * The sandbox's local API: the webhook route (the same ingest handler as on AWS), a health check,
+ * and `/_cli`, where CLI commands run while `serve` owns the data directory.
+ */
+export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
+  return createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const webhook = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname);
+      if (webhook && request.method === "POST") {
+        const body = await readBody(request, API_GATEWAY_MAX_BYTES);
+        if (!body) return send(response, 413, { message: "Request Entity Too Large" });
+        const result = await sandbox.ingest(toHttpApiEvent(request, body, decodeURIComponent(webhook[1] as string)));
+        return send(
+          response,
+          result.statusCode ?? 200,
+          result.body ?? "",
+          (result.headers ?? {}) as Record<string, string>,
+        );
+      }
+      if (url.pathname === "/_cli" && request.method === "POST") {
+        const body = await readBody(request, 1024 * 1024);
+        const { argv, cwd } = JSON.parse(body?.toString("utf8") ?? "{}") as { argv?: string[]; cwd?: string };
+        if (!Array.isArray(argv)) return send(response, 400, { error: "argv must be a list" });
+        return send(response, 200, await runCli(argv, cwd));
+      }
+      if (url.pathname === "/health") return send(response, 200, { ok: true, dataDir: sandbox.dataDir });
+      return send(response, 404, { message: "Not Found" });
+    } catch (error) {
+      return send(response, 500, { message: "Internal Server Error", error: String(error) });
+    }
+  });
+}
+
+/** Starts listening. @returns the base URL. */
+export async function listen(server: Server, port: number, host = "127.0.0.1"): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host}:${address.port}`;
+}
