@@ -19,13 +19,18 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
   };
   const stateful = new StatefulStack(app, `VendorSync-${stage.stage}-Stateful`, {
     env,
+    stage: stage.stage,
     retainData: stage.retainData,
+    vendors: config.vendors,
     description: `Advanced Vendor Sync (${stage.stage}): tables`,
   });
   const stateless = new VendorSyncStack(app, `VendorSync-${stage.stage}`, {
     env,
     recordsTable: stateful.recordsTable,
     syncTable: stateful.syncTable,
+    archiveBucketName: stateful.archiveBucketName,
+    webhookSecrets: stateful.webhookSecrets,
+    ...(stage.webhookDomain ? { webhookDomain: stage.webhookDomain } : {}),
     vendors: config.vendors,
     logRetention: stage.logRetentionDays as RetentionDays,
     description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,

@@ -1,12 +1,17 @@
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { acknowledgeWildcardAction, acknowledgeWildcardResource } from "./nag.ts";
 
 export interface VendorSyncFunctionProps {
   /** Path of the handler module, relative to the repository root (`lambdas/<name>/handler.ts`). */
@@ -127,6 +132,60 @@ export class VendorSyncFunction extends Construct {
     }
     table.encryptionKey?.grantEncryptDecrypt(this.role);
     this.function.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants object reads and writes under key prefixes of a bucket (GetObject / PutObject on
+   * `<bucket>/<prefix>*` only) and sets the bucket name, in one call.
+   * @param options.read - prefixes read (`webhooks/`). @param options.write - prefixes written.
+   */
+  bindBucket(bucket: IBucket, envName: string, options: { read?: readonly string[]; write?: readonly string[] }): this {
+    const grant = (action: string, prefixes: readonly string[]) => {
+      if (prefixes.length === 0) return;
+      const resources = prefixes.map((prefix) => `${bucket.bucketArn}/${prefix}*`);
+      this.role.addToPolicy(new PolicyStatement({ actions: [action], resources }));
+      for (const [i, resource] of resources.entries()) {
+        acknowledgeWildcardResource(
+          this.role,
+          resource,
+          `Objects under ${prefixes[i]} are named per event at run time; ${action} is limited to that prefix of this bucket.`,
+        );
+      }
+    };
+    grant("s3:GetObject", options.read ?? []);
+    grant("s3:PutObject", options.write ?? []);
+    this.function.addEnvironment(envName, bucket.bucketName);
+    return this;
+  }
+
+  /** Grants sending to a queue and sets its URL. */
+  bindQueueSend(queue: IQueue, envName: string): this {
+    queue.grantSendMessages(this.role);
+    this.function.addEnvironment(envName, queue.queueUrl);
+    return this;
+  }
+
+  /** Grants reading one secret (the value, not listing). */
+  bindSecret(secret: ISecret): this {
+    secret.grantRead(this.role);
+    return this;
+  }
+
+  /**
+   * Grants publishing to a topic (and, for a topic encrypted with the AWS managed `aws/sns` key, the
+   * KMS data-key use publishers need) and sets its ARN.
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+   */
+  bindTopic(topic: ITopic, envName: string): this {
+    topic.grantPublish(this.role);
+    if (topic.masterKey) {
+      const reason =
+        "Publishing to a topic encrypted with the AWS managed aws/sns key needs kms:GenerateDataKey* and kms:Decrypt; the key is addressed by alias, so CDK scopes the grant with the kms:ResourceAliases condition.";
+      acknowledgeWildcardAction(this.role, "kms:GenerateDataKey*", reason);
+      acknowledgeWildcardResource(this.role, Stack.of(this).formatArn({ service: "kms", resource: "key", resourceName: "*" }), reason);
+    }
+    this.function.addEnvironment(envName, topic.topicArn);
     return this;
   }
 }

@@ -1,0 +1,41 @@
+/**
+ * publish-changes — the records table's stream consumer: one SNS message per accepted change, with
+ * `vendorId`, `entityType` and `changeKind` message attributes for subscription filter policies.
+ * Writes that changed no content are skipped. Reports partial batch failures by sequence number.
+ */
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { fromItem } from "../adapters/dynamodb/record-store.ts";
+import type { Log } from "../core/ports.ts";
+import { type ChangeNotification, changeNotification } from "../core/realtime/change-notification.ts";
+
+/** Publishes up to 10 notifications in one call (SNS PublishBatch). */
+export interface NotificationPublisher {
+  /** @returns the ids (as given) of entries that failed. */
+  publishBatch(entries: readonly { id: string; notification: ChangeNotification }[]): Promise<string[]>;
+}
+
+/** Builds the stream consumer. */
+export function makeHandler(deps: { publisher: NotificationPublisher; log: Log }) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const entries: { id: string; notification: ChangeNotification }[] = [];
+    for (const record of event.Records) {
+      const image = record.dynamodb?.NewImage;
+      const sequence = record.dynamodb?.SequenceNumber ?? "";
+      if (!image) continue;
+      const before = record.dynamodb?.OldImage
+        ? fromItem(record.dynamodb.OldImage as Record<string, AttributeValue>)
+        : undefined;
+      const notification = changeNotification(before, fromItem(image as Record<string, AttributeValue>));
+      if (notification) entries.push({ id: sequence, notification });
+    }
+    const failed = new Set<string>();
+    for (let start = 0; start < entries.length; start += 10) {
+      for (const id of await deps.publisher.publishBatch(entries.slice(start, start + 10))) failed.add(id);
+    }
+    if (failed.size > 0) deps.log.error("change notifications not published", { failed: failed.size });
+    // Stream order: report the first failure; Lambda retries from there (later ones are re-published, subscribers de-duplicate by eventId).
+    const first = event.Records.find((r) => failed.has(r.dynamodb?.SequenceNumber ?? ""));
+    return { batchItemFailures: first ? [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? "" }] : [] };
+  };
+}
