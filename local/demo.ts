@@ -3,16 +3,19 @@
  * Imports the Magento Luma catalog (twice: the second run is all unchanged with zero writes), two
  * Shopify-format exports, then a canonical feed that shows every outcome, and prints the open conflict.
  */
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import type { RejectEntry } from "../lambdas/core/import-pipeline.ts";
 import { countsReconcile } from "../lambdas/core/outcomes.ts";
 import type { ChangeResult } from "../lambdas/core/write-path.ts";
+import type { ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
 import { currentOwner, resolveDataDir } from "./data-dir.ts";
 import { formatConflict, formatImportSummary } from "./output.ts";
-import { openSandbox, type Sandbox } from "./sandbox.ts";
+import { openSandbox, type Sandbox, stderrLog } from "./sandbox.ts";
 import { countCommands } from "./sdk-call-counter.ts";
+import { createLocalServer, listen } from "./server.ts";
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
 const heading = (text: string) => say(`\n\u001b[1m${text}\u001b[0m`);
@@ -62,6 +65,95 @@ async function step(
   return result;
 }
 
+/** One webhook delivery of the demo: what is sent and what the API answered. */
+interface Delivery {
+  readonly label: string;
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * The real-time part: the sandbox's webhook API on a loopback port, Shopify deliveries signed with the
+ * sandbox's secret (as the vendor would sign them), then the queue drained through the processor.
+ */
+async function realtimePart(sandbox: Sandbox): Promise<void> {
+  heading("7. Real-time: signed Shopify webhooks → local API → queue → processor");
+  const server = createLocalServer(sandbox, async () => ({
+    exitCode: 1,
+    stdout: "",
+    stderr: "not available in the demo",
+  }));
+  const url = await listen(server, 0);
+  say(
+    `  webhook API: ${url}/webhooks/shopify-demo   (signing secret from ${relative(process.cwd(), join(sandbox.dataDir, "secrets.json"))})`,
+  );
+  const secret = sandbox.secrets.current("vendor-sync/shopify-demo/webhook");
+  const post = async (label: string, topic: string, eventId: string, body: Buffer, options: { sign?: Buffer } = {}) => {
+    const response = await fetch(`${url}/webhooks/shopify-demo`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-shopify-topic": topic,
+        "x-shopify-event-id": eventId,
+        "x-shopify-webhook-id": `wh-${eventId}`,
+        "x-shopify-triggered-at": new Date().toISOString(),
+        "x-shopify-hmac-sha256": createHmac("sha256", secret)
+          .update(options.sign ?? body)
+          .digest("base64"),
+      },
+      body: new Uint8Array(body),
+    });
+    const delivery: Delivery = { label, status: response.status, body: await response.text() };
+    say(`  ${delivery.status}  ${label.padEnd(58)} ${delivery.body}`);
+    // The processor runs between deliveries, as it would on AWS within a second or so.
+    await sandbox.realtimeDriver.drain();
+  };
+  const fixture = (name: string) => readFileSync(`examples/webhooks/shopify/${name}.body.json`);
+  const update = fixture("products-update");
+  const older = Buffer.from(
+    update
+      .toString("utf8")
+      .replace('"updated_at":"2025-03-14T05:26:52-04:00"', '"updated_at":"2025-03-12T08:00:00-04:00"')
+      .replaceAll('"54.00"', '"49.00"'),
+  );
+  const processed: ProcessedMessage[] = [];
+  sandbox.events.on("processed", (p: ProcessedMessage) => processed.push(p));
+  try {
+    await post("products/update Classic Varsity Top (2025-03-14)", "products/update", "demo-evt-1", update);
+    await post("the same delivery again (a retry)", "products/update", "demo-evt-1", update);
+    await post("an older products/update arriving late (2025-03-12, 49.00)", "products/update", "demo-evt-0", older);
+    await post("inventory_levels/update", "inventory_levels/update", "demo-evt-2", fixture("inventory_levels-update"));
+    await post("orders/updated", "orders/updated", "demo-evt-3", fixture("orders-updated"));
+    await post(
+      "a tampered body (signature of the original)",
+      "products/update",
+      "demo-evt-4",
+      Buffer.from(update.toString().replace("54.00", "5.40")),
+      { sign: update },
+    );
+    await post("a body that is not JSON (validly signed)", "products/update", "demo-evt-5", Buffer.from("{not json"));
+    await post("products/delete Classic Varsity Top", "products/delete", "demo-evt-6", fixture("products-delete"));
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  say("  what the processor made of each queued event:");
+  for (const p of processed) {
+    const tally = new Map<string, number>();
+    for (const r of p.results) tally.set(r.outcome, (tally.get(r.outcome) ?? 0) + 1);
+    const summary = [...tally].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || p.note || "nothing to write";
+    say(`    ${p.eventId.padEnd(28)} ${summary}`);
+  }
+  const price = await sandbox.records.get({ vendorId: "shopify-demo", entityType: "price", entityKey: "CVT-SM-GRY" });
+  say(
+    `  price CVT-SM-GRY now: ${price?.deleted ? "deleted" : JSON.stringify(price?.attributes)} (v${price?.version}, ${price?.source})`,
+  );
+  const lines = readFileSync(join(sandbox.dataDir, "notifications.jsonl"), "utf8").trim().split("\n").length;
+  say(
+    `  change notifications published so far: ${lines} (one per accepted change, in ${relative(process.cwd(), join(sandbox.dataDir, "notifications.jsonl"))})`,
+  );
+}
+
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(undefined);
   const owner = currentOwner(dataDir);
@@ -72,7 +164,9 @@ async function main(): Promise<void> {
     `data directory: ${relative(process.cwd(), dataDir) || dataDir} (fresh; inspect it afterwards with \`npx vendor-sync records --vendor <id>\`)`,
   );
 
-  const sandbox = await openSandbox({ dataDir, command: "demo" });
+  // Warnings (a rejected signature, a rejected body) are shown in the demo's own output instead.
+  const log = { ...stderrLog, info: () => {}, warn: () => {} };
+  const sandbox = await openSandbox({ dataDir, command: "demo", log });
   const calls = countCommands(sandbox.dynamo.client, "demoCounter");
   try {
     const magento = await step(
@@ -132,7 +226,9 @@ async function main(): Promise<void> {
       { show: true },
     );
 
-    heading("6. Open conflicts waiting for an admin");
+    await realtimePart(sandbox);
+
+    heading("8. Open conflicts waiting for an admin");
     const open = await sandbox.sync.listConflicts("canonical");
     for (const conflict of open) say(formatConflict(conflict));
     say(`\n${open.length} open conflicts. Look around: npx vendor-sync records --vendor canonical --key 24-MB01`);

@@ -42,5 +42,12 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(/reason +price-guard/);
     expect(run.stdout).toMatch(/reason +data: the record holds a local edit \(internal/);
     expect(run.stdout).toMatch(/2 open conflicts/);
+    // The real-time part: signed deliveries, a duplicate, a stale late update, a bad signature, a bad body, a delete.
+    expect(run.stdout).toMatch(/202 {2}the same delivery again.*"duplicate":true/);
+    expect(run.stdout).toMatch(/401 {2}a tampered body.*bad-signature/);
+    expect(run.stdout).toMatch(/400 {2}a body that is not JSON/);
+    expect(run.stdout).toMatch(/products\/update:demo-evt-0 +\d+ unchanged, 3 stale/);
+    expect(run.stdout).toMatch(/products\/delete:demo-evt-6 +\d+ updated/);
+    expect(run.stdout).toMatch(/price CVT-SM-GRY now: deleted/);
   }, 120_000);
 });

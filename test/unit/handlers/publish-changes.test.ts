@@ -1,0 +1,103 @@
+import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { toItem } from "../../../lambdas/adapters/dynamodb/record-store.ts";
+import type { SyncRecord } from "../../../lambdas/core/record.ts";
+import { recordContentHash } from "../../../lambdas/core/record.ts";
+
+const sns = mockClient(SNSClient);
+let handler: (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+beforeAll(async () => {
+  process.env.CHANGES_TOPIC_ARN = "arn:aws:sns:eu-central-1:123456789012:changes";
+  ({ handler } = await import("../../../lambdas/publish-changes/handler.ts"));
+});
+afterEach(() => sns.reset());
+
+function record(attributes: Record<string, unknown>, overrides: Partial<SyncRecord> = {}): SyncRecord {
+  return {
+    vendorId: "shopify-demo",
+    entityType: "price",
+    entityKey: "CVT-SM-GRY",
+    version: 1,
+    sourceTs: 1_800_000_000_000,
+    source: "vendor:webhook",
+    lastEventId: "evt-1",
+    lastJobId: "real-time",
+    contentHash: recordContentHash(attributes as never, false),
+    attributes: attributes as never,
+    deleted: false,
+    createdAt: 1,
+    updatedAt: 1,
+    ...overrides,
+  };
+}
+
+function streamEvent(...changes: [SyncRecord | undefined, SyncRecord][]): DynamoDBStreamEvent {
+  return {
+    Records: changes.map(([before, after], i) => ({
+      eventName: before ? "MODIFY" : "INSERT",
+      dynamodb: {
+        SequenceNumber: String(100 + i),
+        NewImage: toItem(after) as never,
+        ...(before ? { OldImage: toItem(before) as never } : {}),
+      },
+    })),
+  };
+}
+
+describe("publish-changes", () => {
+  it("publishes one message per accepted change with filterable attributes", async () => {
+    // Prepare
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const before = record({ amount: 6000, currency: "USD" });
+    const after = record({ amount: 5400, currency: "USD" }, { version: 2, lastEventId: "evt-2" });
+    // Act
+    const response = await handler(streamEvent([undefined, before], [before, after]));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const entries = sns.commandCalls(PublishBatchCommand)[0]?.args[0].input.PublishBatchRequestEntries ?? [];
+    expect(entries.map((e) => e.MessageAttributes?.changeKind?.StringValue)).toEqual(["created", "updated"]);
+    expect(entries[1]?.MessageAttributes).toMatchObject({
+      vendorId: { DataType: "String", StringValue: "shopify-demo" },
+      entityType: { DataType: "String", StringValue: "price" },
+    });
+    expect(JSON.parse(entries[1]?.Message ?? "{}")).toMatchObject({
+      entityKey: "CVT-SM-GRY",
+      version: 2,
+      attributes: { amount: 5400 },
+    });
+  });
+
+  it("announces nothing for a write that changed no content (a tombstone restamp)", async () => {
+    const deleted = record({}, { deleted: true, contentHash: recordContentHash({}, true) });
+    const restamped = { ...deleted, version: 2, lastEventId: "evt-newer-delete" };
+    const response = await handler(streamEvent([deleted, restamped]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sns.commandCalls(PublishBatchCommand)).toHaveLength(0);
+  });
+
+  it("sends at most 10 entries per PublishBatch call", async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const changes = Array.from({ length: 23 }, (_, i): [undefined, SyncRecord] => [
+      undefined,
+      record({ amount: i }, { entityKey: `K-${i}` }),
+    ]);
+    await handler(streamEvent(...changes));
+    expect(
+      sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries?.length),
+    ).toEqual([10, 10, 3]);
+  });
+
+  it("reports the first failed entry so Lambda retries from there", async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] });
+    const response = await handler(
+      streamEvent(
+        [undefined, record({ amount: 1 }, { entityKey: "A" })],
+        [undefined, record({ amount: 2 }, { entityKey: "B" })],
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "101" }]);
+  });
+});
