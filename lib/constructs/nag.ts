@@ -1,8 +1,8 @@
 import { Stack, Validations } from "aws-cdk-lib";
-import type { IConstruct } from "constructs";
 // cdk-nag renders wildcard resources with this helper; using it keeps our acknowledgement ids exact.
 // It is not part of the package index (pinned cdk-nag 3.0.2).
 import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference.js";
+import type { IConstruct } from "constructs";
 
 /**
  * Acknowledges one `AwsSolutions-IAM5` wildcard-resource finding for a specific resource pattern,

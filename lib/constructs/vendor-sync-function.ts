@@ -183,7 +183,11 @@ export class VendorSyncFunction extends Construct {
       const reason =
         "Publishing to a topic encrypted with the AWS managed aws/sns key needs kms:GenerateDataKey* and kms:Decrypt; the key is addressed by alias, so CDK scopes the grant with the kms:ResourceAliases condition.";
       acknowledgeWildcardAction(this.role, "kms:GenerateDataKey*", reason);
-      acknowledgeWildcardResource(this.role, Stack.of(this).formatArn({ service: "kms", resource: "key", resourceName: "*" }), reason);
+      acknowledgeWildcardResource(
+        this.role,
+        Stack.of(this).formatArn({ service: "kms", resource: "key", resourceName: "*" }),
+        reason,
+      );
     }
     this.function.addEnvironment(envName, topic.topicArn);
     return this;
