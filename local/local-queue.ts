@@ -9,9 +9,12 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
 import type { MessageControl, OutgoingMessage, QueueSender } from "../lambdas/core/ports.ts";
 import { LOCAL_TABLES } from "./embedded-dynamodb.ts";
+
+/** Message ids that sort in send order, even within one millisecond (SQS is best-effort FIFO; this keeps tests readable). */
+const nextMessageId = monotonicFactory();
 
 /** One stored message, as the DLQ workbench shows it. */
 export interface StoredMessage {
@@ -73,7 +76,7 @@ export class LocalQueue implements QueueSender, MessageControl {
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
     const now = this.#now();
-    const messageId = ulid(now);
+    const messageId = nextMessageId(now);
     await this.#put({
       queue: this.name,
       messageId,

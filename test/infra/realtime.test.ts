@@ -11,6 +11,8 @@ beforeAll(() => {
   stateful = Template.fromStack(built.stateful);
 }, 60_000);
 
+// CloudFormation properties are free-form JSON; the assertions below read them as such.
+// biome-ignore lint/suspicious/noExplicitAny: template JSON
 type Resource = { Properties: Record<string, any>; DeletionPolicy?: string };
 const resources = (template: Template, type: string) =>
   Object.entries(template.findResources(type)) as [string, Resource][];

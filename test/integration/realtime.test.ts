@@ -224,6 +224,8 @@ describe("processor — conflict rules on real-time events", () => {
     const body = canonicalBody(id, changes);
     const response = await sandbox.ingest(webhookEvent("canonical", body, canonicalHeaders(body)));
     expect(response.statusCode).toBe(202);
+    // Delivered and processed in this order (one batch would be processed in parallel).
+    await sandbox.realtimeDriver.drain();
   };
 
   it("keeps the newer values when an older update arrives later; the older is counted stale and not retried", async () => {
