@@ -1,0 +1,174 @@
+import { type Change, toChange } from "../change.ts";
+import { decide } from "../conflict-rules.ts";
+import { contentHash } from "../content-hash.ts";
+import { ConcurrentUpdateError, ValidationError } from "../errors.ts";
+import type { Attributes } from "../model.ts";
+import type { ConflictItem, RecordStore } from "../ports.ts";
+import type { SyncRecord } from "../record.ts";
+import { type VendorConfig, writePolicyFor } from "../vendor-config.ts";
+
+/** What an admin decides about a conflict. */
+export type Resolution =
+  /** Apply the incoming change as proposed. */
+  | { readonly action: "accept" }
+  /** Keep the stored record; the incoming change is dropped. */
+  | { readonly action: "reject" }
+  /** Apply these values (vendor text form, e.g. `{ "title": "…", "amount": "36.50" }`) over the stored record. */
+  | { readonly action: "edit"; readonly values: Readonly<Record<string, unknown>> };
+
+/** The conflict bookkeeping a resolution needs (sync table on AWS and in the sandbox). */
+export interface ConflictReviewStore {
+  getConflict(conflictId: string): Promise<ConflictItem | undefined>;
+  /**
+   * Claims an OPEN conflict for one admin.
+   * @throws {ConcurrentUpdateError} naming who holds or resolved it, when it is not OPEN.
+   */
+  claimConflict(conflictId: string, by: string, now: number): Promise<void>;
+  /** Gives a claim back (the resolution could not be applied); the conflict is OPEN again. */
+  releaseConflict(conflictId: string, by: string, note: string): Promise<void>;
+  /** Records the resolution: RESOLVING → RESOLVED, with who, when and the version written. */
+  finishConflict(conflict: ConflictItem, resolution: NonNullable<ConflictItem["resolution"]>): Promise<void>;
+}
+
+/** A conflict id that does not exist. */
+export class ConflictNotFoundError extends ValidationError {
+  constructor(conflictId: string) {
+    super(`no conflict ${conflictId}`, { field: "conflictId", value: conflictId });
+    this.name = "ConflictNotFoundError";
+  }
+}
+
+export interface ResolveConflictDeps {
+  readonly conflicts: ConflictReviewStore;
+  readonly records: RecordStore;
+  readonly vendor: (vendorId: string) => VendorConfig;
+  readonly now?: () => number;
+  /** Called after the record is written (the sandbox's change events). */
+  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
+}
+
+/** The result of a resolution. */
+export interface ResolveConflictResult {
+  readonly conflict: ConflictItem;
+  /** The record after the resolution (unchanged for `reject`). */
+  readonly record: SyncRecord | undefined;
+  /** Whether a record write happened. */
+  readonly written: boolean;
+}
+
+/** The admin change a resolution applies: the proposed record in full, or the edited values. */
+export function resolutionChange(
+  conflict: ConflictItem,
+  resolution: Resolution,
+  vendor: VendorConfig,
+  by: string,
+  now: number,
+): Change | undefined {
+  if (resolution.action === "reject") return undefined;
+  const context = {
+    vendorId: conflict.vendorId,
+    jobId: `admin:${by}`,
+    workflow: "on-demand" as const,
+    defaultSource: "admin" as const,
+    defaultSourceTs: now,
+    defaultCurrency: vendor.defaultCurrency,
+    decimalSeparator: vendor.decimalSeparator,
+    timeZone: vendor.timeZone,
+  };
+  const base = {
+    entityType: conflict.entityType,
+    entityKey: conflict.entityKey,
+    eventId: `resolution:${conflict.conflictId}`,
+    expectedVersion: conflict.recordVersion,
+    source: "admin",
+  };
+  if (resolution.action === "edit") {
+    if (Object.keys(resolution.values).length === 0) {
+      throw new ValidationError("an edit needs at least one value", { field: "values" });
+    }
+    return toChange({ ...base, attributes: resolution.values }, context);
+  }
+  // The proposal is already canonical (minor units): it replaces the stored attributes, and fields
+  // it no longer has are cleared.
+  const op = conflict.proposed.deleted ? "delete" : "upsert";
+  const attributes: Attributes = op === "delete" ? {} : { ...conflict.proposed.attributes };
+  if (op === "upsert") {
+    for (const field of Object.keys(conflict.current.attributes)) if (!(field in attributes)) attributes[field] = null;
+  }
+  return {
+    vendorId: conflict.vendorId,
+    entityType: conflict.entityType,
+    entityKey: conflict.entityKey,
+    op,
+    eventId: base.eventId,
+    sourceTs: now,
+    expectedVersion: conflict.recordVersion,
+    source: "admin",
+    workflow: "on-demand",
+    jobId: context.jobId,
+    attributes,
+    contentHash: contentHash({ op, attributes }),
+  };
+}
+
+/**
+ * Resolves a manual-review conflict: accept the incoming change, keep the current record, or supply
+ * values. Applied only on the record version the conflict was raised against (a conditional write);
+ * recorded with who and when. Two admins resolving the same conflict: one wins, the other gets a
+ * {@link ConcurrentUpdateError} that says who resolved it.
+ *
+ * @throws {ConflictNotFoundError} for an unknown id.
+ * @throws {ConcurrentUpdateError} when the conflict is being or was resolved, or the record changed since.
+ * @throws {ValidationError} for edited values that do not validate.
+ */
+export async function resolveConflict(
+  deps: ResolveConflictDeps,
+  request: { conflictId: string; resolution: Resolution; by: string },
+): Promise<ResolveConflictResult> {
+  const now = (deps.now ?? Date.now)();
+  const conflict = await deps.conflicts.getConflict(request.conflictId);
+  if (!conflict) throw new ConflictNotFoundError(request.conflictId);
+  const vendor = deps.vendor(conflict.vendorId);
+  // Validate before claiming, so a typo does not hold the conflict.
+  const change = resolutionChange(conflict, request.resolution, vendor, request.by, now);
+  await deps.conflicts.claimConflict(conflict.conflictId, request.by, now);
+  let record: SyncRecord | undefined;
+  let written = false;
+  try {
+    record = await deps.records.get(conflict, { consistent: true });
+    if (change) {
+      if ((record?.version ?? 0) !== conflict.recordVersion) {
+        throw new ConcurrentUpdateError(
+          `record ${conflict.entityType} ${conflict.entityKey} changed since the conflict was raised (version ${conflict.recordVersion} → ${record?.version ?? "deleted"}); review it again`,
+        );
+      }
+      const decision = decide(record, change, writePolicyFor(vendor, conflict.entityType), now);
+      if (decision.action === "reject") throw new ValidationError(decision.reason, { field: decision.field });
+      if (decision.action === "write") {
+        if ((await deps.records.put(decision.record, conflict.recordVersion)) === "condition-failed") {
+          throw new ConcurrentUpdateError(
+            `record ${conflict.entityType} ${conflict.entityKey} changed while resolving; review it again`,
+          );
+        }
+        deps.onWritten?.(record, decision.record);
+        record = decision.record;
+        written = true;
+      }
+    }
+  } catch (error) {
+    await deps.conflicts.releaseConflict(
+      conflict.conflictId,
+      request.by,
+      error instanceof Error ? error.message : String(error),
+    );
+    throw error;
+  }
+  const resolution = {
+    action: request.resolution.action,
+    by: request.by,
+    at: now,
+    ...(written && record ? { appliedVersion: record.version } : {}),
+  } as const;
+  await deps.conflicts.finishConflict(conflict, resolution);
+  return { conflict: { ...conflict, status: "RESOLVED", resolution }, record, written };
+}
