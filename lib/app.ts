@@ -28,6 +28,7 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
     syncTable: stateful.syncTable,
     vendors: config.vendors,
     logRetention: stage.logRetentionDays as RetentionDays,
+    alarmEmails: stage.alarmEmails,
     description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,
   });
   return { stateful, stateless };
