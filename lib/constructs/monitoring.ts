@@ -461,7 +461,7 @@ export class VendorSyncMonitoring extends Construct {
     const minChanges = this.#props.errorRateMinChanges ?? 20;
     const silent = new NoopAlarmActionStrategy();
     const name = (vendorId: string, suffix: string) => `${this.#prefix}-${vendorId}-${suffix}`;
-    const groups: CustomMetricGroup[] = [
+    const freshnessGroups: CustomMetricGroup[] = [
       {
         title: "Data freshness: age of the newest accepted change (s)",
         important: true,
@@ -512,6 +512,8 @@ export class VendorSyncMonitoring extends Construct {
           },
         })),
       },
+    ];
+    const activityGroups: CustomMetricGroup[] = [
       {
         title: "Jobs by status (all vendors)",
         important: true,
@@ -601,23 +603,17 @@ export class VendorSyncMonitoring extends Construct {
       },
     ];
     this.facade.monitorCustom({
-      alarmFriendlyName: "Vendors",
-      humanReadableName: "Vendors",
-      description: `Freshness is published every ${FRESHNESS_INTERVAL.toMinutes()} minutes by the freshness monitor; a paused vendor shows 1 under "Paused vendors" and no freshness.`,
-      metricGroups: groups,
+      alarmFriendlyName: "Freshness",
+      humanReadableName: "Vendor freshness",
+      description: `Published every ${FRESHNESS_INTERVAL.toMinutes()} minutes by the freshness monitor; a paused vendor shows 1 under "Paused vendors" and no freshness.`,
+      metricGroups: freshnessGroups,
     });
-
-    const created = this.facade.createdAlarms();
-    const find = (alarmName: string) => {
-      const alarm = created.find((a) => a.alarmName === alarmName)?.alarm;
-      if (!alarm) throw new Error(`alarm ${alarmName} was not created`);
-      return alarm;
-    };
     const out = new Map<string, VendorAlarms>();
+    const stale = new Map<string, CompositeAlarm>();
     for (const vendor of vendors) {
-      const freshnessBreached = find(name(vendor.id, "Freshness-Breached"));
-      const paused = find(name(vendor.id, "Paused"));
-      const stale = new CompositeAlarm(this, `Stale-${vendor.id}`, {
+      const freshnessBreached = this.#createdAlarm(name(vendor.id, "Freshness-Breached"));
+      const paused = this.#createdAlarm(name(vendor.id, "Paused"));
+      const alarm = new CompositeAlarm(this, `Stale-${vendor.id}`, {
         compositeAlarmName: name(vendor.id, "Stale"),
         alarmDescription: this.#describe(
           `Vendor ${vendor.id} is stale: no accepted change newer than its ${vendor.freshnessSloMinutes} min SLO, or no freshness published at all for 15 min, and it is not paused.`,
@@ -628,26 +624,34 @@ export class VendorSyncMonitoring extends Construct {
           AlarmRule.not(AlarmRule.fromAlarm(paused, AlarmState.ALARM)),
         ),
       });
-      stale.addAlarmAction(new SnsAction(this.alarmTopic));
-      stale.addOkAction(new SnsAction(this.alarmTopic));
-      this.#notifying.push(stale);
-      out.set(vendor.id, {
-        syncFailures: find(name(vendor.id, "Sync-Failures")),
-        errorRate: find(name(vendor.id, "Error-Rate")),
-        syncDuration: find(name(vendor.id, "Sync-Duration-P95")),
-        freshnessBreached,
-        paused,
-        stale,
-      });
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+      alarm.addOkAction(new SnsAction(this.alarmTopic));
+      this.#notifying.push(alarm);
+      stale.set(vendor.id, alarm);
     }
     this.facade.addWidget(
       new AlarmStatusWidget({
         title: "Vendor staleness (paused vendors never turn red)",
-        alarms: [...out.values()].map((alarms) => alarms.stale),
+        alarms: [...stale.values()],
         width: 24,
         height: 3,
       }),
     );
+    this.facade.monitorCustom({
+      alarmFriendlyName: "Vendors",
+      humanReadableName: "Vendor jobs and changes",
+      metricGroups: activityGroups,
+    });
+    for (const vendor of vendors) {
+      out.set(vendor.id, {
+        syncFailures: this.#createdAlarm(name(vendor.id, "Sync-Failures")),
+        errorRate: this.#createdAlarm(name(vendor.id, "Error-Rate")),
+        syncDuration: this.#createdAlarm(name(vendor.id, "Sync-Duration-P95")),
+        freshnessBreached: this.#createdAlarm(name(vendor.id, "Freshness-Breached")),
+        paused: this.#createdAlarm(name(vendor.id, "Paused")),
+        stale: stale.get(vendor.id) as CompositeAlarm,
+      });
+    }
     return out;
   }
 
@@ -696,6 +700,12 @@ export class VendorSyncMonitoring extends Construct {
       }),
     );
     return { topic, key };
+  }
+
+  #createdAlarm(alarmName: string): IAlarm {
+    const alarm = this.facade.createdAlarms().find((a) => a.alarmName === alarmName)?.alarm;
+    if (!alarm) throw new Error(`alarm ${alarmName} was not created`);
+    return alarm;
   }
 
   #runbook(page: string): string {
