@@ -7,6 +7,7 @@ import {
   AlarmStatusWidget,
   ComparisonOperator,
   CompositeAlarm,
+  type Dashboard,
   type IAlarm,
   MathExpression,
   Metric,
@@ -157,14 +158,15 @@ export class VendorSyncMonitoring extends Construct {
   readonly alarmTopicKey: Key | undefined;
   /** The cdk-monitoring-constructs facade (add more monitoring through it). */
   readonly facade: MonitoringFacade;
-  /** Alarms per vendor id. */
+  /** The one dashboard (named after the stack unless `dashboardName` says otherwise). */
+  readonly dashboard: Dashboard;
+  /** Alarms per enabled vendor id. */
   readonly vendorAlarms: ReadonlyMap<string, VendorAlarms>;
 
   readonly #prefix: string;
   readonly #runbookBase: string;
   readonly #props: VendorSyncMonitoringProps;
   readonly #notify: SnsAlarmActionStrategy;
-  readonly #dashboardFactory: DefaultDashboardFactory;
   readonly #notifying: IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: VendorSyncMonitoringProps = {}) {
@@ -184,7 +186,7 @@ export class VendorSyncMonitoring extends Construct {
     for (const email of props.alarmEmails ?? []) this.alarmTopic.addSubscription(new EmailSubscription(email));
     this.#notify = new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic, onOkTopic: this.alarmTopic });
 
-    this.#dashboardFactory = new DefaultDashboardFactory(this, "Dashboards", {
+    const dashboards = new DefaultDashboardFactory(this, "Dashboards", {
       dashboardNamePrefix: props.dashboardName ?? this.#prefix,
       createDashboard: true,
       createSummaryDashboard: false,
@@ -198,8 +200,9 @@ export class VendorSyncMonitoring extends Construct {
         action: this.#notify,
         datapointsToAlarm: 1,
       },
-      dashboardFactory: this.#dashboardFactory,
+      dashboardFactory: dashboards,
     });
+    this.dashboard = dashboards.dashboard as Dashboard;
 
     this.facade.addLargeHeader(`Advanced Vendor Sync — ${this.#prefix}`);
     this.facade.addWidget(
@@ -226,14 +229,7 @@ export class VendorSyncMonitoring extends Construct {
     if (props.api) this.monitorApi(props.api);
   }
 
-  /** The one dashboard. */
-  get dashboard() {
-    const dashboard = this.#dashboardFactory.dashboard;
-    if (!dashboard) throw new Error("the monitoring dashboard was not created");
-    return dashboard;
-  }
-
-  /** Every alarm that notifies the topic (composites included). */
+  /** Every alarm that notifies the topic (composites included; their action-less children not). */
   get notifyingAlarms(): readonly IAlarm[] {
     return [...this.#notifying, ...this.facade.createdAlarms().flatMap((a) => (isNoop(a) ? [] : [a.alarm]))];
   }

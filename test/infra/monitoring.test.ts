@@ -483,8 +483,9 @@ function dashboardBody(t: Template): { widgets: { type: string; properties: Reco
 }
 
 describe("dashboard", () => {
-  it("is one dashboard", () => {
+  it("is one dashboard, named after the stack", () => {
     template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    template.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardName: "Fixture" });
   });
 
   it("shows freshness, pause, outcomes, errors by type, queues and DLQs, durations and throughput", () => {
@@ -537,6 +538,15 @@ describe("the app's stateless stack", () => {
     );
     t.resourceCountIs("AWS::CloudWatch::CompositeAlarm", 3);
     t.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(5 minutes)" });
+    const threshold = (alarmName: string) =>
+      (
+        Object.values(t.findResources("AWS::CloudWatch::Alarm")).find(
+          (a) => (a as Resource).Properties.AlarmName === alarmName,
+        ) as Resource
+      ).Properties.Threshold;
+    // 80 % of the functions' timeouts: apply-changes 30 s, freshness monitor 60 s.
+    expect(threshold("VendorSync-dev-ApplyChanges-Duration-P95")).toBe(24_000);
+    expect(threshold("VendorSync-dev-FreshnessMonitor-Duration-P95")).toBe(48_000);
     const shopify = Object.values(t.findResources("AWS::CloudWatch::Alarm")).find(
       (a) => (a as Resource).Properties.AlarmName === "VendorSync-dev-shopify-demo-Freshness-Breached",
     ) as Resource;
@@ -552,5 +562,33 @@ describe("the app's stateless stack", () => {
     const actions = JSON.stringify(policies.map(([, p]) => (p as Resource).Properties.PolicyDocument));
     expect(actions).toContain("dynamodb:GetItem");
     expect(actions).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/);
+  });
+});
+
+describe("VendorSyncMonitoring API", () => {
+  it("exposes each enabled vendor's alarms and every notifying alarm, without the composites' silent children", () => {
+    const { monitoring } = fixture;
+    expect([...monitoring.vendorAlarms.keys()]).toEqual(["acme", "globex"]);
+    const notifying = monitoring.notifyingAlarms.map((alarm) => resolve(alarm.alarmArn));
+    const acme = monitoring.vendorAlarms.get("acme");
+    expect(notifying).toContainEqual(resolve(acme?.stale.alarmArn));
+    expect(notifying).toContainEqual(resolve(acme?.syncFailures.alarmArn));
+    expect(notifying).not.toContainEqual(resolve(acme?.freshnessBreached.alarmArn));
+    expect(notifying).not.toContainEqual(resolve(acme?.paused.alarmArn));
+    // 13 notifying metric alarms (EXPECTED minus 4 silent children) + 2 composites.
+    expect(notifying).toHaveLength(Object.keys(EXPECTED).length - 4 + 2);
+    expect(resolve(monitoring.dashboard.dashboardName)).toEqual({
+      Ref: expect.stringMatching(/^MonitoringDashboards/),
+    });
+  });
+
+  it("links runbooks under a given base URL", () => {
+    const { stack } = buildMonitoringFixture({ runbookBaseUrl: "https://git.example.com/vendor-sync/docs/runbooks/" });
+    const descriptions = Object.values(Template.fromStack(stack).findResources("AWS::CloudWatch::Alarm")).map((a) =>
+      String((a as Resource).Properties.AlarmDescription),
+    );
+    for (const description of descriptions) {
+      expect(description).toMatch(/Runbook: https:\/\/git\.example\.com\/vendor-sync\/docs\/runbooks\/[a-z0-9-]+\.md$/);
+    }
   });
 });
