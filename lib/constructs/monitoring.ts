@@ -237,6 +237,13 @@ export class VendorSyncMonitoring extends Construct {
   /**
    * Watches a queue and its DLQ: backlog (age of the oldest message, messages visible), DLQ not empty,
    * and messages sent to the DLQ (fires even when something drains the DLQ between samples).
+   *
+   * Metrics: `AWS/SQS` `ApproximateAgeOfOldestMessage` (s), `ApproximateNumberOfMessagesVisible`,
+   * `NumberOfMessagesSent` (count; not emitted for messages SQS moves under a redrive policy, hence the
+   * pair of DLQ alarms).
+   *
+   * @throws {Error} when `name` cannot be part of an alarm name.
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
    */
   monitorQueue(queue: MonitoredQueue): this {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(queue.name)) {
@@ -297,7 +304,12 @@ export class VendorSyncMonitoring extends Construct {
     return this;
   }
 
-  /** Watches functions: the dashboard's Lambda widgets and a duration p95 alarm per function. */
+  /**
+   * Watches functions: the dashboard's Lambda widgets and a duration p95 alarm per function
+   * (`AWS/Lambda` `Duration`, ms, against `functionDurationP95PercentOfTimeout` of the timeout).
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
   monitorFunctions(functions: readonly IFunction[]): this {
     const percent = this.#props.functionDurationP95PercentOfTimeout ?? 80;
     const groups: CustomMetricGroup[] = [
@@ -339,7 +351,12 @@ export class VendorSyncMonitoring extends Construct {
     return this.monitorFunctions([fn]);
   }
 
-  /** Watches a state machine: failed and timed-out executions. */
+  /**
+   * Watches a state machine: failed and timed-out executions (`AWS/States` `ExecutionsFailed`,
+   * `ExecutionsTimedOut`, count).
+   *
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
+   */
   monitorStateMachine(stateMachine: IStateMachine): this {
     const name = friendlyName(stateMachine);
     this.facade.monitorStepFunction({
@@ -367,7 +384,13 @@ export class VendorSyncMonitoring extends Construct {
     return this;
   }
 
-  /** Watches the API: 5xx responses in two of three 5-minute periods. */
+  /**
+   * Watches the API: 5xx responses in two of three 5-minute periods (`AWS/ApiGateway` `5XXError` by
+   * `ApiName` and `Stage` for a REST API, `5xx` by `ApiId` for an HTTP API).
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
+   */
   monitorApi(api: IRestApi | IHttpApi): this {
     const name = friendlyName(api);
     const alarm = {
@@ -452,6 +475,14 @@ export class VendorSyncMonitoring extends Construct {
     });
   }
 
+  /**
+   * Per vendor: staleness (a composite of freshness breached and not paused), sync failures, error
+   * rate and job duration, with the vendor graphs of the dashboard.
+   *
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+   */
   #monitorVendors(vendors: readonly VendorConfig[]): Map<string, VendorAlarms> {
     const syncThreshold = this.#props.syncDurationP95Threshold ?? Duration.minutes(30);
     const minChanges = this.#props.errorRateMinChanges ?? 20;
