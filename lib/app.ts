@@ -33,6 +33,7 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
     ...(stage.webhookDomain ? { webhookDomain: stage.webhookDomain } : {}),
     vendors: config.vendors,
     logRetention: stage.logRetentionDays as RetentionDays,
+    alarmEmails: stage.alarmEmails,
     description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,
   });
   return { stateful, stateless };

@@ -6,6 +6,8 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { ChangeNotifications } from "../constructs/change-notifications.ts";
+import { FreshnessMonitor } from "../constructs/freshness-monitor.ts";
+import { VendorSyncMonitoring } from "../constructs/monitoring.ts";
 import { RealtimeSync } from "../constructs/realtime-sync.ts";
 import { VendorSyncFunction } from "../constructs/vendor-sync-function.ts";
 
@@ -20,6 +22,8 @@ export interface VendorSyncStackProps extends StackProps {
   /** Validated vendor configurations. */
   readonly vendors: readonly VendorConfig[];
   readonly logRetention: RetentionDays;
+  /** E-mail addresses subscribed to the alarm topic (stage config `alarmEmails`). @default [] */
+  readonly alarmEmails?: readonly string[];
 }
 
 /**
@@ -33,6 +37,10 @@ export class VendorSyncStack extends Stack {
   readonly realtime: RealtimeSync;
   /** Accepted changes → SNS. */
   readonly notifications: ChangeNotifications;
+  /** Publishes per-vendor freshness and pause state every 5 minutes. */
+  readonly freshnessMonitor: FreshnessMonitor;
+  /** Alarm topic, alarms and dashboard; new queues, functions, workflows and APIs join with `monitor*()`. */
+  readonly monitoring: VendorSyncMonitoring;
 
   constructor(scope: Construct, id: string, props: VendorSyncStackProps) {
     super(scope, id, props);
@@ -57,6 +65,27 @@ export class VendorSyncStack extends Stack {
       recordsTable: props.recordsTable,
       vendors: props.vendors,
       logRetention: props.logRetention,
+    });
+
+    this.freshnessMonitor = new FreshnessMonitor(this, "FreshnessMonitor", {
+      syncTable: props.syncTable,
+      vendors: props.vendors,
+      logRetention: props.logRetention,
+    });
+    this.monitoring = new VendorSyncMonitoring(this, "Monitoring", {
+      vendors: props.vendors,
+      functions: [
+        this.applyChanges.function,
+        this.freshnessMonitor.function.function,
+        this.realtime.ingest.function,
+        this.realtime.processor.function,
+        this.notifications.publisher.function,
+      ],
+      queues: [
+        { name: "real-time", queue: this.realtime.queue.queue, deadLetterQueue: this.realtime.queue.deadLetterQueue },
+      ],
+      api: this.realtime.api.api,
+      alarmEmails: props.alarmEmails ?? [],
     });
   }
 }

@@ -1,8 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { ConflictReviewStore } from "../../core/operations/resolve-conflict.ts";
@@ -55,10 +51,14 @@ export class DynamoConflictReviewStore implements ConflictReviewStore {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw toStoreError(error, "UpdateItem conflict claim");
-      const current = (await this.#sync.getConflict(conflictId)) as (ConflictItem & { resolvingBy?: string; resolvingAt?: number }) | undefined;
+      const current = (await this.#sync.getConflict(conflictId)) as
+        | (ConflictItem & { resolvingBy?: string; resolvingAt?: number })
+        | undefined;
       if (current?.status === "RESOLVED" && current.resolution) {
         const r = current.resolution;
-        throw new ConcurrentUpdateError(`conflict ${conflictId} was already resolved by ${r.by} at ${new Date(r.at).toISOString()} (${r.action})`);
+        throw new ConcurrentUpdateError(
+          `conflict ${conflictId} was already resolved by ${r.by} at ${new Date(r.at).toISOString()} (${r.action})`,
+        );
       }
       throw new ConcurrentUpdateError(
         `conflict ${conflictId} is being resolved by ${current?.resolvingBy ?? "another admin"} since ${current?.resolvingAt ? new Date(current.resolvingAt).toISOString() : "just now"}`,
@@ -75,7 +75,12 @@ export class DynamoConflictReviewStore implements ConflictReviewStore {
           UpdateExpression: "SET #status = :open, lastAttempt = :note REMOVE resolvingBy, resolvingAt",
           ConditionExpression: "#status = :resolving AND resolvingBy = :by",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: marshall({ ":open": "OPEN", ":resolving": "RESOLVING", ":by": by, ":note": `${by}: ${note}` }),
+          ExpressionAttributeValues: marshall({
+            ":open": "OPEN",
+            ":resolving": "RESOLVING",
+            ":by": by,
+            ":note": `${by}: ${note}`,
+          }),
         }),
       );
     } catch (error) {
