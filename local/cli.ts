@@ -1,12 +1,29 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, ValidationError } from "../lambdas/core/errors.ts";
+import { ConcurrentUpdateError, ConfigError, ValidationError } from "../lambdas/core/errors.ts";
+import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import { importFile } from "./commands/import.ts";
+import {
+  dlqList,
+  dlqRedrive,
+  dlqShow,
+  listConflicts,
+  pauseVendorLocally,
+  resolveConflictLocally,
+  resumeVendorLocally,
+  showConflict,
+} from "./commands/operations.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
 import { replayArchived } from "./commands/replay.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
-import { formatImportSummary, terminalProgress } from "./output.ts";
+import {
+  formatConflict,
+  formatConflictLine,
+  formatDeadLetter,
+  formatImportSummary,
+  terminalProgress,
+} from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
 import { createLocalServer, listen } from "./server.ts";
 
@@ -36,6 +53,7 @@ interface CommonOptions {
 function isUsageError(error: unknown): boolean {
   return (
     error instanceof ValidationError ||
+    error instanceof ConcurrentUpdateError ||
     error instanceof ConfigError ||
     error instanceof DataDirBusyError ||
     error instanceof CommanderError
@@ -149,6 +167,164 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       }
       result.exitCode = replayed.unmappable.length > 0 ? 2 : 0;
     });
+
+  const by = () => process.env.USER ?? process.env.USERNAME ?? "admin";
+
+  const conflicts = program.command("conflicts").description("review manual-review conflicts");
+  conflicts
+    .command("list")
+    .description("open (or resolved) conflicts, oldest first")
+    .option("--vendor <id>", "one vendor (default: all)")
+    .option("--resolved", "list resolved conflicts instead of open ones")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (options: CommonOptions & { vendor?: string; resolved?: boolean }) => {
+      const items = await withSandbox(options, "conflicts", (sandbox) =>
+        listConflicts(sandbox, {
+          ...(options.vendor ? { vendorId: options.vendor } : {}),
+          status: options.resolved ? "RESOLVED" : "OPEN",
+        }),
+      );
+      if (options.json) json({ conflicts: items });
+      else io.out(`${items.length === 0 ? "no conflicts" : items.map(formatConflictLine).join("\n")}\n`);
+    });
+  conflicts
+    .command("show")
+    .description("one conflict: current vs incoming, field diff")
+    .argument("<conflictId>")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (conflictId: string, options: CommonOptions) => {
+      const conflict = await withSandbox(options, "conflicts", (sandbox) => showConflict(sandbox, conflictId));
+      if (options.json) json(conflict);
+      else io.out(`${formatConflict(conflict)}\n`);
+    });
+  conflicts
+    .command("resolve")
+    .description("accept the incoming change, keep the current record, or supply values (version-checked)")
+    .argument("<conflictId>")
+    .option("--accept", "apply the incoming change as proposed")
+    .option("--reject", "keep the current record")
+    .option("--edit <json>", 'apply these values, e.g. \'{"title":"Bag","amount":"36.50"}\'')
+    .option("--by <name>", "who resolves it (default: $USER)")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(
+      async (
+        conflictId: string,
+        options: CommonOptions & { accept?: boolean; reject?: boolean; edit?: string; by?: string },
+      ) => {
+        const chosen = [options.accept, options.reject, options.edit !== undefined].filter(Boolean).length;
+        if (chosen !== 1)
+          throw new ValidationError("choose exactly one of --accept, --reject, --edit <json>", { field: "--accept" });
+        let resolution: Resolution;
+        if (options.edit !== undefined) {
+          let values: unknown;
+          try {
+            values = JSON.parse(options.edit);
+          } catch {
+            throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
+          }
+          if (typeof values !== "object" || values === null || Array.isArray(values)) {
+            throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
+          }
+          resolution = { action: "edit", values: values as Record<string, unknown> };
+        } else {
+          resolution = { action: options.accept ? "accept" : "reject" };
+        }
+        const resolved = await withSandbox(options, "conflicts", (sandbox) =>
+          resolveConflictLocally(sandbox, { conflictId, resolution, by: options.by ?? by() }),
+        );
+        if (options.json)
+          json({ conflict: resolved.conflict, record: resolved.record ?? null, written: resolved.written });
+        else {
+          const r = resolved.conflict.resolution;
+          io.out(
+            `conflict ${conflictId} resolved (${r?.action}) by ${r?.by}${resolved.written ? `; record now at version ${resolved.record?.version}` : "; record kept as it was"}\n`,
+          );
+        }
+      },
+    );
+
+  const dlq = program.command("dlq").description("dead-letter queues: inspect and redrive");
+  dlq
+    .command("list")
+    .description("depth of every queue and its dead-letter queue")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (options: CommonOptions) => {
+      const depths = await withSandbox(options, "dlq", (sandbox) => dlqList(sandbox));
+      if (options.json) json({ queues: depths });
+      else {
+        for (const d of depths) {
+          const oldest = d.oldestDeadLetterSentAt
+            ? `, oldest sent ${new Date(d.oldestDeadLetterSentAt).toISOString()}`
+            : "";
+          io.out(
+            `${d.queue.padEnd(12)} ${String(d.messages).padStart(5)} queued   ${d.deadLetterQueue.padEnd(16)} ${String(d.deadLetters).padStart(5)} dead letters${oldest}\n`,
+          );
+        }
+      }
+    });
+  dlq
+    .command("show")
+    .description("peek at dead letters (body, attributes, receive count, last error) without consuming them")
+    .argument("<queue>", "queue name (e.g. realtime)")
+    .argument("[messageId]", "one message")
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (queue: string, messageId: string | undefined, options: CommonOptions) => {
+      const messages = await withSandbox(options, "dlq", (sandbox) => dlqShow(sandbox, queue, messageId));
+      if (options.json) json({ messages });
+      else io.out(`${messages.length === 0 ? "no dead letters" : messages.map(formatDeadLetter).join("\n")}\n`);
+    });
+  dlq
+    .command("redrive")
+    .description("move dead letters back to their queue, rate-capped; they go through the idempotent path again")
+    .argument("<queue>", "queue name (e.g. realtime)")
+    .option("--rate <n>", "messages per second", (value) => Number.parseInt(value, 10), 10)
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (queue: string, options: CommonOptions & { rate: number }) => {
+      const moved = await withSandbox(options, "dlq", async (sandbox) => {
+        const result = await dlqRedrive(sandbox, queue, { ratePerSecond: options.rate });
+        if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
+        return result;
+      });
+      if (options.json) json(moved);
+      else io.out(`moved ${moved.moved} message(s) from ${moved.queue}-dlq back to ${moved.queue}\n`);
+    });
+
+  const vendor = program.command("vendor").description("vendor controls");
+  for (const action of ["pause", "resume"] as const) {
+    vendor
+      .command(action)
+      .description(
+        action === "pause"
+          ? "pause a vendor: webhooks still accepted and archived, changes parked outside the queue, schedules skipped"
+          : "resume a vendor: parked changes are re-queued and processed once",
+      )
+      .requiredOption("--vendor <id>", "vendor id")
+      .option("--by <name>", "who (default: $USER)")
+      .addOption(jsonOption())
+      .addOption(dataDirOption())
+      .action(async (options: CommonOptions & { vendor: string; by?: string }) => {
+        const result = await withSandbox(options, "vendor", async (sandbox) => {
+          if (action === "pause") return pauseVendorLocally(sandbox, options.vendor, options.by ?? by());
+          const resumed = await resumeVendorLocally(sandbox, options.vendor, options.by ?? by());
+          if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
+          return resumed;
+        });
+        if (options.json) json(result);
+        else {
+          io.out(
+            action === "pause"
+              ? `vendor ${result.vendorId} paused\n`
+              : `vendor ${result.vendorId} resumed; ${(result as { requeued: number }).requeued} parked change message(s) re-queued\n`,
+          );
+        }
+      });
+  }
 
   program
     .command("serve")

@@ -8,12 +8,13 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RejectEntry } from "../lambdas/core/import-pipeline.ts";
 import { countsReconcile } from "../lambdas/core/outcomes.ts";
+import { silentLog } from "../lambdas/core/ports.ts";
 import type { ChangeResult } from "../lambdas/core/write-path.ts";
 import type { ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
 import { currentOwner, resolveDataDir } from "./data-dir.ts";
 import { formatConflict, formatImportSummary } from "./output.ts";
-import { openSandbox, type Sandbox, stderrLog } from "./sandbox.ts";
+import { openSandbox, type Sandbox } from "./sandbox.ts";
 import { countCommands } from "./sdk-call-counter.ts";
 import { createLocalServer, listen } from "./server.ts";
 
@@ -154,6 +155,95 @@ async function realtimePart(sandbox: Sandbox): Promise<void> {
   );
 }
 
+/** Pausing a vendor parks its changes; resuming processes them once; a poison message ends in the DLQ. */
+async function operationsPart(sandbox: Sandbox): Promise<void> {
+  heading("8. Operations: pause and resume a vendor; a message no consumer can read ends in the dead-letter queue");
+  const secret = sandbox.secrets.current("vendor-sync/canonical/webhook");
+  const body = Buffer.from(
+    JSON.stringify({
+      id: "evt_demo_paused",
+      type: "price.updated",
+      created: Math.floor(Date.now() / 1000),
+      data: [
+        {
+          entityType: "price",
+          entityKey: "24-UG06",
+          sourceTs: "2026-11-01T11:00:00Z",
+          attributes: { amount: "2.900", currency: "KWD" },
+        },
+      ],
+    }),
+  );
+  const t = Math.floor(Date.now() / 1000);
+  const signature = `t=${t},v1=${createHmac("sha256", secret).update(`${t}.`).update(body).digest("hex")}`;
+  const { pauseVendorLocally, resumeVendorLocally, dlqList } = await import("./commands/operations.ts");
+  await pauseVendorLocally(sandbox, "canonical", "demo");
+  say("  $ npx vendor-sync vendor pause --vendor canonical");
+  const response = await sandbox.ingest(
+    webhookEventFor("canonical", body, { "content-type": "application/json", "stripe-signature": signature }),
+  );
+  await sandbox.realtimeDriver.drain();
+  const parked = await sandbox.pause.listParked("canonical");
+  say(
+    `  ${response.statusCode}  a canonical price webhook while paused: accepted and archived, ${parked.length} message parked outside the queue`,
+  );
+  const resumed = await resumeVendorLocally(sandbox, "canonical", "demo");
+  await sandbox.realtimeDriver.drain();
+  const price = await sandbox.records.get({ vendorId: "canonical", entityType: "price", entityKey: "24-UG06" });
+  say(
+    `  $ npx vendor-sync vendor resume --vendor canonical   → ${resumed.requeued} re-queued; price 24-UG06 now ${JSON.stringify(price?.attributes)} (v${price?.version})`,
+  );
+
+  // A message left on the queue by an older release, in a shape this processor cannot read.
+  await sandbox.realtimeQueue.send({
+    body: JSON.stringify({ kind: "webhook", version: 0, vendor: "canonical", payload: "…" }),
+    attributes: { kind: "webhook" },
+  });
+  for (let i = 0; i < 200 && (await sandbox.realtimeQueue.peek()).length > 0; i++) {
+    await sandbox.realtimeDriver.drain();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  for (const depth of await dlqList(sandbox)) {
+    say(
+      `  $ npx vendor-sync dlq list   → ${depth.queue}: ${depth.messages} queued, ${depth.deadLetterQueue}: ${depth.deadLetters} dead letter(s)`,
+    );
+  }
+  const [dead] = await sandbox.realtimeQueue.peek(sandbox.realtimeQueue.deadLetterName);
+  if (dead) say(`    ${dead.messageId}: received ${dead.receiveCount}×, ${dead.deadLetterReason}`);
+}
+
+/** An HTTP API (2.0) event for the ingest handler, as API Gateway builds it. */
+function webhookEventFor(vendorId: string, body: Buffer, headers: Record<string, string>) {
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/{vendorId}",
+    rawPath: `/webhooks/${vendorId}`,
+    rawQueryString: "",
+    headers,
+    pathParameters: { vendorId },
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: "localhost",
+      domainPrefix: "local",
+      http: {
+        method: "POST",
+        path: `/webhooks/${vendorId}`,
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: "demo",
+      },
+      requestId: "demo",
+      routeKey: "POST /webhooks/{vendorId}",
+      stage: "$default",
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body: body.toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(undefined);
   const owner = currentOwner(dataDir);
@@ -164,9 +254,8 @@ async function main(): Promise<void> {
     `data directory: ${relative(process.cwd(), dataDir) || dataDir} (fresh; inspect it afterwards with \`npx vendor-sync records --vendor <id>\`)`,
   );
 
-  // Warnings (a rejected signature, a rejected body) are shown in the demo's own output instead.
-  const log = { ...stderrLog, info: () => {}, warn: () => {} };
-  const sandbox = await openSandbox({ dataDir, command: "demo", log });
+  // What the handlers log (a rejected signature, a poison message) is shown in the demo's own output instead.
+  const sandbox = await openSandbox({ dataDir, command: "demo", log: silentLog });
   const calls = countCommands(sandbox.dynamo.client, "demoCounter");
   try {
     const magento = await step(
@@ -227,11 +316,17 @@ async function main(): Promise<void> {
     );
 
     await realtimePart(sandbox);
+    await operationsPart(sandbox);
 
-    heading("8. Open conflicts waiting for an admin");
+    heading("9. Open conflicts waiting for an admin");
     const open = await sandbox.sync.listConflicts("canonical");
     for (const conflict of open) say(formatConflict(conflict));
-    say(`\n${open.length} open conflicts. Look around: npx vendor-sync records --vendor canonical --key 24-MB01`);
+    say(`\n${open.length} open conflicts. Look around afterwards:`);
+    say("  npx vendor-sync conflicts list     npx vendor-sync conflicts resolve <id> --accept|--reject|--edit '{…}'");
+    say(
+      "  npx vendor-sync dlq list           npx vendor-sync dlq show realtime     npx vendor-sync dlq redrive realtime",
+    );
+    say("  npx vendor-sync records --vendor canonical --key 24-MB01");
   } finally {
     await sandbox.close();
   }

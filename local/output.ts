@@ -3,6 +3,7 @@ import type { ImportProgress } from "../lambdas/core/import-pipeline.ts";
 import { OUTCOMES } from "../lambdas/core/model.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import type { ImportResult, ProgressReporter } from "./commands/import.ts";
+import type { StoredMessage } from "./local-queue.ts";
 
 /** Writes one JSON object on one line to stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -60,4 +61,20 @@ export function formatConflict(conflict: ConflictItem): string {
     ),
   ];
   return lines.join("\n");
+}
+
+/** @returns one line per conflict for `conflicts list`. */
+export function formatConflictLine(conflict: ConflictItem): string {
+  const fields = conflict.diff.map((d) => d.field).join(", ");
+  return `${conflict.conflictId}  ${new Date(conflict.createdAt).toISOString()}  ${conflict.vendorId} ${conflict.entityType} ${conflict.entityKey}  ${conflict.reason}  [${fields}]${conflict.resolution ? `  ${conflict.resolution.action} by ${conflict.resolution.by}` : ""}`;
+}
+
+/** @returns a dead letter as `dlq show` prints it. */
+export function formatDeadLetter(message: StoredMessage): string {
+  return [
+    `${message.messageId}  sent ${new Date(message.sentAt).toISOString()}  received ${message.receiveCount}×`,
+    `  last error: ${message.deadLetterReason ?? "(none recorded)"}`,
+    `  attributes: ${JSON.stringify(message.attributes)}`,
+    `  body: ${message.body.length > 400 ? `${message.body.slice(0, 397)}...` : message.body}`,
+  ].join("\n");
 }

@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { loadVendorConfigs } from "../config/load-vendors.ts";
+import { DynamoConflictReviewStore } from "../lambdas/adapters/dynamodb/conflict-review-store.ts";
 import { DynamoDedupStore } from "../lambdas/adapters/dynamodb/dedup-store.ts";
 import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
 import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
+import { DynamoVendorControl } from "../lambdas/adapters/dynamodb/vendor-control-store.ts";
 import { ValidationError } from "../lambdas/core/errors.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
@@ -43,6 +45,12 @@ export interface Sandbox {
   /** The real-time queue (and its DLQ). */
   readonly realtimeQueue: LocalQueue;
   readonly realtimeDriver: LocalQueueDriver;
+  /** Vendor pause flag and parked messages. */
+  readonly pause: DynamoVendorControl;
+  /** Conflict review bookkeeping (claim, resolve). */
+  readonly conflictReview: DynamoConflictReviewStore;
+  /** The change-event hook (the stream's stand-in), for writes made outside the writer. */
+  readonly onWritten: (before: SyncRecord | undefined, after: SyncRecord) => void;
   /** The ingest function's handler, with sandbox adapters. */
   readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
   /** Emits `processed` (ProcessedMessage) and `notification` (ChangeNotification). */
@@ -121,6 +129,9 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const archive = new FsObjectStore(join(dataDir, "objects", "archive"));
   const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());
   const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
+  // No cache in the sandbox: a pause takes effect on the next delivery.
+  const pause = new DynamoVendorControl({ client: dynamo.client, tableName: dynamo.tables.sync, cacheMs: 0 });
+  const conflictReview = new DynamoConflictReviewStore({ client: dynamo.client, tableName: dynamo.tables.sync, sync });
   const realtimeQueue = new LocalQueue({
     client: dynamo.client,
     name: "realtime",
@@ -134,6 +145,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     archive,
     queue: realtimeQueue,
     keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
+    pause,
     observe: {
       signatureRejected: (vendorId, reason) => log.warn("webhook signature rejected", { vendorId, reason }),
       failed: (vendorId, error) => log.error("webhook not queued", { vendorId, error: String(error) }),
@@ -147,6 +159,9 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     rejects: archive,
     control: realtimeQueue,
     rememberKeys: (changes) => keyIndex.remember(changes),
+    pause,
+    // Faster than on AWS (2 s base, 5 min cap), so a poison message reaches the DLQ in seconds locally.
+    retry: { baseSeconds: 0.05, capSeconds: 2, minSeconds: 0 },
     log,
     onProcessed: (processed: ProcessedMessage) => events.emit("processed", processed),
   });
@@ -164,6 +179,9 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     secrets,
     realtimeQueue,
     realtimeDriver,
+    pause,
+    conflictReview,
+    onWritten,
     ingest,
     events,
     vendor,

@@ -1,16 +1,17 @@
 /** Lambda entry of ingest-webhook: real adapters built once per execution environment. */
 
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DynamoDedupStore } from "../adapters/dynamodb/dedup-store.ts";
 import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
+import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
 import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
 import { SecretsManagerSource } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
-import { logger, metrics } from "../shared/powertools.ts";
+import { publishDuplicatesDropped, publishSignatureRejections } from "../shared/metrics.ts";
+import { logger } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./ingest-webhook.ts";
@@ -26,25 +27,18 @@ const ingest = makeHandler({
   archive: new S3ObjectStore({ client: new S3Client({}), bucket: env.ARCHIVE_BUCKET_NAME }),
   queue: new SqsQueueSender({ client: new SQSClient({}), queueUrl: env.REALTIME_QUEUE_URL }),
   keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
+  pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   observe: {
     signatureRejected: (vendorId, reason) => {
       logger.warn("webhook signature rejected", { vendorId, reason });
-      const metric = metrics.singleMetric();
-      metric.addDimension("VendorId", vendorId);
-      metric.addMetric("SignatureRejections", MetricUnit.Count, 1);
+      publishSignatureRejections(vendorId);
     },
     duplicate: (vendorId, eventId) => {
       logger.info("duplicate delivery", { vendorId, eventId });
-      const metric = metrics.singleMetric();
-      metric.addDimension("VendorId", vendorId);
-      metric.addMetric("DuplicatesDropped", MetricUnit.Count, 1);
+      publishDuplicatesDropped(vendorId);
     },
-    accepted: (vendorId, eventId, previousSecretUsed) => {
-      logger.info("webhook accepted", { vendorId, eventId, previousSecretUsed });
-      const metric = metrics.singleMetric();
-      metric.addDimension("VendorId", vendorId);
-      metric.addMetric("WebhooksAccepted", MetricUnit.Count, 1);
-    },
+    accepted: (vendorId, eventId, previousSecretUsed) =>
+      logger.info("webhook accepted", { vendorId, eventId, previousSecretUsed }),
     failed: (vendorId, error) => logger.error("webhook not queued", { vendorId, error: String(error) }),
   },
 });

@@ -10,6 +10,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ValidationError } from "../core/errors.ts";
+import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { DedupStore, ObjectStore, QueueSender, SecretSource } from "../core/ports.ts";
 import {
   type ArchivedDelivery,
@@ -49,6 +50,8 @@ export interface IngestDeps {
   readonly queue: QueueSender;
   /** Record keys by platform id, per vendor (deletes that name only an id). */
   readonly keyIndexFor: (vendorId: string) => PlatformKeyIndex;
+  /** Pause control: a paused vendor's deliveries are accepted and archived, then parked instead of queued. */
+  readonly pause?: VendorPauseControl;
   readonly limits?: IngestLimits;
   /** @default Date.now */
   readonly now?: () => number;
@@ -219,8 +222,18 @@ async function enqueue(
       : { mapping: delivery.mapping }),
   };
   if (message.mappingKey) await deps.archive.put(message.mappingKey, mappingJson, { contentType: "application/json" });
-  await deps.queue.send({
+  const outgoing = {
     body: JSON.stringify(message),
     attributes: { vendorId: vendor.id, kind: "webhook", eventId: delivery.eventId.slice(0, 256) },
-  });
+  };
+  if (await deps.pause?.isPaused(vendor.id)) {
+    await deps.pause?.park({
+      vendorId: vendor.id,
+      parkedKey: parkedKeyFor(delivery.receivedAt, delivery.eventId),
+      ...outgoing,
+      parkedAt: delivery.receivedAt,
+    });
+    return;
+  }
+  await deps.queue.send(outgoing);
 }

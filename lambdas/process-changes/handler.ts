@@ -6,6 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
 import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
 import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
@@ -38,6 +39,7 @@ const processChanges = makeHandler({
     deadLetterQueueUrl: env.REALTIME_DLQ_URL,
   }),
   rememberKeys: (changes) => keyIndex.remember(changes),
+  pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   log,
   onProcessed: (processed) => publishOutcomeMetrics(processed.results),
 });

@@ -14,6 +14,7 @@ import { type Change, toChange } from "../core/change.ts";
 import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
 import type { RejectEntry } from "../core/import-pipeline.ts";
 import { recordId } from "../core/model.ts";
+import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { Log, MessageControl, ObjectStore, RecordStore } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
@@ -47,6 +48,8 @@ export interface ProcessChangesDeps {
   /** Remembers record keys by platform id after product writes. */
   readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
   readonly fetcher?: ResourceFetcher;
+  /** Pause control: a message of a paused vendor is parked (not retried, not dead-lettered). */
+  readonly pause?: VendorPauseControl;
   readonly log: Log;
   readonly retry?: RetryPolicy;
   readonly random?: () => number;
@@ -246,6 +249,23 @@ export function makeHandler(deps: ProcessChangesDeps) {
       return retryOrDeadLetter(record, undefined, undefined, failure);
     }
     try {
+      if (await deps.pause?.isPaused(message.vendorId)) {
+        // Queued before the pause: park it, so waiting does not burn its receive count into the DLQ.
+        await deps.pause?.park({
+          vendorId: message.vendorId,
+          parkedKey: parkedKeyFor(message.receivedAt, message.eventId),
+          body: record.body,
+          attributes: { vendorId: message.vendorId, kind: "webhook" },
+          parkedAt: Date.now(),
+        });
+        deps.onProcessed?.({
+          vendorId: message.vendorId,
+          eventId: message.eventId,
+          results: [],
+          note: "parked: vendor paused",
+        });
+        return;
+      }
       const processed = await process(message);
       deps.onProcessed?.(processed);
     } catch (error) {

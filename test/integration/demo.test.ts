@@ -49,5 +49,9 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(/products\/update:demo-evt-0 +\d+ unchanged, 3 stale/);
     expect(run.stdout).toMatch(/products\/delete:demo-evt-6 +\d+ updated/);
     expect(run.stdout).toMatch(/price CVT-SM-GRY now: deleted/);
+    // Operations: a paused vendor's webhook parked then processed once; a poison message dead-lettered.
+    expect(run.stdout).toMatch(/1 message parked outside the queue/);
+    expect(run.stdout).toMatch(/1 re-queued; price 24-UG06 now \{"amount":2900,"currency":"KWD"\}/);
+    expect(run.stdout).toMatch(/realtime-dlq: 1 dead letter\(s\)/);
   }, 120_000);
 });

@@ -11,6 +11,8 @@ export interface RetryPolicy {
   readonly baseSeconds?: number;
   /** Backoff cap, seconds. @default 300 */
   readonly capSeconds?: number;
+  /** Shortest delay, seconds (SQS visibility is whole seconds). @default 1 */
+  readonly minSeconds?: number;
 }
 
 /** What to do with a message whose processing failed transiently. */
@@ -33,5 +35,7 @@ export function decideRetry(
     return { action: "dead-letter", reason: `gave up after ${receiveCount} attempts (maxRetries ${maxRetries})` };
   }
   const ceiling = Math.min(policy.capSeconds ?? 300, (policy.baseSeconds ?? 2) * 2 ** (receiveCount - 1));
-  return { action: "retry", delaySeconds: Math.max(1, Math.floor(random() * ceiling)) };
+  const minimum = policy.minSeconds ?? 1;
+  const delay = random() * ceiling;
+  return { action: "retry", delaySeconds: Math.max(minimum, minimum >= 1 ? Math.floor(delay) : delay) };
 }
