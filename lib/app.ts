@@ -26,6 +26,7 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
     env,
     recordsTable: stateful.recordsTable,
     syncTable: stateful.syncTable,
+    importsBucket: stateful.importsBucket,
     vendors: config.vendors,
     logRetention: stage.logRetentionDays as RetentionDays,
     description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,

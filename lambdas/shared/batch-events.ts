@@ -36,6 +36,7 @@ export const ValidateEventSchema = v.object({
     jobId: v.string(),
     vendorId: v.string(),
     normalisedKey: v.string(),
+    mapRunsPrefix: v.string(),
     changes: v.number(),
     rowsRead: v.number(),
     rejected: v.number(),

@@ -5,8 +5,10 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { acknowledgeWildcardResources } from "./nag-acknowledgements.ts";
 
 export interface VendorSyncFunctionProps {
   /** Path of the handler module, relative to the repository root (`lambdas/<name>/handler.ts`). */
@@ -127,6 +129,55 @@ export class VendorSyncFunction extends Construct {
     }
     table.encryptionKey?.grantEncryptDecrypt(this.role);
     this.function.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants object access under key prefixes of a bucket and tells the function the bucket's name,
+   * in one call. Actions are exact (no `s3:*`); resources are the prefixes' objects, acknowledged
+   * beside the role for cdk-nag: object keys are per job, so a prefix is as narrow as it gets.
+   *
+   * @param envName - the environment variable that carries the bucket name.
+   * @param access.read - prefixes read with GetObject (and GetObjectVersion). @default []
+   * @param access.write - prefixes written with PutObject (multipart included). @default []
+   * @param access.list - prefixes listed with ListBucket (condition on `s3:prefix`). @default []
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+   */
+  bindBucket(
+    bucket: IBucket,
+    envName: string,
+    access: { read?: readonly string[]; write?: readonly string[]; list?: readonly string[] },
+  ): this {
+    const objects = (prefixes: readonly string[]) => prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+    const acknowledge = (prefixes: readonly string[]) =>
+      acknowledgeWildcardResources(
+        this.role,
+        objects(prefixes),
+        `Objects under ${prefixes.join(", ")} are named per job and batch at run time; the grant is limited to those prefixes, with exact actions.`,
+      );
+    if (access.read?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: objects(access.read) }),
+      );
+      acknowledge(access.read);
+    }
+    if (access.write?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: objects(access.write) }),
+      );
+      acknowledge(access.write);
+    }
+    if (access.list?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ["s3:ListBucket"],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { "s3:prefix": access.list.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    bucket.encryptionKey?.grantEncryptDecrypt(this.role);
+    this.function.addEnvironment(envName, bucket.bucketName);
     return this;
   }
 }

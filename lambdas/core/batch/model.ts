@@ -94,8 +94,10 @@ export type PreparedLine = ChangeInput & {
 export interface PrepareSummary {
   readonly jobId: string;
   readonly vendorId: string;
-  /** Key of the normalised JSON Lines file. */
+  /** Key of the normalised JSON Lines file (the plan Map's ItemReader). */
   readonly normalisedKey: string;
+  /** Key prefix for the Distributed Maps' ResultWriter. */
+  readonly mapRunsPrefix: string;
   /** Lines in the normalised file (valid changes). */
   readonly changes: number;
   /** Source rows read (continuation rows included). */

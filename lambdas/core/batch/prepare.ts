@@ -181,6 +181,7 @@ export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): P
     jobId,
     vendorId: vendor.id,
     normalisedKey: keys.normalised,
+    mapRunsPrefix: keys.mapRuns,
     changes: seq,
     rowsRead,
     rejected,
