@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
@@ -134,7 +135,8 @@ export class BatchSyncWorkflow extends Construct {
     });
     this.stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(BATCH_SYNC_DEFINITION),
+      // Inline (not an S3 asset), so the template carries the definition that was tested.
+      definitionBody: DefinitionBody.fromString(readFileSync(BATCH_SYNC_DEFINITION, "utf8")),
       definitionSubstitutions: {
         PrepareFunctionArn: this.prepare.function.functionArn,
         PlanFunctionArn: this.plan.function.functionArn,

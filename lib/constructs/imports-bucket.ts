@@ -61,7 +61,6 @@ export class ImportsBucket extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
       lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays ?? 365) }],
     });
