@@ -341,7 +341,7 @@ describe("full snapshots", () => {
     expect(applied.at(-1)).toMatch(/^t/);
   });
 
-  it("refuses a snapshot that would tombstone more than the mass-deletion guard allows, deleting nothing", async () => {
+  it("fails a snapshot that would tombstone more than the mass-deletion guard allows, deleting nothing", async () => {
     const { result } = await runJob(
       keys.slice(0, 10).map((key) => priceLine(key, "5.00", T0)),
       { full: true, asOf: T1 },
