@@ -31,6 +31,7 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
     archiveBucketName: stateful.archiveBucketName,
     webhookSecrets: stateful.webhookSecrets,
     ...(stage.webhookDomain ? { webhookDomain: stage.webhookDomain } : {}),
+    importsBucket: stateful.importsBucket,
     vendors: config.vendors,
     logRetention: stage.logRetentionDays as RetentionDays,
     alarmEmails: stage.alarmEmails,

@@ -60,6 +60,20 @@ function isUsageError(error: unknown): boolean {
   );
 }
 
+type ImportOptions = CommonOptions & { vendor: string; asOf?: string; dryRun?: boolean; full?: boolean };
+
+/** `--dry-run` and `--full`, and where unexpected stage failures are reported (their stack, on stderr). */
+function batchImportOptions(options: ImportOptions) {
+  return {
+    dryRun: options.dryRun ?? false,
+    full: options.full ?? false,
+    onError: (error: unknown) => {
+      if (isUsageError(error) || !(error instanceof Error)) return;
+      process.stderr.write(`vendor-sync: ${error.stack ?? error.message}\n`);
+    },
+  };
+}
+
 const dataDirOption = () =>
   new Option("--data-dir <path>", "sandbox data directory (default: $VENDOR_SYNC_DATA_DIR or ./.vendor-sync/)");
 const jsonOption = () => new Option("--json", "print exactly one JSON object on one line (logs go to stderr)");
@@ -102,15 +116,18 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .requiredOption("--vendor <id>", "vendor id (config/vendors/<id>.json)")
     .argument("<file>", "CSV or JSON Lines (.jsonl) file")
     .option("--as-of <time>", "ISO 8601 time of the data, for rows without their own (default: the file's mtime)")
+    .option("--dry-run", "plan and validate only: print what would change, write nothing")
+    .option("--full", "the file is a full snapshot: records absent from it are deleted (mass-deletion guard applies)")
     .addOption(jsonOption())
     .addOption(dataDirOption())
     .option("--in-memory", "use a throw-away in-memory store")
-    .action(async (file: string, options: CommonOptions & { vendor: string; asOf?: string }) => {
+    .action(async (file: string, options: ImportOptions) => {
       const summary = await withSandbox(options, "import", (sandbox) =>
         importFile(sandbox, {
           vendorId: options.vendor,
           file: resolve(ctx.cwd ?? process.cwd(), file),
           ...(options.asOf ? { asOf: options.asOf } : {}),
+          ...batchImportOptions(options),
           ...(options.json || !io.interactive ? {} : { progress: terminalProgress(options.vendor) }),
         }),
       );

@@ -3,6 +3,7 @@
  * Imports the Magento Luma catalog (twice: the second run is all unchanged with zero writes), two
  * Shopify-format exports, then a canonical feed that shows every outcome, and prints the open conflict.
  */
+import "./sandbox-env.ts";
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";

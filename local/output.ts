@@ -39,11 +39,23 @@ export function terminalProgress(label: string): ProgressReporter | undefined {
 /** @returns the job summary printed after an import: status, rows, and counts that visibly add up. */
 export function formatImportSummary(result: ImportResult): string {
   const outcomes = OUTCOMES.map((outcome) => `${outcome} ${result.counts[outcome]}`).join(" + ");
+  const kind = [result.dryRun ? "dry run" : "", result.full ? "full snapshot" : ""].filter(Boolean).join(", ");
   const lines = [
-    `job ${result.jobId}  ${result.vendorId}  ${result.status} in ${(result.durationMs / 1000).toFixed(2)} s  (${result.rowsRead} rows read)`,
-    `  received ${result.counts.received} = ${outcomes}`,
-    `  rejects: ${result.rejectsFile ?? "none"}`,
+    `job ${result.jobId}  ${result.vendorId}  ${result.status}${kind ? ` (${kind})` : ""} in ${(result.durationMs / 1000).toFixed(2)} s  (${result.rowsRead} rows read)`,
+    `  ${result.dryRun ? "would be: " : ""}received ${result.counts.received} = ${outcomes}`,
   ];
+  if (result.planned && !result.dryRun) {
+    const planned = OUTCOMES.filter((o) => result.planned?.[o]).map((o) => `${o} ${result.planned?.[o]}`);
+    lines.push(`  planned (nothing written): ${planned.join(", ") || "nothing"}`);
+  }
+  if (result.tombstones) {
+    const t = result.tombstones;
+    lines.push(
+      `  full snapshot: ${t.planned} of ${t.stored - t.alreadyDeleted} live records to delete (${t.percent.toFixed(1)} %, guard ${t.limitPercent} %); ${t.keptNewer} kept (newer than the file)`,
+    );
+  }
+  lines.push(`  rejects: ${result.rejectsFile ?? "none"}`);
+  if (result.diffReport) lines.push(`  diff report: ${result.diffReport}`);
   if (result.error) lines.push(`  error: ${result.error}`);
   return lines.join("\n");
 }

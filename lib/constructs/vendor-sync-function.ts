@@ -11,7 +11,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
-import { acknowledgeWildcardAction, acknowledgeWildcardResource } from "./nag.ts";
+import { acknowledgeWildcardAction, acknowledgeWildcardResources } from "./nag.ts";
 
 export interface VendorSyncFunctionProps {
   /** Path of the handler module, relative to the repository root (`lambdas/<name>/handler.ts`). */
@@ -136,25 +136,50 @@ export class VendorSyncFunction extends Construct {
   }
 
   /**
-   * Grants object reads and writes under key prefixes of a bucket (GetObject / PutObject on
-   * `<bucket>/<prefix>*` only) and sets the bucket name, in one call.
-   * @param options.read - prefixes read (`webhooks/`). @param options.write - prefixes written.
+   * Grants object access under key prefixes of a bucket and tells the function the bucket's name,
+   * in one call. Actions are exact (no `s3:*`); resources are the prefixes' objects, acknowledged
+   * beside the role for cdk-nag: object keys are per job, so a prefix is as narrow as it gets.
+   *
+   * @param envName - the environment variable that carries the bucket name.
+   * @param access.read - prefixes read with GetObject (and GetObjectVersion). @default []
+   * @param access.write - prefixes written with PutObject (multipart included). @default []
+   * @param access.list - prefixes listed with ListBucket (condition on `s3:prefix`). @default []
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
    */
-  bindBucket(bucket: IBucket, envName: string, options: { read?: readonly string[]; write?: readonly string[] }): this {
-    const grant = (action: string, prefixes: readonly string[]) => {
-      if (prefixes.length === 0) return;
-      const resources = prefixes.map((prefix) => `${bucket.bucketArn}/${prefix}*`);
-      this.role.addToPolicy(new PolicyStatement({ actions: [action], resources }));
-      for (const [i, resource] of resources.entries()) {
-        acknowledgeWildcardResource(
-          this.role,
-          resource,
-          `Objects under ${prefixes[i]} are named per event at run time; ${action} is limited to that prefix of this bucket.`,
-        );
-      }
-    };
-    grant("s3:GetObject", options.read ?? []);
-    grant("s3:PutObject", options.write ?? []);
+  bindBucket(
+    bucket: IBucket,
+    envName: string,
+    access: { read?: readonly string[]; write?: readonly string[]; list?: readonly string[] },
+  ): this {
+    const objects = (prefixes: readonly string[]) => prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+    const acknowledge = (prefixes: readonly string[]) =>
+      acknowledgeWildcardResources(
+        this.role,
+        objects(prefixes),
+        `Objects under ${prefixes.join(", ")} are named per job and batch at run time; the grant is limited to those prefixes, with exact actions.`,
+      );
+    if (access.read?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: objects(access.read) }),
+      );
+      acknowledge(access.read);
+    }
+    if (access.write?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: objects(access.write) }),
+      );
+      acknowledge(access.write);
+    }
+    if (access.list?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ["s3:ListBucket"],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { "s3:prefix": access.list.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    bucket.encryptionKey?.grantEncryptDecrypt(this.role);
     this.function.addEnvironment(envName, bucket.bucketName);
     return this;
   }
@@ -183,9 +208,9 @@ export class VendorSyncFunction extends Construct {
       const reason =
         "Publishing to a topic encrypted with the AWS managed aws/sns key needs kms:GenerateDataKey* and kms:Decrypt; the key is addressed by alias, so CDK scopes the grant with the kms:ResourceAliases condition.";
       acknowledgeWildcardAction(this.role, "kms:GenerateDataKey*", reason);
-      acknowledgeWildcardResource(
+      acknowledgeWildcardResources(
         this.role,
-        Stack.of(this).formatArn({ service: "kms", resource: "key", resourceName: "*" }),
+        [Stack.of(this).formatArn({ service: "kms", resource: "key", resourceName: "*" })],
         reason,
       );
     }

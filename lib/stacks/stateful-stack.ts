@@ -5,6 +5,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { ArchiveBucket } from "../constructs/archive-bucket.ts";
+import { ImportsBucket } from "../constructs/imports-bucket.ts";
 import { RecordsTable } from "../constructs/records-table.ts";
 import { SyncTable } from "../constructs/sync-table.ts";
 import { WebhookSecrets } from "../constructs/webhook-secrets.ts";
@@ -22,7 +23,7 @@ export interface StatefulStackProps extends StackProps {
   /** Stage name, part of physical names. */
   readonly stage: string;
   /**
-   * Keep data (tables) when the stack is deleted.
+   * Keep data (tables, buckets) when the stack is deleted.
    * @default true
    */
   readonly retainData?: boolean;
@@ -32,7 +33,8 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * Everything that holds data and must outlive deployments of the compute: the records and sync
- * tables, the archive bucket and the webhook signing secrets. Deployed separately from the stateless stack so compute can be replaced freely.
+ * tables, the archive and imports buckets, and the webhook signing secrets. Deployed separately from
+ * the stateless stack so compute can be replaced freely.
  */
 export class StatefulStack extends Stack {
   readonly recordsTable: ITableV2;
@@ -43,6 +45,8 @@ export class StatefulStack extends Stack {
   readonly archiveBucketName: string;
   /** Webhook signing secrets by vendor id. */
   readonly webhookSecrets: ReadonlyMap<string, ISecret>;
+  /** Vendor uploads (`imports/<vendorId>/`) and the batch workflow's files. */
+  readonly importsBucket: IBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -52,5 +56,6 @@ export class StatefulStack extends Stack {
     this.archiveBucketName = archiveBucketName(props.stage);
     this.archiveBucket = new ArchiveBucket(this, "Archive", { retain, bucketName: this.archiveBucketName }).bucket;
     this.webhookSecrets = new WebhookSecrets(this, "WebhookSecrets", { vendors: props.vendors }).secrets;
+    this.importsBucket = new ImportsBucket(this, "Imports", { retain }).bucket;
   }
 }

@@ -1,10 +1,11 @@
 import { Stack, type StackProps } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { Bucket } from "aws-cdk-lib/aws-s3";
+import { Bucket, type IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { BatchSyncWorkflow } from "../constructs/batch-sync-workflow.ts";
 import { ChangeNotifications } from "../constructs/change-notifications.ts";
 import { FreshnessMonitor } from "../constructs/freshness-monitor.ts";
 import { VendorSyncMonitoring } from "../constructs/monitoring.ts";
@@ -19,6 +20,8 @@ export interface VendorSyncStackProps extends StackProps {
   readonly webhookSecrets: ReadonlyMap<string, ISecret>;
   /** Optional custom domain for the webhook API (stage config). */
   readonly webhookDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** Vendor uploads and the batch workflow's files (the stateful stack's imports bucket). */
+  readonly importsBucket: IBucket;
   /** Validated vendor configurations. */
   readonly vendors: readonly VendorConfig[];
   readonly logRetention: RetentionDays;
@@ -41,6 +44,8 @@ export class VendorSyncStack extends Stack {
   readonly freshnessMonitor: FreshnessMonitor;
   /** Alarm topic, alarms and dashboard; new queues, functions, workflows and APIs join with `monitor*()`. */
   readonly monitoring: VendorSyncMonitoring;
+  /** Batch sync of uploaded files: Step Functions with Distributed Map plan and apply. */
+  readonly batchSync: BatchSyncWorkflow;
 
   constructor(scope: Construct, id: string, props: VendorSyncStackProps) {
     super(scope, id, props);
@@ -72,6 +77,14 @@ export class VendorSyncStack extends Stack {
       vendors: props.vendors,
       logRetention: props.logRetention,
     });
+    this.batchSync = new BatchSyncWorkflow(this, "BatchSync", {
+      recordsTable: props.recordsTable,
+      syncTable: props.syncTable,
+      importsBucket: props.importsBucket,
+      vendors: props.vendors,
+      logRetention: props.logRetention,
+    });
+
     this.monitoring = new VendorSyncMonitoring(this, "Monitoring", {
       vendors: props.vendors,
       functions: [
@@ -80,10 +93,20 @@ export class VendorSyncStack extends Stack {
         this.realtime.ingest.function,
         this.realtime.processor.function,
         this.notifications.publisher.function,
+        ...[
+          this.batchSync.starter,
+          this.batchSync.prepare,
+          this.batchSync.plan,
+          this.batchSync.validate,
+          this.batchSync.apply,
+          this.batchSync.commit,
+          this.batchSync.fail,
+        ].map((f) => f.function),
       ],
       queues: [
         { name: "real-time", queue: this.realtime.queue.queue, deadLetterQueue: this.realtime.queue.deadLetterQueue },
       ],
+      stateMachines: [this.batchSync.stateMachine],
       api: this.realtime.api.api,
       alarmEmails: props.alarmEmails ?? [],
     });

@@ -1,18 +1,33 @@
-import { createReadStream, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { createReadStream, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Transform } from "node:stream";
 import { ulid } from "ulid";
-import { readRows, syntaxOf } from "../../lambdas/adapters/file-rows.ts";
+import { DynamoRecordKeyLister } from "../../lambdas/adapters/dynamodb/record-keys.ts";
+import { VENDOR_INDEX_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
+import { makeHandler as makeApply } from "../../lambdas/batch-apply/batch-apply.ts";
+import { makeHandler as makeCommit } from "../../lambdas/batch-commit/batch-commit.ts";
+import { makeHandler as makeFail } from "../../lambdas/batch-fail/batch-fail.ts";
+import { makeHandler as makePlan } from "../../lambdas/batch-plan/batch-plan.ts";
+import { makeHandler as makePrepare } from "../../lambdas/batch-prepare/batch-prepare.ts";
+import { makeHandler as makeValidate } from "../../lambdas/batch-validate/batch-validate.ts";
+import { buildExecutionInput } from "../../lambdas/core/batch/execution.ts";
+import { jobKeys } from "../../lambdas/core/batch/layout.ts";
+import type { TombstoneStats } from "../../lambdas/core/batch/model.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
-import { type ImportProgress, importRows } from "../../lambdas/core/import-pipeline.ts";
-import type { OutcomeCounts } from "../../lambdas/core/outcomes.ts";
-import { FINAL_JOB_STATUSES, type JobStatus } from "../../lambdas/core/outcomes.ts";
+import type { ImportProgress } from "../../lambdas/core/import-pipeline.ts";
+import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
 import type { ChangeResult } from "../../lambdas/core/write-path.ts";
-import { RejectFile } from "../reject-file.ts";
+import { runBatchLocally } from "../batch-runner.ts";
+import { FileObjectStore } from "../file-object-store.ts";
 import type { Sandbox } from "../sandbox.ts";
 
-/** The summary `vendor-sync import --json` prints: exactly this object on one line. */
+/**
+ * The summary `vendor-sync import --json` prints: exactly this object on one line. The first seven
+ * fields are the contract; the rest describe dry runs, full snapshots and failed validations.
+ */
 export interface ImportResult {
   readonly jobId: string;
   readonly vendorId: string;
@@ -21,8 +36,16 @@ export interface ImportResult {
   readonly counts: OutcomeCounts;
   readonly durationMs: number;
   readonly rejectsFile: string | null;
-  /** Why the job failed as a whole, when it did. */
+  /** Why the job failed as a whole, when it did (a refused validation, an unreadable file). */
   readonly error?: string;
+  readonly dryRun: boolean;
+  readonly full: boolean;
+  /** What the plan decided (dry runs and refused validations: nothing was written). */
+  readonly planned?: OutcomeCounts;
+  /** Per-record changes a dry run would make (JSON Lines). */
+  readonly diffReport?: string;
+  /** Full snapshots: records stored, already deleted, kept (newer than the file), tombstones planned, share. */
+  readonly tombstones?: TombstoneStats & { readonly percent: number; readonly limitPercent: number };
 }
 
 /** Receives progress while a file streams in (a terminal progress bar, or nothing). */
@@ -37,16 +60,28 @@ export interface ImportFileOptions {
   readonly file: string;
   /** ISO 8601 as-of time for rows without their own time. @default the file's last-modified time */
   readonly asOf?: string;
+  /** Stop after validation with a diff report; write nothing to the records. @default false */
+  readonly dryRun?: boolean;
+  /** The file is a full snapshot: records absent from it are tombstoned. @default false */
+  readonly full?: boolean;
   readonly progress?: ProgressReporter;
   /** Receives every change's result (the demo prints them). */
   readonly onResults?: (results: readonly ChangeResult[]) => void;
-  /** Job heartbeat/progress interval, ms. @default 1000 */
-  readonly progressIntervalMs?: number;
+  /** Told when a stage fails unexpectedly (the CLI prints the stack on stderr). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The sandbox's imports bucket: `<data-dir>/bucket/`, or a temporary folder for an in-memory sandbox. */
+export function sandboxBucket(sandbox: Sandbox): FileObjectStore {
+  return new FileObjectStore(
+    sandbox.dataDir ? join(sandbox.dataDir, "bucket") : mkdtempSync(join(tmpdir(), "vendor-sync-bucket-")),
+  );
 }
 
 /**
- * Runs a batch sync of one CSV or JSON Lines file into the sandbox's store: a job is created, the
- * file streams through the shared write path, the job ends with reconciled counts.
+ * Runs a batch sync of one CSV or JSON Lines file into the sandbox's store with the batch workflow's
+ * own stage handlers (prepare → plan → validate → apply → commit), the same batch sizes and the
+ * vendor's concurrency, on a folder instead of S3. Streaming throughout.
  *
  * @throws {ValidationError} for an unknown vendor, a missing file or a bad `--as-of` (nothing is started).
  */
@@ -62,102 +97,99 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
   } catch {
     throw new ValidationError(`file not found: ${options.file}`, { field: "<file>", value: options.file });
   }
-  const asOf =
-    options.asOf === undefined
-      ? Math.floor(mtimeMs)
-      : parseTimestamp(options.asOf, { field: "--as-of", timeZone: "UTC" });
-
+  const asOf = options.asOf === undefined ? null : parseTimestamp(options.asOf, { field: "--as-of", timeZone: "UTC" });
   const jobId = ulid();
-  const createdAt = Date.now();
-  await sandbox.sync.createJob({
-    jobId,
-    vendorId: vendor.id,
-    workflow: "batch",
-    trigger: "cli",
-    input: { file: basename(options.file), asOf },
-    createdAt,
-  });
-  const startedAt = Date.now();
-  await sandbox.sync.transitionJob(jobId, "RUNNING", { startedAt, heartbeatAt: startedAt });
+  const store = sandboxBucket(sandbox);
+  const dryRun = options.dryRun ?? false;
+  const full = options.full ?? false;
 
   let bytesRead = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytesRead += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const stream = createReadStream(options.file).pipe(counter);
-  const rejectsDir = join(sandbox.dataDir, "rejects");
-  const interval = options.progressIntervalMs ?? 1000;
-  let lastBeat = 0;
+  const live = { rowsRead: 0, counts: emptyCounts() };
+  const observe = (results: readonly ChangeResult[]) => {
+    for (const result of results) countOutcome(live.counts, result.outcome);
+    options.onResults?.(results);
+    options.progress?.update(bytesRead, live);
+  };
+  const openSource: SourceOpener = async (source) => {
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytesRead += chunk.length;
+        options.progress?.update(bytesRead, live);
+        callback(null, chunk);
+      },
+    });
+    return { body: createReadStream(source.key).pipe(counter), lastModified: Math.floor(mtimeMs), size };
+  };
+  const vendors = { get: (id: string) => sandbox.vendor(id) };
+  const handlers = {
+    prepare: makePrepare({
+      vendors,
+      jobs: sandbox.sync,
+      store,
+      openSource,
+      keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
+    }),
+    plan: makePlan({
+      vendors,
+      records: sandbox.records,
+      keys: new DynamoRecordKeyLister({ client: sandbox.dynamo.client, tableName: sandbox.dynamo.tables.records }),
+      store,
+      // Dry runs show nothing as it goes: their results are what the diff report says.
+      ...(dryRun ? {} : { observe }),
+    }),
+    validate: makeValidate({ vendors, store }),
+    apply: makeApply({ store, records: sandbox.records, writer: sandbox.writer, observe }),
+    commit: makeCommit({ store, jobs: sandbox.sync }),
+    fail: makeFail({ jobs: sandbox.sync }),
+  };
+
   options.progress?.start(size);
-  let summary: Awaited<ReturnType<typeof importRows>>;
-  try {
-    const syntax = syntaxOf(options.file);
-    summary = await importRows(
-      {
-        vendor,
-        jobId,
-        syntax,
-        asOf,
-        items: readRows(stream, {
-          syntax,
-          encoding: vendor.channels.file?.encoding,
-          delimiter: vendor.channels.file?.delimiter,
-        }),
-      },
-      {
-        writeBatch: (changes) => sandbox.writer.writeBatch(changes),
-        rejects: new RejectFile(join(rejectsDir, `${jobId}.jsonl`)),
-        ...(options.onResults ? { onResults: options.onResults } : {}),
-        onProgress: async (progress) => {
-          options.progress?.update(bytesRead, progress);
-          const now = Date.now();
-          if (now - lastBeat >= interval) {
-            lastBeat = now;
-            await sandbox.sync.reportProgress(jobId, { ...progress, heartbeatAt: now });
-          }
-        },
-      },
-    );
-  } catch (error) {
-    options.progress?.stop();
-    const finishedAt = Date.now();
-    await sandbox.sync.transitionJob(jobId, "FAILED", {
-      finishedAt,
-      durationMs: finishedAt - startedAt,
-      errorSummary: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  }
-  options.progress?.update(bytesRead, summary);
-  options.progress?.stop();
-  const finishedAt = Date.now();
-  const durationMs = finishedAt - startedAt;
-  await sandbox.sync.transitionJob(jobId, summary.status, {
-    counts: summary.counts,
-    rowsRead: summary.rowsRead,
-    finishedAt,
-    durationMs,
-    rejectsFile: summary.rejectsFile,
-    ...(summary.error ? { errorSummary: summary.error } : {}),
+  const input = buildExecutionInput({
+    vendor,
+    jobId,
+    source: { bucket: "local", key: resolve(options.file) },
+    trigger: "cli",
+    asOf,
+    full,
+    dryRun,
   });
-  if (summary.status === "SUCCEEDED" || summary.status === "PARTIAL") {
-    await sandbox.sync.recordSync(vendor.id, {
-      finishedAt,
-      ...(summary.newestSourceTs === undefined ? {} : { newestSourceTs: summary.newestSourceTs }),
-    });
+  let outcome: Awaited<ReturnType<typeof runBatchLocally>>;
+  try {
+    outcome = await runBatchLocally(input, handlers, store, options.onError ? { onError: options.onError } : {});
+  } finally {
+    options.progress?.stop();
+    // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.
+    for (const prefix of jobKeys(vendor.id, jobId).workPrefixes) await store.removePrefix(prefix);
   }
-  if (!FINAL_JOB_STATUSES.has(summary.status)) throw new Error(`job ${jobId} ended in ${summary.status}`);
+  if (outcome.kind === "caught") {
+    const job = await sandbox.sync.getJob(jobId);
+    return {
+      jobId,
+      vendorId: vendor.id,
+      status: "FAILED",
+      rowsRead: job?.rowsRead ?? 0,
+      counts: job?.counts ?? emptyCounts(),
+      durationMs: job?.durationMs ?? 0,
+      rejectsFile: null,
+      error: outcome.error,
+      dryRun,
+      full,
+    };
+  }
+  const r = outcome.result;
   return {
     jobId,
-    vendorId: vendor.id,
-    status: summary.status,
-    rowsRead: summary.rowsRead,
-    counts: summary.counts,
-    durationMs,
-    rejectsFile: summary.rejectsFile,
-    ...(summary.error ? { error: summary.error } : {}),
+    vendorId: r.vendorId,
+    status: r.status,
+    rowsRead: r.rowsRead,
+    counts: r.counts,
+    durationMs: r.durationMs,
+    rejectsFile: r.rejectsFile,
+    ...(r.error ? { error: r.error } : {}),
+    dryRun: r.dryRun,
+    full: r.full,
+    ...(r.dryRun || r.error ? { planned: r.planned } : {}),
+    ...(r.diffReport ? { diffReport: r.diffReport } : {}),
+    ...(r.tombstones ? { tombstones: r.tombstones } : {}),
   };
 }

@@ -132,7 +132,7 @@ describe("vendor-sync import — bad input gets a clear error and loses nothing"
     expect(records[0]?.attributes).toEqual({ title: "Bag, large", description: 'He said "hi"\r\nand left' });
   });
 
-  it("rejects a row with a bad price or currency with its line and reason; the other rows sync (exit 2)", async () => {
+  it("fails the job (exit 1) when the rejected share is over the vendor's tolerance, writing nothing; the rejects keep line and reason", async () => {
     const csv = [
       "entityType,entityKey,attributes.amount,attributes.currency",
       "price,OK-1,19.90,USD",
@@ -140,10 +140,16 @@ describe("vendor-sync import — bad input gets a clear error and loses nothing"
       "price,BAD-2,10.00,ABC",
       "price,OK-2,1500,JPY",
     ].join("\n");
-    const run = await importCanonical(file("prices.csv", csv));
-    expect(run.code).toBe(2);
+    const dataDir = tempDir();
+    const run = await importCanonical(file("prices.csv", csv), dataDir);
+    expect(run.code).toBe(1);
     const result = json(run);
-    expect(result).toMatchObject({ status: "PARTIAL", counts: { received: 4, created: 2, rejected: 2 } });
+    expect(result).toMatchObject({
+      status: "FAILED",
+      counts: { received: 4, created: 0, rejected: 2, failed: 2 },
+      planned: { created: 2, rejected: 2 },
+      error: "rejected share 50.0 % (2 of 4 changes) is over the vendor's tolerated 20 %",
+    });
     const rejects = readFileSync(result.rejectsFile as string, "utf8")
       .trim()
       .split("\n")
@@ -164,14 +170,31 @@ describe("vendor-sync import — bad input gets a clear error and loses nothing"
         reason: expect.stringMatching(/unknown currency code "ABC"/),
       }),
     ]);
+    const { records } = json(
+      await runCli(["records", "--vendor", "canonical", "--key", "OK-1", "--json", "--data-dir", dataDir]),
+    ) as { records: unknown[] };
+    expect(records).toEqual([]);
+  });
+
+  it("syncs the other rows and ends PARTIAL (exit 2) when the rejected share is within the tolerance", async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => `price,OK-${i},19.90,USD`);
+    const csv = ["entityType,entityKey,attributes.amount,attributes.currency", ...rows, 'price,BAD-1,"1,5",USD'].join(
+      "\n",
+    );
+    const run = await importCanonical(file("prices-mostly-good.csv", csv));
+    expect(run.code).toBe(2);
+    expect(json(run)).toMatchObject({ status: "PARTIAL", counts: { received: 10, created: 9, rejected: 1 } });
   });
 
   it("rejects a row over DynamoDB's item size limit with a reason, not a crash", async () => {
     const big = "x".repeat(450_000);
-    const jsonl = `${JSON.stringify({ entityType: "product", entityKey: "BIG", attributes: { title: "Big", description: big } })}\n${JSON.stringify({ entityType: "product", entityKey: "SMALL", attributes: { title: "Small" } })}\n`;
+    const small = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({ entityType: "product", entityKey: `SMALL-${i}`, attributes: { title: "Small" } }),
+    );
+    const jsonl = `${[JSON.stringify({ entityType: "product", entityKey: "BIG", attributes: { title: "Big", description: big } }), ...small].join("\n")}\n`;
     const run = await importCanonical(file("big.jsonl", jsonl));
     const result = json(run);
-    expect(result).toMatchObject({ status: "PARTIAL", counts: { created: 1, rejected: 1 } });
+    expect(result).toMatchObject({ status: "PARTIAL", counts: { created: 5, rejected: 1 } });
     const [reject] = readFileSync(result.rejectsFile as string, "utf8")
       .trim()
       .split("\n")

@@ -1,0 +1,36 @@
+/** Lambda entry of batch-apply: real adapters built once per execution environment. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { S3ObjectStore } from "../adapters/s3/object-store.ts";
+import { writePolicyFor } from "../core/vendor-config.ts";
+import { ChangeWriter } from "../core/write-path.ts";
+import { metrics } from "../shared/powertools.ts";
+import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { type BatchApplyResponse, makeHandler } from "./batch-apply.ts";
+import { readEnv } from "./env.ts";
+
+const env = readEnv();
+const dynamo = new DynamoDBClient({});
+const vendors = VendorRegistry.fromBundle();
+const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
+const writer = new ChangeWriter({
+  records,
+  conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
+  policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+});
+
+const apply = makeHandler({
+  records,
+  writer,
+  store: new S3ObjectStore({ client: new S3Client({}), bucket: env.IMPORTS_BUCKET_NAME }),
+});
+
+export const handler = async (event: unknown): Promise<BatchApplyResponse> => {
+  try {
+    return await apply(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,190 @@
+import pLimit from "p-limit";
+import { OUTCOMES } from "../model.ts";
+import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts, statusFromCounts } from "../outcomes.ts";
+import { ObjectNotFoundError } from "./errors.ts";
+import { finishBatchJob, type JobNotification, jobNotification } from "./jobs.ts";
+import { concatObjects, listAll, readJson } from "./json-lines.ts";
+import { jobKeys } from "./layout.ts";
+import type { ApplyPartResult, ValidationReport } from "./model.ts";
+import { sumCounts } from "./plan.ts";
+import type { BatchJobStore, ObjectStore } from "./ports.ts";
+import { countsOfFailedValidation } from "./validate.ts";
+
+export interface CommitDeps {
+  readonly store: ObjectStore;
+  readonly jobs: BatchJobStore;
+  /** Wall clock, epoch ms. */
+  readonly now: () => number;
+  /** Results read in parallel. @default 16 */
+  readonly readConcurrency?: number;
+}
+
+/** How a batch job ended; returned to the state machine (small) and printed by the CLI. */
+export interface CommitResult {
+  readonly jobId: string;
+  readonly vendorId: string;
+  readonly status: JobStatus;
+  readonly dryRun: boolean;
+  readonly full: boolean;
+  readonly rowsRead: number;
+  /** Final counts: for a dry run, what would happen; for a failed validation, rejects as found and the rest `failed`. */
+  readonly counts: OutcomeCounts;
+  /** What the plan decided, before apply. */
+  readonly planned: OutcomeCounts;
+  readonly durationMs: number;
+  /** Where every rejected or failed change is listed, or `null`. */
+  readonly rejectsFile: string | null;
+  readonly diffReport?: string;
+  readonly tombstones?: ValidationReport["tombstones"];
+  readonly error?: string;
+  readonly notification: JobNotification;
+}
+
+/**
+ * The aggregate + commit stage: sums the per-part apply results from the store (never from the
+ * state payload) with the outcomes already settled at plan, counts changes of apply parts that never
+ * reported (failed batches the Map tolerated) as `failed`, joins the rejects parts into one file,
+ * moves the job to its final status with counts and duration, and records the vendor's freshness.
+ * A dry run ends SUCCEEDED with the planned counts; a failed validation ends FAILED with its reason.
+ * Safe to repeat.
+ *
+ * @throws {ObjectNotFoundError} when validation never stored its report.
+ */
+export async function commitJob(request: { vendorId: string; jobId: string }, deps: CommitDeps): Promise<CommitResult> {
+  const keys = jobKeys(request.vendorId, request.jobId);
+  const report = await readJson<ValidationReport>(deps.store, keys.validation);
+  if (!report) throw new ObjectNotFoundError(keys.validation);
+  let counts: OutcomeCounts;
+  let status: JobStatus;
+  let newestSourceTs = report.newestSettledSourceTs;
+  if (!report.ok) {
+    counts = report.dryRun ? report.planned : countsOfFailedValidation(report);
+    status = "FAILED";
+  } else if (report.dryRun) {
+    counts = report.planned;
+    status = "SUCCEEDED";
+  } else {
+    const limit = pLimit(deps.readConcurrency ?? 16);
+    const resultKeys = (await listAll(deps.store, keys.applyResultsPrefix)).filter((key) => key.endsWith(".json"));
+    const results = (
+      await Promise.all(resultKeys.map((key) => limit(() => readJson<ApplyPartResult>(deps.store, key))))
+    ).filter((r): r is ApplyPartResult => r !== undefined);
+    const applied = sumCounts(results.map((r) => r.counts));
+    counts = sumCounts([report.settled, applied]);
+    const missing = report.pending - applied.received;
+    if (missing > 0) {
+      counts.failed += missing;
+      counts.received += missing;
+    }
+    for (const r of results) {
+      if (r.newestSourceTs !== undefined && (newestSourceTs === undefined || r.newestSourceTs > newestSourceTs)) {
+        newestSourceTs = r.newestSourceTs;
+      }
+    }
+    status = statusFromCounts(counts);
+  }
+  const parts = (await listAll(deps.store, keys.rejectsPartsPrefix)).filter((key) => key.endsWith(".jsonl"));
+  const rejectsKey = parts.length > 0 ? keys.rejects : null;
+  if (rejectsKey) await concatObjects(deps.store, parts, rejectsKey);
+  const rejectsFile = rejectsKey ? deps.store.locate(rejectsKey) : null;
+
+  const finishedAt = deps.now();
+  const job = await deps.jobs.getJob(request.jobId);
+  const durationMs = Math.max(0, finishedAt - (job?.startedAt ?? job?.createdAt ?? finishedAt));
+  const error = report.reason;
+  await finishBatchJob(deps.jobs, request.jobId, status, {
+    counts,
+    rowsRead: report.rowsRead,
+    finishedAt,
+    durationMs,
+    rejectsFile,
+    ...(error ? { errorSummary: error } : {}),
+  });
+  if (!report.dryRun && (status === "SUCCEEDED" || status === "PARTIAL")) {
+    await deps.jobs.recordSync(request.vendorId, {
+      finishedAt,
+      ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
+    });
+  }
+  const diffReport = report.diffReportKey ? deps.store.locate(report.diffReportKey) : undefined;
+  return {
+    jobId: request.jobId,
+    vendorId: request.vendorId,
+    status,
+    dryRun: report.dryRun,
+    full: report.full,
+    rowsRead: report.rowsRead,
+    counts,
+    planned: report.planned,
+    durationMs,
+    rejectsFile,
+    ...(diffReport ? { diffReport } : {}),
+    ...(report.tombstones ? { tombstones: report.tombstones } : {}),
+    ...(error ? { error } : {}),
+    notification: jobNotification({
+      jobId: request.jobId,
+      vendorId: request.vendorId,
+      status,
+      dryRun: report.dryRun,
+      counts,
+      rowsRead: report.rowsRead,
+      durationMs,
+      rejects: rejectsFile,
+      ...(diffReport ? { diffReport } : {}),
+      ...(error ? { error } : {}),
+    }),
+  };
+}
+
+/** The error a Catch passes on: `{ Error, Cause }` as Step Functions words it. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/**
+ * The Catch handler: marks the job FAILED with the error (a Map over its tolerated failure
+ * percentage, a stage that kept failing) and builds the notification. Creates the job when the
+ * failure came before prepare created it. Safe to repeat.
+ */
+export async function failJob(
+  request: { vendorId: string; jobId: string; error: CaughtError; trigger?: "cli" | "upload" | "admin" | "schedule" },
+  deps: Omit<CommitDeps, "store">,
+): Promise<{ status: "FAILED"; error: string; notification: JobNotification }> {
+  const cause = typeof request.error.Cause === "string" ? request.error.Cause : "";
+  const error = `${request.error.Error}${cause ? `: ${cause.slice(0, 500)}` : ""}`;
+  const now = deps.now();
+  let job = await deps.jobs.getJob(request.jobId);
+  if (!job) {
+    await deps.jobs.createJob({
+      jobId: request.jobId,
+      vendorId: request.vendorId,
+      workflow: "batch",
+      trigger: request.trigger ?? "upload",
+      input: {},
+      createdAt: now,
+    });
+    job = { jobId: request.jobId, vendorId: request.vendorId, status: "QUEUED", createdAt: now };
+  }
+  const durationMs = Math.max(0, now - (job.startedAt ?? job.createdAt));
+  // A job that already ended (commit finished it, then a later step failed) keeps its outcome.
+  if (!FINAL_JOB_STATUSES.has(job.status)) {
+    await finishBatchJob(deps.jobs, request.jobId, "FAILED", { finishedAt: now, durationMs, errorSummary: error });
+  }
+  const empty = Object.fromEntries([["received", 0], ...OUTCOMES.map((o) => [o, 0])]) as OutcomeCounts;
+  return {
+    status: "FAILED",
+    error,
+    notification: jobNotification({
+      jobId: request.jobId,
+      vendorId: request.vendorId,
+      status: "FAILED",
+      dryRun: false,
+      counts: empty,
+      rowsRead: 0,
+      durationMs,
+      rejects: null,
+      error,
+    }),
+  };
+}

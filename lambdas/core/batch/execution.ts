@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import { ValidationError } from "../errors.ts";
+import type { VendorConfig } from "../vendor-config.ts";
+import { BATCH_PREFIXES } from "./layout.ts";
+import type { BatchExecutionInput, SourceObject } from "./model.ts";
+import type { BatchTrigger } from "./ports.ts";
+
+/** Longest execution name Step Functions accepts. */
+export const MAX_EXECUTION_NAME_LENGTH = 80;
+
+/**
+ * The execution name of an upload: `upload-` and the SHA-256 of bucket, key and version id (71
+ * characters, letters, digits and `-` only). Step Functions refuses a second execution with the
+ * same name (for 90 days), so the same upload — an at-least-once EventBridge event delivered twice —
+ * never runs twice, while a new version of the same key does.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+export function executionNameFor(source: SourceObject): string {
+  const hash = createHash("sha256")
+    .update(`${source.bucket}\n${source.key}\n${source.versionId ?? ""}`)
+    .digest("hex");
+  return `upload-${hash}`;
+}
+
+/**
+ * @returns the vendor an upload belongs to: the folder after `imports/`.
+ * @throws {ValidationError} when the key is not `imports/<vendorId>/<file>`.
+ */
+export function vendorIdFromKey(key: string): string {
+  const match = new RegExp(`^${BATCH_PREFIXES.uploads}([a-z0-9][a-z0-9-]{1,62})/[^/].*$`).exec(key);
+  if (!match) {
+    throw new ValidationError(`upload key ${JSON.stringify(key)} is not ${BATCH_PREFIXES.uploads}<vendorId>/<file>`, {
+      field: "key",
+      value: key,
+    });
+  }
+  return match[1] as string;
+}
+
+/** Object tags that change how an upload is imported. */
+export const IMPORT_TAGS = {
+  /** `true`: the file is a full snapshot (records absent from it are tombstoned). */
+  full: "vendor-sync:full",
+  /** `true`: stop after validation with a diff report. */
+  dryRun: "vendor-sync:dry-run",
+  /** ISO 8601 as-of time for rows without their own time. */
+  asOf: "vendor-sync:as-of",
+} as const;
+
+/**
+ * Builds a batch execution input. The vendor's `maxConcurrency` becomes the Maps' MaxConcurrency and
+ * its `toleratedRejectedPercent` their ToleratedFailurePercentage (a failed batch's changes count as
+ * failed, so the same share bounds both).
+ */
+export function buildExecutionInput(options: {
+  readonly vendor: VendorConfig;
+  readonly jobId: string;
+  readonly source: SourceObject;
+  readonly trigger: BatchTrigger;
+  readonly asOf?: number | null;
+  readonly full?: boolean;
+  readonly dryRun?: boolean;
+}): BatchExecutionInput {
+  return {
+    jobId: options.jobId,
+    vendorId: options.vendor.id,
+    source: options.source,
+    asOf: options.asOf ?? null,
+    full: options.full ?? false,
+    dryRun: options.dryRun ?? false,
+    trigger: options.trigger,
+    config: {
+      maxConcurrency: options.vendor.maxConcurrency,
+      toleratedFailurePercent: Math.floor(options.vendor.toleratedRejectedPercent),
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { ConcurrentUpdateError } from "../errors.ts";
+import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts } from "../outcomes.ts";
+import { JobFinishedError } from "./errors.ts";
+import type { BatchExecutionInput } from "./model.ts";
+import type { BatchJobFields, BatchJobStore } from "./ports.ts";
+
+/**
+ * Creates the job of a batch execution and moves it to RUNNING. Safe to repeat (a retried prepare):
+ * an existing RUNNING job is left as it is.
+ *
+ * @throws {JobFinishedError} when the job already finished (a late retry must not restart it).
+ */
+export async function startBatchJob(input: BatchExecutionInput, jobs: BatchJobStore, now: number): Promise<void> {
+  let job = await jobs.getJob(input.jobId);
+  if (!job) {
+    await jobs.createJob({
+      jobId: input.jobId,
+      vendorId: input.vendorId,
+      workflow: "batch",
+      trigger: input.trigger,
+      input: {
+        bucket: input.source.bucket,
+        key: input.source.key,
+        versionId: input.source.versionId ?? null,
+        asOf: input.asOf,
+        full: input.full,
+        dryRun: input.dryRun,
+      },
+      createdAt: now,
+    });
+    job = { jobId: input.jobId, vendorId: input.vendorId, status: "QUEUED", createdAt: now };
+  }
+  if (job.status === "RUNNING") return;
+  if (FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
+  await jobs.transitionJob(input.jobId, "RUNNING", { startedAt: now, heartbeatAt: now });
+}
+
+/**
+ * Moves a job to its final status. Idempotent: when a retried or redriven stage finds the job
+ * already in that status, nothing changes.
+ *
+ * @returns whether this call finished the job.
+ * @throws {ConcurrentUpdateError} when the job already ended in another status.
+ */
+export async function finishBatchJob(
+  jobs: BatchJobStore,
+  jobId: string,
+  status: JobStatus,
+  fields: BatchJobFields,
+): Promise<boolean> {
+  try {
+    await jobs.transitionJob(jobId, status, fields);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+    const job = await jobs.getJob(jobId);
+    if (job?.status === status) return false;
+    throw error;
+  }
+}
+
+/** The job notification published on the job topic (SNS), filterable by its attributes. */
+export interface JobNotification {
+  readonly subject: string;
+  /** JSON text of {@link JobNotificationBody}. */
+  readonly message: string;
+}
+
+export interface JobNotificationBody {
+  readonly type: "batch-job-finished";
+  readonly jobId: string;
+  readonly vendorId: string;
+  readonly status: JobStatus;
+  readonly dryRun: boolean;
+  readonly counts: OutcomeCounts;
+  readonly rowsRead: number;
+  readonly durationMs?: number;
+  readonly rejects: string | null;
+  readonly diffReport?: string;
+  readonly error?: string;
+}
+
+/** @returns the notification for a finished job (subject at most 100 characters, as SNS allows). */
+export function jobNotification(body: Omit<JobNotificationBody, "type">): JobNotification {
+  const subject = `vendor-sync ${body.dryRun ? "dry run" : "batch job"} ${body.status}: ${body.vendorId} ${body.jobId}`;
+  return { subject: subject.slice(0, 100), message: JSON.stringify({ type: "batch-job-finished", ...body }) };
+}

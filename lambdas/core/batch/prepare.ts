@@ -1,0 +1,193 @@
+import { type ChangeContext, type ChangeInput, toChange } from "../change.ts";
+import { ValidationError } from "../errors.ts";
+import { createNormaliser, type FileItem, type FileSyntax, type RowReject } from "../formats/index.ts";
+import type { RejectEntry } from "../import-pipeline.ts";
+import type { EntityType } from "../model.ts";
+import type { VendorConfig } from "../vendor-config.ts";
+import { LazyJsonLines } from "./json-lines.ts";
+import { jobKeys } from "./layout.ts";
+import { MAX_PREPARED_LINE_BYTES, type PrepareSummary } from "./model.ts";
+import type { ObjectStore, ObjectWriter, RecordKeyLister } from "./ports.ts";
+
+/** DynamoDB's item size limit, bytes: a change larger than this can never be stored. */
+const DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024;
+
+export interface PrepareRequest {
+  readonly vendor: VendorConfig;
+  readonly jobId: string;
+  /** The uploaded file, read row by row (`readRows`). */
+  readonly items: AsyncIterable<FileItem>;
+  readonly syntax: FileSyntax;
+  /** Event time for rows without one (the file's as-of time), epoch ms. */
+  readonly asOf: number;
+  /** Also write the file's record keys per shard, for the full-snapshot tombstone plan. */
+  readonly full: boolean;
+}
+
+export interface PrepareDeps {
+  readonly store: ObjectStore;
+  /** How record keys are sharded (needed for full snapshots). */
+  readonly keys: Pick<RecordKeyLister, "shards" | "shardOf">;
+}
+
+/** The change context every stage uses for a batch job, so prepare and plan build identical changes. */
+export function batchChangeContext(vendor: VendorConfig, jobId: string, asOf: number): ChangeContext {
+  return {
+    vendorId: vendor.id,
+    jobId,
+    workflow: "batch",
+    defaultSource: "vendor:file",
+    defaultSourceTs: asOf,
+    defaultCurrency: vendor.defaultCurrency,
+    decimalSeparator: vendor.decimalSeparator,
+    timeZone: vendor.timeZone,
+    entityTypes: vendor.entityTypes,
+  };
+}
+
+function largestAttribute(input: ChangeInput): string | undefined {
+  let largest: string | undefined;
+  let size = -1;
+  for (const [name, value] of Object.entries(input.attributes ?? {})) {
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+    if (bytes > size) {
+      size = bytes;
+      largest = `attributes.${name}`;
+    }
+  }
+  return largest;
+}
+
+/**
+ * The prepare stage: streams the uploaded file through the vendor's normaliser (BOM, encodings,
+ * quoted line breaks and continuation rows are resolved here, in file order, because the plan Map
+ * reads the result out of order), validates every change with the shared `toChange`, and writes
+ *
+ * - the normalised JSON Lines file: one `{ seq, line, ...ChangeInput }` per valid change;
+ * - the rejects (line, field, reason) of rows and changes that cannot become a change;
+ * - for a full snapshot, the file's record keys split by write shard.
+ *
+ * A bad header or an unreadable CSV does not throw: the summary carries the `error` and validation
+ * fails the job with it. Memory stays flat whatever the file size.
+ *
+ * @throws only when the store fails (the stage is then retried: it rewrites the same objects).
+ */
+export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): Promise<PrepareSummary> {
+  const { vendor, jobId, asOf } = request;
+  const keys = jobKeys(vendor.id, jobId);
+  const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", request.syntax, {
+    weightUnit: vendor.channels.file?.weightUnit,
+  });
+  const context = batchChangeContext(vendor, jobId, asOf);
+  const out = deps.store.openWriter(keys.normalised);
+  const rejects = new LazyJsonLines(deps.store, keys.prepareRejects);
+  const shardWriters: ObjectWriter[] = request.full
+    ? Array.from({ length: deps.keys.shards }, (_, shard) => deps.store.openWriter(keys.keyShard(shard)))
+    : [];
+  const entityTypes = new Set<EntityType>();
+  let rowsRead = 0;
+  let seq = 0;
+  let rejected = 0;
+
+  const reject = async (entry: RejectEntry) => {
+    rejected++;
+    await rejects.add(entry);
+  };
+  const rejectRow = (r: RowReject) =>
+    reject({ line: r.line, outcome: "rejected", reason: r.reason, field: r.field, entityKey: r.entityKey });
+
+  const take = async (inputs: readonly ChangeInput[]) => {
+    for (const input of inputs) {
+      const raw = input as { line?: number; entityType?: unknown; entityKey?: unknown };
+      const named = {
+        ...(typeof raw.entityType === "string" ? { entityType: raw.entityType } : {}),
+        ...(typeof raw.entityKey === "string" ? { entityKey: raw.entityKey } : {}),
+      };
+      let change: ReturnType<typeof toChange>;
+      try {
+        change = toChange(input, context);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        await reject({
+          line: error.line ?? raw.line,
+          outcome: "rejected",
+          reason: error.message,
+          field: error.field,
+          ...named,
+        });
+        continue;
+      }
+      const text = JSON.stringify({ seq, ...input });
+      const bytes = Buffer.byteLength(text, "utf8");
+      if (bytes > MAX_PREPARED_LINE_BYTES) {
+        const field = largestAttribute(input);
+        await reject({
+          line: change.line,
+          outcome: "rejected",
+          reason:
+            bytes > DYNAMODB_ITEM_LIMIT_BYTES
+              ? `record would be about ${bytes} bytes, over the DynamoDB item limit of ${DYNAMODB_ITEM_LIMIT_BYTES} bytes${field ? ` (largest field: ${field})` : ""}`
+              : `change is ${bytes} bytes, over the ${MAX_PREPARED_LINE_BYTES} bytes one batch of the plan Map may hold${field ? ` (largest field: ${field})` : ""}`,
+          ...(field ? { field } : {}),
+          entityType: change.entityType,
+          entityKey: change.entityKey,
+          eventId: change.eventId,
+        });
+        continue;
+      }
+      seq++;
+      entityTypes.add(change.entityType);
+      await out.write(`${text}\n`);
+      if (request.full) {
+        await (shardWriters[deps.keys.shardOf(change.entityKey)] as ObjectWriter).write(
+          `${change.entityType}\t${change.entityKey}\n`,
+        );
+      }
+    }
+  };
+
+  let error: string | undefined;
+  try {
+    try {
+      for await (const item of request.items) {
+        if (item.kind === "header") {
+          // An empty file has no header: it ends at once with zero counts.
+          if (item.columns.length > 0) normaliser.header(item.columns);
+        } else if (item.kind === "unreadable") {
+          rowsRead++;
+          await reject({ line: item.line, outcome: "rejected", reason: item.reason });
+        } else {
+          rowsRead++;
+          const normalised = normaliser.push(item.row);
+          for (const r of normalised.rejects) await rejectRow(r);
+          await take(normalised.changes);
+        }
+      }
+      const rest = normaliser.flush();
+      for (const r of rest.rejects) await rejectRow(r);
+      await take(rest.changes);
+    } catch (caught) {
+      if (!(caught instanceof ValidationError)) throw caught;
+      error = caught.line ? `line ${caught.line}: ${caught.message}` : caught.message;
+    }
+    await out.close();
+    for (const writer of shardWriters) await writer.close();
+    await rejects.close();
+  } catch (failure) {
+    await Promise.allSettled([out.abort(), rejects.abort(), ...shardWriters.map((w) => w.abort())]);
+    throw failure;
+  }
+  return {
+    jobId,
+    vendorId: vendor.id,
+    normalisedKey: keys.normalised,
+    mapRunsPrefix: keys.mapRuns,
+    changes: seq,
+    rowsRead,
+    rejected,
+    asOf,
+    entityTypes: [...entityTypes].sort(),
+    shards: request.full ? Array.from({ length: deps.keys.shards }, (_, shard) => shard) : [],
+    ...(error ? { error } : {}),
+  };
+}
