@@ -21,7 +21,7 @@ import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/
 import { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
-import { FsObjectStore } from "./fs-object-store.ts";
+import { FileObjectStore } from "./file-object-store.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import { LocalSecrets } from "./local-secrets.ts";
 
@@ -40,7 +40,7 @@ export interface Sandbox {
   readonly sync: DynamoSyncStore;
   readonly writer: ChangeWriter;
   /** Raw webhook deliveries, large mappings and webhook rejects (the archive bucket on AWS). */
-  readonly archive: FsObjectStore;
+  readonly archive: FileObjectStore;
   readonly secrets: LocalSecrets;
   /** The real-time queue (and its DLQ). */
   readonly realtimeQueue: LocalQueue;
@@ -126,7 +126,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
     onWritten,
   });
-  const archive = new FsObjectStore(join(dataDir, "objects", "archive"));
+  const archive = new FileObjectStore(join(dataDir, "objects", "archive"));
   const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());
   const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
   // No cache in the sandbox: a pause takes effect on the next delivery.

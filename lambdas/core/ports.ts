@@ -60,15 +60,8 @@ export interface ConflictStore {
   saveConflict(draft: ConflictDraft, now: number): Promise<{ conflictId: string; created: boolean }>;
 }
 
-/** Objects by key: S3 on AWS, a folder in the sandbox. Keys use `/` separators. */
-export interface ObjectStore {
-  /** Writes an object (overwrites). */
-  put(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
-  /** @returns the object's bytes, or `undefined` when there is none. */
-  get(key: string): Promise<Uint8Array | undefined>;
-  /** @returns keys under a prefix in lexical order, after `startAfter` when given, at most `limit`. */
-  list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<string[]>;
-}
+/** Objects by key (S3 on AWS, a folder in the sandbox): one port for every workflow. */
+export type { ObjectStore, ObjectWriter } from "./batch/ports.ts";
 
 /** Webhook signing secrets: the current one first, then the previous one during a rotation. */
 export interface SecretSource {

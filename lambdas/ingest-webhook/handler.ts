@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { DynamoDedupStore } from "../adapters/dynamodb/dedup-store.ts";
 import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
 import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
-import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
+import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SecretsManagerSource } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { publishDuplicatesDropped, publishSignatureRejections } from "../shared/metrics.ts";

@@ -208,7 +208,7 @@ async function enqueue(
     ),
     bodyBase64: delivery.body.toString("base64"),
   };
-  await deps.archive.put(archiveKey, JSON.stringify(archived), { contentType: "application/json" });
+  await deps.archive.writeText(archiveKey, JSON.stringify(archived));
   const mappingJson = JSON.stringify(delivery.mapping);
   const message: WebhookMessage = {
     kind: "webhook",
@@ -221,7 +221,7 @@ async function enqueue(
       ? { mappingKey: `${archiveKey}.mapping.json` }
       : { mapping: delivery.mapping }),
   };
-  if (message.mappingKey) await deps.archive.put(message.mappingKey, mappingJson, { contentType: "application/json" });
+  if (message.mappingKey) await deps.archive.writeText(message.mappingKey, mappingJson);
   const outgoing = {
     body: JSON.stringify(message),
     attributes: { vendorId: vendor.id, kind: "webhook", eventId: delivery.eventId.slice(0, 256) },

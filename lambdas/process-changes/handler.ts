@@ -7,7 +7,7 @@ import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
-import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
+import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";

@@ -70,19 +70,18 @@ export function makeHandler(deps: ProcessChangesDeps) {
   ) {
     if (entries.length === 0) return;
     const day = new Date(message.receivedAt).toISOString().slice(0, 10).replaceAll("-", "/");
-    await deps.rejects.put(
+    await deps.rejects.writeText(
       `rejects/${message.vendorId}/${day}/${encodeURIComponent(message.eventId)}.json`,
       JSON.stringify({ vendorId: message.vendorId, eventId: message.eventId, rejects: entries }),
-      { contentType: "application/json" },
     );
   }
 
   async function loadMapping(message: WebhookMessage): Promise<WebhookMapping> {
     if (message.mapping) return message.mapping;
-    const bytes = message.mappingKey ? await deps.archive.get(message.mappingKey) : undefined;
-    if (!bytes)
+    const text = message.mappingKey ? await deps.archive.readText(message.mappingKey) : undefined;
+    if (!text)
       throw new ValidationError(`mapping ${message.mappingKey ?? "(none)"} is missing`, { field: "mappingKey" });
-    return JSON.parse(new TextDecoder().decode(bytes)) as WebhookMapping;
+    return JSON.parse(text) as WebhookMapping;
   }
 
   /** A relative stock movement, as an absolute change on the stored level (never across a newer absolute value). */

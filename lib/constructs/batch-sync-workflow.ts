@@ -154,7 +154,7 @@ export class BatchSyncWorkflow extends Construct {
     Validations.of(this.stateMachine).acknowledge({
       id: "CloudFormation-Validate::E1029",
       reason:
-        "The ${…} placeholders in the definition are Step Functions DefinitionSubstitutions (function ARNs, bucket, topic), replaced by CloudFormation through the DefinitionSubstitutions property, not Fn::Sub parameters.",
+        "The dollar-brace placeholders in the definition are Step Functions DefinitionSubstitutions (function ARNs, bucket, topic), replaced by CloudFormation through the DefinitionSubstitutions property, not Fn::Sub parameters.",
     });
     this.#grantStateMachine(bucket);
 

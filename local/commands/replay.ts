@@ -42,16 +42,17 @@ export async function replayArchived(sandbox: Sandbox, options: ReplayOptions): 
   const until =
     options.until === undefined ? Number.POSITIVE_INFINITY : parseTimestamp(options.until, { field: "--until" });
   const keyIndex = new DynamoPlatformKeyIndex({ client: sandbox.dynamo.client, tableName: sandbox.dynamo.tables.sync });
-  const keys = (await sandbox.archive.list(archivePrefixFor(vendor.id), { limit: 100_000 })).filter(
-    (key) => key.endsWith(".json") && !key.endsWith(".mapping.json"),
-  );
+  const keys: string[] = [];
+  for await (const key of sandbox.archive.list(archivePrefixFor(vendor.id))) {
+    if (key.endsWith(".json") && !key.endsWith(".mapping.json")) keys.push(key);
+  }
   const result: ReplayResult = { vendorId: vendor.id, found: 0, queued: 0, unmappable: [] };
   let found = 0;
   let queued = 0;
   for (const archiveKey of keys) {
-    const bytes = await sandbox.archive.get(archiveKey);
-    if (!bytes) continue;
-    const delivery = JSON.parse(new TextDecoder().decode(bytes)) as ArchivedDelivery;
+    const text = await sandbox.archive.readText(archiveKey);
+    if (!text) continue;
+    const delivery = JSON.parse(text) as ArchivedDelivery;
     if (delivery.receivedAt < since || delivery.receivedAt >= until) continue;
     found++;
     try {
