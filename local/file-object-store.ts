@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { createInterface } from "node:readline";
+import { jsonLines } from "../lambdas/adapters/json-lines.ts";
 import { ObjectNotFoundError } from "../lambdas/core/batch/errors.ts";
 import type { ObjectStore, ObjectWriter } from "../lambdas/core/batch/ports.ts";
 
@@ -32,7 +32,7 @@ export class FileObjectStore implements ObjectStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new ObjectNotFoundError(key, { cause: error });
       throw error;
     }
-    yield* createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+    yield* jsonLines(stream);
   }
 
   async readText(key: string): Promise<string | undefined> {

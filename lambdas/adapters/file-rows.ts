@@ -1,9 +1,9 @@
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
 import { ValidationError } from "../core/errors.ts";
 import type { FileItem, FileSyntax } from "../core/formats/index.ts";
+import { jsonLines } from "./json-lines.ts";
 
 export interface ReadRowsOptions {
   readonly syntax: FileSyntax;
@@ -100,7 +100,7 @@ export async function* readRows(stream: Readable, options: ReadRowsOptions): Asy
 }
 
 async function* readJsonLines(input: Readable): AsyncGenerator<FileItem> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = jsonLines(input);
   let line = 0;
   yield { kind: "header", columns: [] };
   for await (const raw of lines) {

@@ -1,5 +1,4 @@
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { PassThrough, type Readable } from "node:stream";
 import {
   GetObjectCommand,
@@ -13,6 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { ObjectNotFoundError } from "../../core/batch/errors.ts";
 import type { ObjectStore, ObjectWriter } from "../../core/batch/ports.ts";
 import { TransientError } from "../../core/errors.ts";
+import { jsonLines } from "../json-lines.ts";
 
 export interface S3ObjectStoreOptions {
   readonly client: S3Client;
@@ -61,7 +61,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       throw toS3Error(error, "GetObject", key);
     }
-    yield* createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
+    yield* jsonLines(body);
   }
 
   async readText(key: string): Promise<string | undefined> {

@@ -66,6 +66,14 @@ describe("readRows — JSON Lines", () => {
     ]);
   });
 
+  it("keeps a raw U+2028 or U+2029 inside a JSON string in its record (only LF ends a line)", async () => {
+    const items = await readText('{"t":"a\u2028b\u2029c"}\n{"t":"d"}\n', "jsonl");
+    expect(rows(items)).toEqual([
+      { line: 1, values: { t: "a\u2028b\u2029c" } },
+      { line: 2, values: { t: "d" } },
+    ]);
+  });
+
   it("reports lines that are not JSON objects and keeps reading", async () => {
     const items = await readText('{"a":1}\n{oops\n[1]\n{"a":2}\n', "jsonl");
     expect(items.filter((i) => i.kind === "unreadable").map((i) => (i.kind === "unreadable" ? i.line : 0))).toEqual([

@@ -22,6 +22,13 @@ describe("S3ObjectStore", () => {
     expect(lines).toEqual(['{"a":1}', '{"a":2}']);
   });
 
+  it("keeps a raw U+2028 inside a JSON string on its line (a Shopify HTML body)", async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('{"d":"wash\u2028cold"}\n{"a":2}') });
+    const lines: string[] = [];
+    for await (const line of store().readLines("normalised/v/j/changes.jsonl")) lines.push(line);
+    expect(lines).toEqual(['{"d":"wash\u2028cold"}', '{"a":2}']);
+  });
+
   it("fails reading lines of a missing object with ObjectNotFoundError", async () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: "no such key", $metadata: {} }));
     const read = async () => {
