@@ -1,9 +1,9 @@
 import cliProgress from "cli-progress";
 import type { ImportProgress } from "../lambdas/core/import-pipeline.ts";
 import { OUTCOMES } from "../lambdas/core/model.ts";
+import type { DeadLetter } from "../lambdas/core/operations/dead-letters.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import type { ImportResult, ProgressReporter } from "./commands/import.ts";
-import type { StoredMessage } from "./local-queue.ts";
 
 /** Writes one JSON object on one line to stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -82,7 +82,7 @@ export function formatConflictLine(conflict: ConflictItem): string {
 }
 
 /** @returns a dead letter as `dlq show` prints it. */
-export function formatDeadLetter(message: StoredMessage): string {
+export function formatDeadLetter(message: DeadLetter): string {
   return [
     `${message.messageId}  sent ${new Date(message.sentAt).toISOString()}  received ${message.receiveCount}×`,
     `  last error: ${message.deadLetterReason ?? "(none recorded)"}`,

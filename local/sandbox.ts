@@ -22,6 +22,7 @@ import { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
 import { FileObjectStore } from "./file-object-store.ts";
+import { LocalDeadLetterWorkbench } from "./local-dead-letters.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import { LocalSecrets } from "./local-secrets.ts";
 
@@ -45,6 +46,8 @@ export interface Sandbox {
   /** The real-time queue (and its DLQ). */
   readonly realtimeQueue: LocalQueue;
   readonly realtimeDriver: LocalQueueDriver;
+  /** DLQ workbench over the sandbox's queues. */
+  readonly deadLetters: LocalDeadLetterWorkbench;
   /** Vendor pause flag and parked messages. */
   readonly pause: DynamoVendorControl;
   /** Conflict review bookkeeping (claim, resolve). */
@@ -179,6 +182,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     secrets,
     realtimeQueue,
     realtimeDriver,
+    deadLetters: new LocalDeadLetterWorkbench([realtimeQueue]),
     pause,
     conflictReview,
     onWritten,

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../lambdas/core/errors.ts";
+import type { DeadLetter, QueueDepth, RedriveResult } from "../../lambdas/core/operations/dead-letters.ts";
 import {
   type Resolution,
   type ResolveConflictResult,
@@ -6,7 +7,6 @@ import {
 } from "../../lambdas/core/operations/resolve-conflict.ts";
 import { resumeVendor } from "../../lambdas/core/operations/vendor-pause.ts";
 import type { ConflictItem } from "../../lambdas/core/ports.ts";
-import type { LocalQueue, StoredMessage } from "../local-queue.ts";
 import type { Sandbox } from "../sandbox.ts";
 
 /** Conflicts of one vendor or of all, oldest first. */
@@ -50,56 +50,20 @@ export function resolveConflictLocally(
   );
 }
 
-/** One queue's depth, as `dlq list` shows it. */
-export interface QueueDepth {
-  readonly queue: string;
-  readonly deadLetterQueue: string;
-  /** Messages waiting or in flight in the source queue. */
-  readonly messages: number;
-  /** Messages in its dead-letter queue. */
-  readonly deadLetters: number;
-  /** Epoch ms the oldest dead letter was first sent (SQS keeps the original enqueue time). */
-  readonly oldestDeadLetterSentAt?: number;
-}
-
-function queues(sandbox: Sandbox): Map<string, LocalQueue> {
-  return new Map([[sandbox.realtimeQueue.name, sandbox.realtimeQueue]]);
-}
-
-/** @throws {ValidationError} naming the queues there are. */
-export function queueNamed(sandbox: Sandbox, name: string): LocalQueue {
-  const queue = queues(sandbox).get(name.replace(/-dlq$/, ""));
-  if (!queue)
-    throw new ValidationError(`no queue ${JSON.stringify(name)} (queues: ${[...queues(sandbox).keys()].join(", ")})`, {
-      field: "queue",
-    });
-  return queue;
-}
-
 /** Depth of every queue and its dead-letter queue. */
-export async function dlqList(sandbox: Sandbox): Promise<QueueDepth[]> {
-  const out: QueueDepth[] = [];
-  for (const queue of queues(sandbox).values()) {
-    const dead = await queue.peek(queue.deadLetterName, 10_000);
-    out.push({
-      queue: queue.name,
-      deadLetterQueue: queue.deadLetterName,
-      messages: (await queue.peek(queue.name, 10_000)).length,
-      deadLetters: dead.length,
-      ...(dead.length > 0 ? { oldestDeadLetterSentAt: Math.min(...dead.map((m) => m.sentAt)) } : {}),
-    });
-  }
-  return out;
+export function dlqList(sandbox: Sandbox): Promise<QueueDepth[]> {
+  return sandbox.deadLetters.depths();
 }
 
 /** Dead letters of a queue without consuming them; one when `messageId` is given. */
-export async function dlqShow(sandbox: Sandbox, queueName: string, messageId?: string): Promise<StoredMessage[]> {
-  const queue = queueNamed(sandbox, queueName);
-  const dead = await queue.peek(queue.deadLetterName, 10_000);
+export async function dlqShow(sandbox: Sandbox, queueName: string, messageId?: string): Promise<DeadLetter[]> {
+  const dead = await sandbox.deadLetters.peek(queueName, 10_000);
   if (!messageId) return dead;
   const one = dead.filter((m) => m.messageId === messageId);
   if (one.length === 0)
-    throw new ValidationError(`no message ${messageId} in ${queue.deadLetterName}`, { field: "messageId" });
+    throw new ValidationError(`no message ${messageId} in ${queueName.replace(/-dlq$/, "")}-dlq`, {
+      field: "messageId",
+    });
   return one;
 }
 
@@ -107,14 +71,12 @@ export async function dlqShow(sandbox: Sandbox, queueName: string, messageId?: s
  * Moves a queue's dead letters back to it, at most `ratePerSecond`; they are processed again through
  * the idempotent path (a redriven message changes data at most once).
  */
-export async function dlqRedrive(
+export function dlqRedrive(
   sandbox: Sandbox,
   queueName: string,
   options: { ratePerSecond?: number } = {},
-): Promise<{ queue: string; moved: number }> {
-  const queue = queueNamed(sandbox, queueName);
-  const moved = await queue.redrive({ ratePerSecond: options.ratePerSecond ?? 10 });
-  return { queue: queue.name, moved };
+): Promise<RedriveResult> {
+  return sandbox.deadLetters.redrive(queueName, options);
 }
 
 /** Pauses a vendor: webhooks still accepted and archived, its queue messages parked, schedules skipped. */

@@ -1,0 +1,41 @@
+/** Lambda entry of admin-operations: real adapters built once per execution environment. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoConflictReviewStore } from "../adapters/dynamodb/conflict-review-store.ts";
+import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
+import { SqsDeadLetterWorkbench } from "../adapters/sqs/dead-letter-workbench.ts";
+import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
+import { logger } from "../shared/powertools.ts";
+import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { makeHandler } from "./admin-operations.ts";
+import { readEnv } from "./env.ts";
+
+const env = readEnv();
+const dynamo = new DynamoDBClient({});
+const sqs = new SQSClient({});
+const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
+const review = new DynamoConflictReviewStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME, sync });
+
+const operations = makeHandler({
+  vendors: VendorRegistry.fromBundle(),
+  records: new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME }),
+  conflicts: {
+    getConflict: (id) => review.getConflict(id),
+    claimConflict: (id, by, now) => review.claimConflict(id, by, now),
+    releaseConflict: (id, by, note) => review.releaseConflict(id, by, note),
+    finishConflict: (conflict, resolution) => review.finishConflict(conflict, resolution),
+    listConflicts: (vendorId, options) => sync.listConflicts(vendorId, options),
+  },
+  deadLetters: new SqsDeadLetterWorkbench({ client: sqs, queues: env.QUEUES }),
+  pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME, cacheMs: 0 }),
+  resumeQueue: new SqsQueueSender({ client: sqs, queueUrl: env.REALTIME_QUEUE_URL }),
+});
+
+export const handler = async (event: unknown): Promise<unknown> => {
+  logger.info("admin operation", {
+    routeKey: (event as { routeKey?: string }).routeKey ?? (event as { action?: string }).action,
+  });
+  return operations(event);
+};
