@@ -11,6 +11,7 @@ import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts"
 import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../lambdas/adapters/dynamodb/vendor-control-store.ts";
 import { ValidationError } from "../lambdas/core/errors.ts";
+import { conflictOpenedNotification } from "../lambdas/core/operations/ops-notifications.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
 import type { SyncRecord } from "../lambdas/core/record.ts";
@@ -123,11 +124,15 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     appendFileSync(notificationsFile, `${JSON.stringify(notification)}\n`);
     events.emit("notification", notification satisfies ChangeNotification);
   };
+  const opsFile = join(dataDir, "ops-notifications.jsonl");
   const writer = new ChangeWriter({
     records,
     conflicts: sync,
     policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
     onWritten,
+    // The operations topic's stand-in: one line per newly opened conflict.
+    onConflictOpened: ({ conflictId, draft }) =>
+      appendFileSync(opsFile, `${JSON.stringify(conflictOpenedNotification(conflictId, draft))}\n`),
   });
   const archive = new FileObjectStore(join(dataDir, "objects", "archive"));
   const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { applyIncomingRules, type NegativeStockPolicy } from "./business-rules.ts";
 import type { Change } from "./change.ts";
-import { type DecisionPolicy, decide } from "./conflict-rules.ts";
+import { type ConflictDraft, type DecisionPolicy, decide } from "./conflict-rules.ts";
 import { BusinessRuleError, type ErrorKind, errorKind, ValidationError, VendorSyncError } from "./errors.ts";
 import { type ConflictType, type EntityType, type Outcome, type RecordKey, recordId } from "./model.ts";
 import type { ConflictStore, RecordStore } from "./ports.ts";
@@ -59,6 +59,11 @@ export interface ChangeWriterDeps {
    * for the records table's stream (on AWS the stream consumer publishes change notifications).
    */
   readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
+  /**
+   * Called when a change opens a new manual-review conflict (not when a redelivery finds it open):
+   * admins are notified once per conflict.
+   */
+  readonly onConflictOpened?: (conflict: { conflictId: string; draft: ConflictDraft }) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -163,7 +168,8 @@ export class ChangeWriter {
               ...(decision.field ? { field: decision.field } : {}),
             };
           case "review": {
-            const { conflictId } = await this.#deps.conflicts.saveConflict(decision.conflict, this.#now());
+            const { conflictId, created } = await this.#deps.conflicts.saveConflict(decision.conflict, this.#now());
+            if (created) this.#deps.onConflictOpened?.({ conflictId, draft: decision.conflict });
             return {
               ...base,
               outcome: "conflicted",

@@ -110,6 +110,24 @@ describe("ChangeWriter", () => {
     expect(result.reason).toMatch(/over the DynamoDB item limit/);
   });
 
+  it("notifies once per newly opened conflict, not on a redelivery that finds it open", async () => {
+    const opened: string[] = [];
+    const records = new MemoryRecordStore();
+    const writer = new ChangeWriter({
+      records,
+      conflicts: new MemoryConflictStore(),
+      policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
+      onConflictOpened: ({ conflictId }) => opened.push(conflictId),
+    });
+    const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
+    await writer.write(product({ eventId: "v1", attributes: { title: "A" } }));
+    await writer.write(product({ eventId: "i1", source: "internal", sourceTs: T0 + 1, attributes: { title: "B" } }));
+    const vendorChange = product({ eventId: "v2", sourceTs: T0 + 2, attributes: { title: "C" } });
+    await writer.write(vendorChange);
+    await writer.write(vendorChange);
+    expect(opened).toHaveLength(1);
+  });
+
   it("stores one conflict per (record, event) for manual review", async () => {
     const { writer, conflicts } = setup("manual-review");
     const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
