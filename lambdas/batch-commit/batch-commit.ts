@@ -5,16 +5,14 @@
  *
  * Event: `{ jobId, vendorId }`. Response: `CommitResult` (small).
  */
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { type CommitDeps, type CommitResult, commitJob } from "../core/batch/commit.ts";
 import { CommitEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { logger, metrics } from "../shared/powertools.ts";
+import { publishJobMetrics } from "../shared/metrics.ts";
+import { logger } from "../shared/powertools.ts";
 
 export interface BatchCommitDeps extends Omit<CommitDeps, "now"> {
   readonly now?: () => number;
 }
-
-const JOB_METRIC = { SUCCEEDED: "JobsSucceeded", PARTIAL: "JobsPartial", FAILED: "JobsFailed" } as const;
 
 /** Builds the handler from its ports. */
 export function makeHandler(deps: BatchCommitDeps) {
@@ -22,11 +20,14 @@ export function makeHandler(deps: BatchCommitDeps) {
     const input = parseEvent(CommitEventSchema, event);
     logger.appendKeys({ jobId: input.jobId, vendorId: input.vendorId });
     const result = await commitJob(input, { ...deps, now: deps.now ?? Date.now });
-    if (!result.dryRun && result.status in JOB_METRIC) {
-      const set = metrics.singleMetric();
-      set.addDimension("VendorId", input.vendorId);
-      set.addMetric(JOB_METRIC[result.status as keyof typeof JOB_METRIC], MetricUnit.Count, 1);
-      set.addMetric("JobDuration", MetricUnit.Milliseconds, result.durationMs);
+    // A dry run is not a sync: it publishes no job metrics.
+    if (!result.dryRun) {
+      publishJobMetrics({
+        vendorId: input.vendorId,
+        status: result.status,
+        durationMs: result.durationMs,
+        counts: result.counts,
+      });
     }
     logger.info("job committed", { status: result.status, counts: result.counts, durationMs: result.durationMs });
     return result;

@@ -5,10 +5,10 @@
  * Event: `{ jobId, vendorId, trigger?, error: { Error, Cause } }`.
  * Response: `{ status: "FAILED", error, notification }`.
  */
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { type CommitDeps, failJob } from "../core/batch/commit.ts";
 import { FailEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { logger, metrics } from "../shared/powertools.ts";
+import { publishJobMetrics } from "../shared/metrics.ts";
+import { logger } from "../shared/powertools.ts";
 
 export interface BatchFailDeps extends Omit<CommitDeps, "store" | "now"> {
   readonly now?: () => number;
@@ -20,9 +20,7 @@ export function makeHandler(deps: BatchFailDeps) {
     const input = parseEvent(FailEventSchema, event);
     logger.appendKeys({ jobId: input.jobId, vendorId: input.vendorId });
     const result = await failJob(input, { ...deps, now: deps.now ?? Date.now });
-    const set = metrics.singleMetric();
-    set.addDimension("VendorId", input.vendorId);
-    set.addMetric("JobsFailed", MetricUnit.Count, 1);
+    publishJobMetrics({ vendorId: input.vendorId, status: "FAILED", counts: { received: 0 } });
     logger.error("batch job failed", { error: result.error });
     return result;
   };
