@@ -26,8 +26,11 @@ export type ImportSandbox = Pick<
 };
 
 /** Opens the import side of a sandbox on a DynamoDB endpoint, with its data directory in `tmpDir`. */
-export function openImportSandbox(endpoint: string, tmpDir: string): ImportSandbox & { client: DynamoDBClient } {
-  const vendors = loadVendorConfigs();
+export function openImportSandbox(
+  endpoint: string,
+  tmpDir: string,
+  vendors: Map<string, VendorConfig> = loadVendorConfigs(),
+): ImportSandbox & { client: DynamoDBClient } {
   const client = localDynamoClient(endpoint);
   const records = new DynamoRecordStore({ client, tableName: LOCAL_TABLES.records });
   const sync = new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync });
