@@ -26,6 +26,10 @@ export interface IngestCpu {
   readonly accepted: number;
   readonly bodyBytes: number;
   readonly changesPerDelivery: number;
+  /** Product changes per delivery (each writes a platform-key item). */
+  readonly productsPerDelivery: number;
+  /** What the function logged per request (Powertools INFO lines, EMF), bytes. */
+  readonly logBytesPerRequest: number;
   readonly messageBytes: number;
   readonly cpuUsPerRequest: number;
   readonly callsPerRequest: Readonly<Record<string, number>>;

@@ -19,12 +19,14 @@ Object.assign(process.env, benchEnvironment());
 (globalThis as { __VENDOR_CONFIGS__?: string }).__VENDOR_CONFIGS__ = JSON.stringify([...loadVendorConfigs().values()]);
 const calls: Record<string, number> = {};
 let changesPerDelivery = 0;
+let productsPerDelivery = 0;
 let messageBytes = 0;
 const count = (name: string) => (input: { MessageBody?: string }) => {
   calls[name] = (calls[name] ?? 0) + 1;
   if (name !== "SendMessage") return {};
-  const message = JSON.parse(input.MessageBody ?? "{}") as { mapping?: { changes?: unknown[] } };
+  const message = JSON.parse(input.MessageBody ?? "{}") as { mapping?: { changes?: { entityType?: string }[] } };
   changesPerDelivery = message.mapping?.changes?.length ?? 0;
+  productsPerDelivery = message.mapping?.changes?.filter((c) => c.entityType === "product").length ?? 0;
   messageBytes = Buffer.byteLength(input.MessageBody ?? "");
   return { MessageId: "m-1" };
 };
@@ -55,6 +57,13 @@ const event = (i: number) => ({
 // Warm up: the first request reads the secret (cached afterwards) and JIT-compiles the path.
 for (let i = 0; i < 200; i++) await handler(event(-i - 1) as never);
 for (const key of Object.keys(calls)) delete calls[key];
+// Count what the function logs (Powertools INFO lines and EMF metrics), as CloudWatch Logs would ingest it.
+let logBytes = 0;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  logBytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
 const before = process.cpuUsage();
 const started = performance.now();
 let accepted = 0;
@@ -63,12 +72,15 @@ for (let i = 0; i < requests; i++) {
   if (response.statusCode === 202) accepted++;
 }
 const cpu = process.cpuUsage(before);
+process.stdout.write = write;
 process.stdout.write(
   `${JSON.stringify({
     requests,
     accepted,
     bodyBytes: body.length,
     changesPerDelivery,
+    productsPerDelivery,
+    logBytesPerRequest: logBytes / requests,
     messageBytes,
     cpuUsPerRequest: (cpu.user + cpu.system) / requests,
     wallUsPerRequest: ((performance.now() - started) * 1000) / requests,
