@@ -145,4 +145,13 @@ process.stdout.write(
   `${budgets.length - failed.length} of ${budgets.length} budgets pass (${report.mode} run, ${report.durationSeconds.toFixed(0)} s); written to ${file}\n`,
 );
 if (failed.length > 0) process.stdout.write(`over budget: ${failed.map((b) => b.id).join(", ")}\n`);
+// The largest inputs (esbuild metafile) of every bundle over a budget.
+const bundleDetails = (sections.bundles as SectionResult | undefined)?.details.functions as
+  | { name: string; largestInputs: { input: string; bytes: number }[] }[]
+  | undefined;
+for (const fn of bundleDetails ?? []) {
+  if (!failed.some((b) => b.id.startsWith(`bundles.${fn.name}.`))) continue;
+  const inputs = fn.largestInputs.map((i) => `${i.input} ${(i.bytes / 1024).toFixed(1)} KB`).join(", ");
+  process.stdout.write(`  ${fn.name}: largest inputs ${inputs}\n`);
+}
 process.exitCode = strict && failed.length > 0 ? 1 : 0;
