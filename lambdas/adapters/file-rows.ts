@@ -1,6 +1,5 @@
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import iconv from "iconv-lite";
 import { ValidationError } from "../core/errors.ts";
 import type { FileItem, FileSyntax } from "../core/formats/index.ts";
 import { jsonLines } from "./json-lines.ts";
@@ -18,9 +17,11 @@ export function syntaxOf(fileName: string): FileSyntax {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(fileName) ? "jsonl" : "csv";
 }
 
-function decode(stream: Readable, encoding: string | undefined): Readable {
+async function decode(stream: Readable, encoding: string | undefined): Promise<Readable> {
   const enc = (encoding ?? "utf-8").toLowerCase();
   if (enc === "utf-8" || enc === "utf8") return stream;
+  // Most files are UTF-8: iconv-lite is loaded only for the others.
+  const { default: iconv } = await import("iconv-lite");
   return stream.pipe(iconv.decodeStream(enc === "windows-1252" ? "win1252" : enc)) as unknown as Readable;
 }
 
@@ -34,7 +35,7 @@ function decode(stream: Readable, encoding: string | undefined): Readable {
  *   file unreadable (with the line).
  */
 export async function* readRows(stream: Readable, options: ReadRowsOptions): AsyncGenerator<FileItem> {
-  const input = decode(stream, options.encoding);
+  const input = await decode(stream, options.encoding);
   if (options.syntax === "jsonl") {
     yield* readJsonLines(input);
     return;

@@ -1,0 +1,65 @@
+/**
+ * The part of the sandbox `vendor-sync import` uses (`importFile`), wired as `openSandbox` wires it
+ * (the same record and sync stores, write path and vendor lookup) but on a DynamoDB endpoint of the
+ * benchmark's choosing — dynalite in its own process — so the import's CPU is measurable apart from
+ * the store's. Everything else (`serve`'s queue, ingest, secrets) is left out.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { loadVendorConfigs } from "../../config/load-vendors.ts";
+import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import { ValidationError } from "../../lambdas/core/errors.ts";
+import { type VendorConfig, writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { ChangeWriter } from "../../lambdas/core/write-path.ts";
+import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.ts";
+import type { Sandbox } from "../../local/sandbox.ts";
+
+/** What `importFile` reads from a {@link Sandbox}. */
+export type ImportSandbox = Pick<
+  Sandbox,
+  "dataDir" | "inMemory" | "vendors" | "records" | "sync" | "writer" | "vendor"
+> & {
+  readonly dynamo: Pick<Sandbox["dynamo"], "endpoint" | "client" | "tables">;
+  close(): void;
+};
+
+/** Opens the import side of a sandbox on a DynamoDB endpoint, with its data directory in `tmpDir`. */
+export function openImportSandbox(
+  endpoint: string,
+  tmpDir: string,
+  vendors: Map<string, VendorConfig> = loadVendorConfigs(),
+): ImportSandbox & { client: DynamoDBClient } {
+  const client = localDynamoClient(endpoint);
+  const records = new DynamoRecordStore({ client, tableName: LOCAL_TABLES.records });
+  const sync = new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync });
+  const vendor = (vendorId: string): VendorConfig => {
+    const config = vendors.get(vendorId);
+    if (!config) throw new ValidationError(`unknown vendor ${vendorId}`, { field: "--vendor", value: vendorId });
+    return config;
+  };
+  const dataDir = mkdtempSync(join(tmpDir, "sandbox-"));
+  return {
+    dataDir,
+    inMemory: false,
+    vendors,
+    records,
+    sync,
+    writer: new ChangeWriter({
+      records,
+      conflicts: sync,
+      policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
+    }),
+    vendor,
+    client,
+    dynamo: { endpoint, client, tables: LOCAL_TABLES },
+    close: () => {
+      client.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** @returns the sandbox as `importFile` takes it (it reads only the fields of {@link ImportSandbox}). */
+export const asSandbox = (sandbox: ImportSandbox): Sandbox => sandbox as unknown as Sandbox;

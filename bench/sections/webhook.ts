@@ -1,0 +1,169 @@
+/**
+ * 6. Webhook path: the ingest function's CPU per request for a signed 10 KB Shopify delivery with
+ * every AWS client mocked (aws-sdk-client-mock), in its own process; then `vendor-sync serve` (its
+ * own process: the HTTP API, the same ingest handler, the queue and processor, dynalite) under
+ * autocannon on loopback — a fixed count of signed deliveries, then a fixed duration — beside a bare
+ * Node.js HTTP server answering 202, measured the same way in the same run.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import { Figures } from "../lib/budget.ts";
+import { ROOT } from "../lib/fixtures.ts";
+import { lastJsonLine, spawnWorker, workerPath } from "../lib/processes.ts";
+import type { SectionOptions, SectionResult } from "../lib/section.ts";
+import { shopifyHeaders, shopifyProductBody } from "../lib/webhooks.ts";
+
+/** Connections autocannon keeps open (a vendor's parallel deliveries). */
+const CONNECTIONS = 10;
+
+/** What the ingest worker measured. */
+export interface IngestCpu {
+  readonly requests: number;
+  readonly accepted: number;
+  readonly bodyBytes: number;
+  readonly changesPerDelivery: number;
+  /** Product changes per delivery (each writes a platform-key item). */
+  readonly productsPerDelivery: number;
+  /** What the function logged per request (Powertools INFO lines, EMF), bytes. */
+  readonly logBytesPerRequest: number;
+  readonly messageBytes: number;
+  readonly cpuUsPerRequest: number;
+  readonly callsPerRequest: Readonly<Record<string, number>>;
+}
+
+interface LoadResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/** Starts a child that prints its URL on stderr or stdout; resolves with the URL. */
+async function startServer(child: ChildProcess, pattern: RegExp): Promise<string> {
+  const streams = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null);
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    for (const stream of streams) {
+      createInterface({ input: stream }).on("line", (line) => {
+        const url = pattern.exec(line)?.[1];
+        if (url) resolve(url);
+      });
+    }
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function load(url: string, body: Buffer, secret: string, bound: { amount: number } | { duration: number }) {
+  let n = 0;
+  const runId = Date.now().toString(36);
+  return new Promise<LoadResult>((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        ...bound,
+        requests: [
+          {
+            method: "POST",
+            setupRequest: (request) => ({
+              ...request,
+              body,
+              headers: shopifyHeaders(secret, body, `bench-${runId}-${n++}`),
+            }),
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        resolve({
+          requests: result.requests.total,
+          seconds: result.duration,
+          requestsPerSecond: result.requests.total / result.duration,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      },
+    );
+  });
+}
+
+export async function webhookSection(options: SectionOptions): Promise<SectionResult> {
+  const figures = new Figures("webhook");
+  const requests = options.quick ? 1_000 : 5_000;
+  options.log(`webhook: ingest handler CPU, ${requests} signed 10 KB deliveries, AWS clients mocked`);
+  const cpu = await lastJsonLine<IngestCpu>(
+    spawnWorker(workerPath("ingest-cpu.ts"), [String(requests)], {
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: "INFO", POWERTOOLS_DEV: "false" },
+    }),
+  );
+  figures.info(
+    "ingestCpu",
+    `ingest handler CPU per request (${(cpu.bodyBytes / 1024).toFixed(1)} KB, SDK mocked)`,
+    cpu.cpuUsPerRequest,
+    "µs/request",
+    `${cpu.accepted}/${cpu.requests} accepted (202); ${cpu.changesPerDelivery} changes per delivery; INFO logs on`,
+  );
+
+  const body = shopifyProductBody();
+  const dataDir = join(options.tmpDir, "serve");
+  const fixed = options.quick ? 1_000 : 5_000;
+  const duration = options.quick ? 5 : 15;
+  const results: Record<string, { fixed: LoadResult; timed: LoadResult }> = {};
+  for (const target of ["bare", "serve"] as const) {
+    const child =
+      target === "serve"
+        ? spawn(process.execPath, [join(ROOT, "bin/vendor-sync.mjs"), "serve", "--port", "0", "--data-dir", dataDir], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, POWERTOOLS_LOG_LEVEL: "ERROR" },
+          })
+        : spawnWorker(workerPath("bare-server.ts"));
+    try {
+      const base = await startServer(child, /(http:\/\/127\.0\.0\.1:\d+)/);
+      const secret =
+        target === "serve"
+          ? ((JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as Record<string, string>)[
+              "vendor-sync/shopify-demo/webhook"
+            ] ?? "")
+          : "bare";
+      const url = `${base}/webhooks/shopify-demo`;
+      options.log(`webhook: ${target}: ${fixed} deliveries, then ${duration} s`);
+      await load(url, body, secret, { amount: 200 }); // warm-up
+      const fixedRun = await load(url, body, secret, { amount: fixed });
+      const timedRun = await load(url, body, secret, { duration });
+      results[target] = { fixed: fixedRun, timed: timedRun };
+    } finally {
+      await stop(child);
+    }
+  }
+  const serve = results.serve as { fixed: LoadResult; timed: LoadResult };
+  const bare = results.bare as { fixed: LoadResult; timed: LoadResult };
+  figures.info(
+    "serveRps",
+    `vendor-sync serve: signed deliveries/s (${CONNECTIONS} connections, ${duration} s)`,
+    serve.timed.requestsPerSecond,
+    "req/s",
+    `non-2xx ${serve.timed.non2xx}, errors ${serve.timed.errors}`,
+  );
+  figures.info("serveP99", `vendor-sync serve: p99 latency (${fixed} deliveries)`, serve.fixed.p99Ms, "ms");
+  figures.info("bareRps", "bare Node.js server (202): req/s, same load", bare.timed.requestsPerSecond, "req/s");
+  figures.info("bareP99", `bare Node.js server: p99 latency (${fixed} requests)`, bare.fixed.p99Ms, "ms");
+  return { figures: figures.list, details: { ingest: cpu, connections: CONNECTIONS, serve, bare } };
+}

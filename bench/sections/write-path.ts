@@ -1,0 +1,279 @@
+/**
+ * 2. The write path on the embedded store: `ChangeWriter.writeBatch` (BatchGetItem, decide,
+ * conditional PutItem) against raw conditional PutItem of the same items, at the same number of
+ * requests in flight, in the same run and the same dynalite (its own process, so this process's CPU
+ * is the client's alone). BatchWriteItem for reference. Rounds alternate between the contenders, each
+ * on fresh keys, and the best round of each counts.
+ */
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import pLimit from "p-limit";
+import { DynamoRecordStore, recordConditions, toItem } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import { type Change, toChange } from "../../lambdas/core/change.ts";
+import { decide } from "../../lambdas/core/conflict-rules.ts";
+import { type VendorConfig, writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { ChangeWriter } from "../../lambdas/core/write-path.ts";
+import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.ts";
+import { Figures } from "../lib/budget.ts";
+import { CapacityMeter, type CapacitySnapshot, total, totalCalls } from "../lib/capacity.ts";
+import { contextFor, magentoChangeInputs, vendor } from "../lib/fixtures.ts";
+import { type DynaliteProcess, startDynaliteProcess } from "../lib/processes.ts";
+import type { SectionOptions, SectionResult } from "../lib/section.ts";
+
+/** DynamoDB requests in flight, for every contender. */
+export const IN_FLIGHT = 16;
+/** Changes per `writeBatch` (one BatchGetItem), as the processor and the pipeline use it. */
+const BATCH = 100;
+/** Lanes of sequential batches; each writes with IN_FLIGHT / LANES in parallel. */
+const LANES = 2;
+
+/** What one timed phase cost. */
+export interface PhaseResult {
+  readonly changes: number;
+  readonly seconds: number;
+  readonly changesPerSecond: number;
+  readonly callsPerChange: number;
+  readonly calls: Readonly<Record<string, number>>;
+  /** Client CPU (this process: SDK, HTTP, the write path), µs per change. */
+  readonly clientCpuUsPerChange: number;
+  /** The store's CPU (dynalite's process), µs per change. */
+  readonly storeCpuUsPerChange: number;
+  readonly rcuPerChange: number;
+  /** Table write units per change (as reported, failed conditions included). */
+  readonly wcuPerChange: number;
+  /** Index write units AWS adds (KEYS_ONLY `byVendor`: creates), per change. */
+  readonly indexWcuPerChange: number;
+  readonly outcomes?: Readonly<Record<string, number>>;
+}
+
+/** Builds `count` changes of the Luma catalog for one vendor id (keys suffixed per copy of the file). */
+export function catalogChanges(config: VendorConfig, count: number, keySuffix: string): Change[] {
+  const inputs = magentoChangeInputs();
+  const context = { ...contextFor(config), vendorId: config.id };
+  const changes: Change[] = [];
+  for (let copy = 0; changes.length < count; copy++) {
+    for (const input of inputs) {
+      if (changes.length >= count) break;
+      changes.push(toChange({ ...input, entityKey: `${input.entityKey}${keySuffix}-${copy}` }, context));
+    }
+  }
+  return changes;
+}
+
+async function timed(
+  dynamo: DynaliteProcess,
+  meter: CapacityMeter,
+  changes: number,
+  work: () => Promise<Record<string, number> | undefined>,
+): Promise<PhaseResult> {
+  meter.reset();
+  const storeBefore = dynamo.cpuMs();
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const outcomes = await work();
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const storeMs = dynamo.cpuMs() - storeBefore;
+  const snap: CapacitySnapshot = meter.snapshot();
+  return {
+    changes,
+    seconds,
+    changesPerSecond: changes / seconds,
+    callsPerChange: totalCalls(snap) / changes,
+    calls: snap.calls,
+    clientCpuUsPerChange: (cpu.user + cpu.system) / changes,
+    storeCpuUsPerChange: (storeMs * 1000) / changes,
+    rcuPerChange: total(snap.rcu) / changes,
+    wcuPerChange: total(snap.wcu) / changes,
+    indexWcuPerChange: total(snap.indexWcu) / changes,
+    ...(outcomes ? { outcomes } : {}),
+  };
+}
+
+function writer(client: DynamoDBClient, config: VendorConfig): ChangeWriter {
+  const records = new DynamoRecordStore({ client, tableName: LOCAL_TABLES.records });
+  return new ChangeWriter({
+    records,
+    conflicts: new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync }),
+    policyFor: (_vendorId, entityType) => writePolicyFor(config, entityType),
+    writeConcurrency: IN_FLIGHT / LANES,
+  });
+}
+
+/** Runs changes through `writeBatch` in {@link LANES} lanes of sequential batches. */
+async function runWritePath(w: ChangeWriter, changes: readonly Change[]): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  const batches: Change[][] = [];
+  for (let i = 0; i < changes.length; i += BATCH) batches.push(changes.slice(i, i + BATCH));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: LANES }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++] as Change[];
+        for (const result of await w.writeBatch(batch)) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+      }
+    }),
+  );
+  return outcomes;
+}
+
+/** The items the write path would write for these changes (decided as creates), marshalled. */
+function itemsOf(config: VendorConfig, changes: readonly Change[]): Record<string, AttributeValue>[] {
+  const now = Date.now();
+  return changes.map((change) => {
+    const decision = decide(undefined, change, writePolicyFor(config, change.entityType), now);
+    if (decision.action !== "write") throw new Error(`${change.entityKey}: not a create`);
+    return toItem(decision.record);
+  });
+}
+
+async function runRawPut(client: DynamoDBClient, items: readonly Record<string, AttributeValue>[]): Promise<undefined> {
+  const limit = pLimit(IN_FLIGHT);
+  const absent = recordConditions.absent();
+  await Promise.all(
+    items.map((Item) =>
+      limit(() =>
+        client.send(
+          new PutItemCommand({
+            TableName: LOCAL_TABLES.records,
+            Item,
+            ConditionExpression: absent.expression,
+            ExpressionAttributeNames: absent.names,
+          }),
+        ),
+      ),
+    ),
+  );
+  return undefined;
+}
+
+async function runBatchWrite(
+  client: DynamoDBClient,
+  items: readonly Record<string, AttributeValue>[],
+): Promise<undefined> {
+  const limit = pLimit(IN_FLIGHT);
+  const chunks: Record<string, AttributeValue>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await Promise.all(
+    chunks.map((chunk) =>
+      limit(async () => {
+        let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const response = await client.send(
+            new BatchWriteItemCommand({ RequestItems: { [LOCAL_TABLES.records]: pending } }),
+          );
+          pending = (response.UnprocessedItems?.[LOCAL_TABLES.records] ?? []) as typeof pending;
+        }
+      }),
+    ),
+  );
+  return undefined;
+}
+
+const best = (rounds: readonly PhaseResult[]): PhaseResult =>
+  rounds.reduce((a, b) => (b.changesPerSecond > a.changesPerSecond ? b : a));
+
+export async function writePathSection(options: SectionOptions): Promise<SectionResult> {
+  const figures = new Figures("writePath");
+  const count = options.quick ? 3_000 : 12_000;
+  const rounds = options.quick ? 2 : 3;
+  const dynamo = await startDynaliteProcess();
+  const client = localDynamoClient(dynamo.endpoint);
+  const meter = new CapacityMeter().attach(client);
+  const config = vendor("magento-luma");
+  try {
+    // Warm the client, the connections and the store's JIT (not measured).
+    await runWritePath(writer(client, config), catalogChanges(config, 600, "-warm"));
+    await runRawPut(client, itemsOf(config, catalogChanges(config, 600, "-warmraw")));
+
+    const writePath: PhaseResult[] = [];
+    const raw: PhaseResult[] = [];
+    const batchWrite: PhaseResult[] = [];
+    let unchanged: PhaseResult | undefined;
+    for (let round = 0; round < rounds; round++) {
+      options.log(`write path: round ${round + 1} of ${rounds} (${count} changes each)`);
+      const changes = catalogChanges(config, count, `-wp${round}`);
+      const w = writer(client, config);
+      writePath.push(await timed(dynamo, meter, count, () => runWritePath(w, changes)));
+      if (round === 0) unchanged = await timed(dynamo, meter, count, () => runWritePath(w, changes));
+      const rawItems = itemsOf(config, catalogChanges(config, count, `-raw${round}`));
+      raw.push(await timed(dynamo, meter, count, () => runRawPut(client, rawItems)));
+      const batchItems = itemsOf(config, catalogChanges(config, count, `-bw${round}`));
+      batchWrite.push(await timed(dynamo, meter, count, () => runBatchWrite(client, batchItems)));
+    }
+    const wp = best(writePath);
+    const rp = best(raw);
+    const bw = best(batchWrite);
+    const again = unchanged as PhaseResult;
+    const ratio = (wp.changesPerSecond / rp.changesPerSecond) * 100;
+
+    figures.info("writePathRate", "write path (creates): changes/s", wp.changesPerSecond, "changes/s");
+    figures.info("rawPutRate", "raw conditional PutItem: changes/s", rp.changesPerSecond, "changes/s");
+    figures.budget(
+      "writePathVsRawPut",
+      "write path / raw conditional PutItem, same concurrency",
+      ratio,
+      "%",
+      ">=",
+      80,
+      `${IN_FLIGHT} requests in flight each; best of ${rounds} alternating rounds of ${count} creates`,
+    );
+    figures.info(
+      "batchWriteRate",
+      "BatchWriteItem (25 per call, reference): changes/s",
+      bw.changesPerSecond,
+      "changes/s",
+    );
+    figures.info("callsPerChange", "write path: SDK calls per change (creates)", wp.callsPerChange, "calls/change");
+    figures.info(
+      "clientCpu",
+      "write path: client CPU per change (SDK + decide + HTTP)",
+      wp.clientCpuUsPerChange,
+      "µs/change",
+    );
+    figures.info("rawClientCpu", "raw PutItem: client CPU per change", rp.clientCpuUsPerChange, "µs/change");
+    figures.info("rcuPerChange", "write path: RCU per change (creates)", wp.rcuPerChange, "RCU/change");
+    figures.info(
+      "wcuPerChange",
+      "write path: WCU per change (creates, table + byVendor index)",
+      wp.wcuPerChange + wp.indexWcuPerChange,
+      "WCU/change",
+      `table ${wp.wcuPerChange.toFixed(3)} + index ${wp.indexWcuPerChange.toFixed(3)}`,
+    );
+    figures.info(
+      "unchangedCalls",
+      "write path, same changes again (unchanged): SDK calls per change",
+      again.callsPerChange,
+      "calls/change",
+    );
+    figures.info("unchangedRcu", "write path, unchanged: RCU per change", again.rcuPerChange, "RCU/change");
+    figures.info(
+      "unchangedWcu",
+      "write path, unchanged: WCU per change",
+      again.wcuPerChange + again.indexWcuPerChange,
+      "WCU/change",
+    );
+    return {
+      figures: figures.list,
+      details: {
+        inFlight: IN_FLIGHT,
+        lanes: LANES,
+        batchSize: BATCH,
+        changesPerRound: count,
+        rounds,
+        writePath,
+        rawPut: raw,
+        batchWrite,
+        unchanged: again,
+      },
+    };
+  } finally {
+    client.destroy();
+    await dynamo.close();
+  }
+}
