@@ -142,7 +142,6 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const processor = makeProcessor({
     vendors: registry,
     writer,
-    records,
     archive,
     rejects: archive,
     control: realtimeQueue,

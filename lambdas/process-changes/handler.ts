@@ -24,7 +24,6 @@ const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYN
 
 const processChanges = makeHandler({
   vendors,
-  records,
   writer: new ChangeWriter({
     records,
     conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
