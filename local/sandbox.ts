@@ -22,6 +22,7 @@ import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts
 import { FsObjectStore } from "./fs-object-store.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import { LocalSecrets } from "./local-secrets.ts";
+import { createScheduledWorkflow, type ScheduledWorkflow, type ScheduledWorkflowOptions } from "./scheduled.ts";
 
 /** Processor timeout the sandbox mirrors (the CDK sets the same): the queue's visibility is 6× it. */
 export const PROCESSOR_TIMEOUT_SECONDS = 30;
@@ -45,7 +46,9 @@ export interface Sandbox {
   readonly realtimeDriver: LocalQueueDriver;
   /** The ingest function's handler, with sandbox adapters. */
   readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-  /** Emits `processed` (ProcessedMessage) and `notification` (ChangeNotification). */
+  /** Scheduled and on-demand syncs: jobs, the sync queue and its driver, the local vendor API. */
+  readonly scheduled: ScheduledWorkflow;
+  /** Emits `processed` (ProcessedMessage), `notification` (ChangeNotification) and `job` (JobNotification). */
   readonly events: EventEmitter;
   /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
   vendor(vendorId: string): VendorConfig;
@@ -61,6 +64,11 @@ export interface OpenSandboxOptions {
   readonly apiUrl?: string;
   readonly vendors?: ReadonlyMap<string, VendorConfig>;
   readonly log?: Log;
+  /** Overrides of the scheduled workflow (tests: a clock, sleeps, the invocation time). */
+  readonly scheduled?: Pick<
+    ScheduledWorkflowOptions,
+    "connector" | "invocationMs" | "safetyMarginMs" | "vendorApiDir" | "now"
+  >;
 }
 
 /** A log on stderr (the sandbox keeps stdout for command output). */
@@ -139,6 +147,20 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
       failed: (vendorId, error) => log.error("webhook not queued", { vendorId, error: String(error) }),
     },
   });
+  const scheduled = createScheduledWorkflow({
+    client: dynamo.client,
+    dataDir,
+    vendors,
+    registry,
+    records,
+    sync,
+    writer,
+    archive,
+    secrets,
+    events,
+    log,
+    ...options.scheduled,
+  });
   const processor = makeProcessor({
     vendors: registry,
     writer,
@@ -146,6 +168,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     rejects: archive,
     control: realtimeQueue,
     rememberKeys: (changes) => keyIndex.remember(changes),
+    fetcher: scheduled.fetcher,
     log,
     onProcessed: (processed: ProcessedMessage) => events.emit("processed", processed),
   });
@@ -164,11 +187,13 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     realtimeQueue,
     realtimeDriver,
     ingest,
+    scheduled,
     events,
     vendor,
     close: async () => {
       try {
         await realtimeDriver.stop();
+        await scheduled.close();
         await dynamo.close();
       } finally {
         release();

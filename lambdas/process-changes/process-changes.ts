@@ -18,14 +18,11 @@ import { recordId } from "../core/model.ts";
 import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
-import type { WebhookMapping } from "../core/webhooks/results.ts";
+import type { ResourceFetcher, WebhookMapping } from "../core/webhooks/results.ts";
 import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
 import type { VendorRegistry } from "../shared/vendor-registry.ts";
 
-/** Reads a resource a thin notification points at, through the vendor's connector (scheduled workflow). */
-export interface ResourceFetcher {
-  fetch(vendorId: string, mapping: Extract<WebhookMapping, { kind: "fetch" }>): Promise<WebhookMapping>;
-}
+export type { ResourceFetcher } from "../core/webhooks/results.ts";
 
 /** What became of one message (the sandbox and the demo print it). */
 export interface ProcessedMessage {

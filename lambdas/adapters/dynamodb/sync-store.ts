@@ -258,7 +258,7 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
   async handOver(
     jobId: string,
     step: number,
-    next: { resumeState: string; base: StepBase; heartbeatAt: number; errorSummary?: string },
+    next: { resumeState: string; base: StepBase; heartbeatAt: number },
   ): Promise<void> {
     await this.#update(
       syncKeys.job(jobId),
@@ -270,7 +270,6 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
         rowsRead: next.base.rowsRead,
         pagesFetched: next.base.pagesFetched,
         heartbeatAt: next.heartbeatAt,
-        errorSummary: next.errorSummary,
       },
       {
         expression: "#status = :running AND #step = :step",

@@ -8,13 +8,13 @@ export type JobTrigger = "cli" | "schedule" | "admin" | "upload" | "webhook";
 export const SYNC_MODES = ["incremental", "full"] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
-/** Where a pull handed its staged changes to the batch workflow (large pulls). */
+/** Where a pull handed its work to the batch workflow (large pulls, large dropped files). */
 export interface JobHandoff {
-  /** Object key of the hand-off manifest (`pulls/<vendorId>/<jobId>/manifest.json`). */
-  readonly manifestKey: string;
+  /** What was handed over: the manifest key of staged changes, or the dropped file's key. */
+  readonly input: string;
   /** The batch workflow's execution (a Step Functions execution ARN, or the sandbox runner's id). */
   readonly executionId: string;
-  /** Changes staged for the batch workflow. */
+  /** Changes staged for the batch workflow (0 for a file). */
   readonly changes: number;
   /** Epoch ms. */
   readonly at: number;

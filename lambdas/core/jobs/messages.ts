@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { emptyCounts, type OutcomeCounts } from "../outcomes.ts";
 import { SYNC_MODES } from "./job.ts";
 
 /**
@@ -52,38 +51,22 @@ export const HandoffPartSchema = v.strictObject({
   firstLine: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
 
-const CountsSchema = v.custom<OutcomeCounts>(
-  (input) =>
-    typeof input === "object" &&
-    input !== null &&
-    Object.keys(emptyCounts()).every((key) => typeof (input as Record<string, unknown>)[key] === "number"),
-  "counts must hold every outcome",
-);
-
 /**
- * The manifest a large pull hands to the batch workflow, next to its parts
- * (`pulls/<vendorId>/<jobId>/manifest.json`). The parts, read in order, are the normalised canonical
- * JSON Lines the batch workflow's plan step reads; each line is a change input with `source`
- * `vendor:pull`, its own `sourceTs`, and `line` numbered across parts.
+ * The manifest a large pull writes next to its parts (`pulls/<vendorId>/<jobId>/manifest.json`). The
+ * parts, read in order, are normalised canonical JSON Lines, the form the batch workflow's plan step
+ * reads: one change input per line with `source` `vendor:pull`, its own `sourceTs`, and `line`
+ * numbered across the parts from 1.
  */
 export const HandoffManifestSchema = v.strictObject({
   format: v.literal(HANDOFF_FORMAT),
   version: v.literal(1),
   jobId: v.string(),
   vendorId: v.string(),
-  mode: v.picklist(SYNC_MODES),
-  dryRun: v.boolean(),
   /** When the pull run started, epoch ms: the as-of time for anything without its own time. */
   asOf: v.number(),
   parts: v.array(HandoffPartSchema),
   /** Lines over all parts. */
   changes: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  /** Outcomes the pull worker already applied before it began staging; the batch workflow adds its own to these. */
-  baseCounts: CountsSchema,
-  /** Records pulled by the whole run (the job's `rowsRead`). */
-  rowsRead: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  /** The pull watermark to store when the job succeeds (incremental, non-dry-run runs), epoch ms. */
-  watermark: v.optional(v.number()),
 });
 export type HandoffManifest = v.InferOutput<typeof HandoffManifestSchema>;
 

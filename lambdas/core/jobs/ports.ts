@@ -1,5 +1,6 @@
+import type { Readable } from "node:stream";
 import type { Workflow } from "../model.ts";
-import type { JobStatus } from "../outcomes.ts";
+import type { JobStatus, OutcomeCounts } from "../outcomes.ts";
 import type { JobHandoff, JobItem, JobNotification, JobTrigger, StepBase, VendorState } from "./job.ts";
 
 /** A new job, as {@link JobStore.createJob} stores it (QUEUED, zero counts). */
@@ -100,7 +101,7 @@ export interface StepStore extends JobStore {
   handOver(
     jobId: string,
     step: number,
-    next: { resumeState: string; base: StepBase; heartbeatAt: number; errorSummary?: string },
+    next: { resumeState: string; base: StepBase; heartbeatAt: number },
   ): Promise<void>;
   /** Gives a step's lease back after a failure, so a retry can claim it at once. */
   releaseStep(jobId: string, step: number): Promise<void>;
@@ -117,17 +118,61 @@ export interface JobNotifier {
   jobFinished(notification: JobNotification): Promise<void>;
 }
 
-/** Starts the batch workflow on a large pull's staged changes (see `HandoffManifestSchema`). */
+/**
+ * What the pull worker hands to the batch workflow: a large pull's staged changes, or a large file
+ * from a file drop. The batch workflow runs it under the same job, adds its outcomes to `baseCounts`,
+ * and finishes the job with `SyncJobs.finish` (status, counts, `watermark` on success, lock released,
+ * notification), so a pull job ends the same way whoever finishes it.
+ */
+export interface BatchHandoffRequest {
+  readonly jobId: string;
+  readonly vendorId: string;
+  readonly dryRun: boolean;
+  readonly input:
+    | {
+        /** Canonical JSON Lines parts listed by a manifest (`HandoffManifestSchema`). */
+        readonly kind: "pull-manifest";
+        readonly manifestKey: string;
+      }
+    | {
+        /** A vendor file in the vendor's `channels.file` format. */
+        readonly kind: "vendor-file";
+        readonly bucket: string;
+        readonly key: string;
+        /** The object's last-modified time, epoch ms: the as-of time of rows without their own. */
+        readonly asOf: number;
+      };
+  /** Outcomes the pull worker already applied for this job. */
+  readonly baseCounts: OutcomeCounts;
+  /** Records or rows the job read before the hand-off. */
+  readonly rowsRead: number;
+  /** Stored when the job succeeds (see `JobOutcome`). */
+  readonly watermark?: { readonly pullWatermark?: number; readonly fileDropAfterKey?: string };
+}
+
+/** Starts the batch workflow on a hand-off (Step Functions on AWS, the local runner in the sandbox). */
 export interface BatchStarter {
   /**
-   * Starts (or, for the same job, finds) the batch run. Idempotent by job id: a second call for the
-   * same job starts nothing new.
+   * Starts (or, for the same job, finds) the batch run. Idempotent by job id: the execution is named
+   * after the job, so a second call for the same job starts nothing new.
    * @returns the execution's id (Step Functions execution ARN, or the sandbox runner's id).
    */
-  start(request: {
-    readonly jobId: string;
-    readonly vendorId: string;
-    readonly manifestKey: string;
-    readonly dryRun: boolean;
-  }): Promise<{ executionId: string }>;
+  start(request: BatchHandoffRequest): Promise<{ executionId: string }>;
+}
+
+/** One object a vendor dropped. */
+export interface DroppedFile {
+  readonly key: string;
+  /** Bytes. */
+  readonly size: number;
+  /** Epoch ms: the as-of time of rows without their own time. */
+  readonly lastModified: number;
+}
+
+/** A bucket (in the sandbox, a folder) a vendor drops files into: the file-drop connector's source. */
+export interface FileDropSource {
+  /** Objects under `prefix` after `startAfter`, in lexical key order, at most `limit`. */
+  list(prefix: string, options: { readonly startAfter?: string; readonly limit: number }): Promise<DroppedFile[]>;
+  /** Streams an object's bytes. */
+  open(key: string): Promise<Readable>;
 }
