@@ -154,6 +154,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     registry,
     records,
     sync,
+    syncTableName: dynamo.tables.sync,
     writer,
     archive,
     secrets,

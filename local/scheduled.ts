@@ -2,6 +2,7 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
 import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/adapters/vendor-http/connector.ts";
@@ -51,6 +52,8 @@ export interface ScheduledWorkflowOptions {
   readonly registry: VendorRegistry;
   readonly records: DynamoRecordStore;
   readonly sync: DynamoSyncStore;
+  /** The sync table (platform keys live there too). */
+  readonly syncTableName: string;
   readonly writer: ChangeWriter;
   /** The archive folder: staged pulls and rejects. */
   readonly archive: ObjectStore;
@@ -94,6 +97,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     now,
     log,
   });
+  const keyIndex = new DynamoPlatformKeyIndex({ client: options.client, tableName: options.syncTableName });
   const vendorApi = new LocalVendorApi(options.vendors.values(), options.secrets, options.vendorApiDir);
   const connectors = new Map<string, VendorHttpConnector>();
   const connectorFor = (vendor: VendorConfig) => {
@@ -136,6 +140,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     objects: options.archive,
     batch,
     fileDrops,
+    rememberKeys: (changes) => keyIndex.remember(changes),
     log,
     now,
     defaultRemainingMs: invocationMs,

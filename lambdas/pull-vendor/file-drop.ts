@@ -110,6 +110,7 @@ export async function runFileDrop(
       status,
       counts: tally.counts,
       rowsRead: tally.rowsRead,
+      pagesFetched: tally.pagesFetched,
       ...(tally.newestSourceTs === undefined ? {} : { newestSourceTs: tally.newestSourceTs }),
       ...(keptRejects ? { rejectsFile: `rejects/${vendor.id}/jobs/${job.jobId}/` } : {}),
       ...(afterKey !== undefined && !dryRun ? { fileDropAfterKey: afterKey } : {}),

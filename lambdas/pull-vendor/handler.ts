@@ -5,6 +5,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/object-store/s3-object-store.ts";
@@ -18,7 +19,7 @@ import { DryRunWriter } from "../core/dry-run-writer.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { type VendorConfig, writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
-import { log, logger, metrics } from "../shared/powertools.ts";
+import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./pull-vendor.ts";
@@ -33,6 +34,7 @@ const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAM
 const policyFor = (vendorId: string, entityType: Parameters<typeof writePolicyFor>[1]) =>
   writePolicyFor(vendors.get(vendorId), entityType);
 const queue = new SqsQueueSender({ client: sqs, queueUrl: env.SYNC_QUEUE_URL });
+const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 // One connector per vendor for the life of the execution environment, so OAuth tokens are reused.
 const connectors = new Map<string, VendorHttpConnector>();
 
@@ -69,6 +71,8 @@ const pullVendor = makeHandler({
       }
     : {}),
   fileDrops: (bucket) => new S3FileDropSource({ client: s3, bucket }),
+  rememberKeys: (changes) => keyIndex.remember(changes),
+  onResults: (results) => publishOutcomeMetrics(results),
   log,
 });
 

@@ -29,6 +29,7 @@ import {
 } from "../core/jobs/messages.ts";
 import type { BatchStarter, StepStore } from "../core/jobs/ports.ts";
 import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
+import { recordId } from "../core/model.ts";
 import { countOutcome, emptyCounts, type OutcomeCounts, statusFromCounts } from "../core/outcomes.ts";
 import type { Log, MessageControl, ObjectStore, QueueSender } from "../core/ports.ts";
 import { mapPullRecords } from "../core/pull/index.ts";
@@ -59,6 +60,10 @@ export interface PullVendorDeps {
   readonly objects: ObjectStore;
   /** The batch workflow. Without it every pull is applied by the worker, however large. */
   readonly batch?: BatchStarter;
+  /** Remembers record keys by platform id after product writes (for webhooks that name only ids). */
+  readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
+  /** Receives every page's results (metrics). */
+  readonly onResults?: (results: readonly ChangeResult[]) => void;
   /** The file-drop connector's sources, for vendors with `channels.fileDrop`. */
   readonly fileDrops?: FileDropDeps["sources"];
   readonly log: Log;
@@ -186,6 +191,13 @@ export function makeHandler(deps: PullVendorDeps) {
     for (let start = 0; start < changes.length; start += BATCH) {
       const batch = changes.slice(start, start + BATCH);
       const results = await writer.writeBatch(batch);
+      deps.onResults?.(results);
+      if (!isDryRun(job) && deps.rememberKeys) {
+        const written = new Set(
+          results.filter((r) => r.outcome === "created" || r.outcome === "updated").map((r) => recordId(r)),
+        );
+        await deps.rememberKeys(batch.filter((change) => written.has(recordId(change))));
+      }
       results.forEach((result, i) => {
         countOutcome(tally.counts, result.outcome);
         if (result.outcome === "failed" && result.retryable) retryable.push(result);

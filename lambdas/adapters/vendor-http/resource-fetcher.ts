@@ -13,7 +13,10 @@ export interface VendorResourceFetcherDeps {
   readonly connectorFor: (vendor: VendorConfig) => Pick<VendorHttpConnector, "fetchResource">;
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
-  /** Time allowed for one fetch (retries and short rate-limit waits included), ms. @default 20000 */
+  /**
+   * Time allowed for one fetch (retries and short rate-limit waits included), ms; it must leave room
+   * for one page (`pageTimeoutSeconds`, at most 20 s for channels with resources). @default 25000
+   */
   readonly timeoutMs?: number;
 }
 
@@ -50,7 +53,7 @@ export class VendorResourceFetcher implements ResourceFetcher {
         id: mapping.resource.id,
         ...(mapping.resource.productId === undefined ? {} : { productId: mapping.resource.productId }),
       },
-      { deadline: now() + (this.#deps.timeoutMs ?? 20_000) },
+      { deadline: now() + (this.#deps.timeoutMs ?? 25_000) },
     );
     if (records === undefined) {
       return { kind: "ignored", reason: "unknown-resource", detail: `${what} no longer exists at the vendor` };

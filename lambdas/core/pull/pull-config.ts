@@ -281,6 +281,9 @@ const ResourceSchema = v.strictObject({
   recordPath: v.optional(PathSchema, "$"),
 });
 
+/** Longest page timeout of a channel with `resources`: a thin notification's fetch must fit the processor's 30 s. */
+export const MAX_FETCH_SECONDS = 20;
+
 /**
  * The pull channel (vendor config `channels.pull`).
  *
@@ -338,6 +341,10 @@ export const PullChannelSchema = v.pipe(
   v.check(
     (channel) => !(channel.request.graphql && channel.request.method === "GET"),
     "a GraphQL request is sent with POST",
+  ),
+  v.check(
+    (channel) => Object.keys(channel.resources).length === 0 || channel.pageTimeoutSeconds <= MAX_FETCH_SECONDS,
+    `resources are fetched inside the webhook processor's invocation: pageTimeoutSeconds must be at most ${MAX_FETCH_SECONDS}`,
   ),
 );
 
