@@ -1,6 +1,6 @@
 import { ulid } from "ulid";
 import * as v from "valibot";
-import { ConcurrentUpdateError, TransientError, ValidationError } from "../errors.ts";
+import { ConcurrentUpdateError, SystemError, TransientError, ValidationError } from "../errors.ts";
 import type { Workflow } from "../model.ts";
 import type { JobStatus, OutcomeCounts } from "../outcomes.ts";
 import type { Log, QueueSender } from "../ports.ts";
@@ -21,8 +21,8 @@ export interface VendorLookup {
 export interface SyncJobsDeps {
   readonly vendors: VendorLookup;
   readonly store: JobStore;
-  /** The standard-priority queue the pull worker consumes. */
-  readonly queue: QueueSender;
+  /** The standard-priority queue the pull worker consumes; needed by {@link SyncJobs.start} only. */
+  readonly queue?: QueueSender;
   readonly notifier: JobNotifier;
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
@@ -86,6 +86,8 @@ export class SyncJobs {
    * @throws {TransientError} when the message could not be queued (the job is then FAILED and the lock released).
    */
   async start(input: StartSyncRequest): Promise<StartResult> {
+    const queue = this.#deps.queue;
+    if (!queue) throw new SystemError("SyncJobs.start needs the sync queue (deps.queue)");
     const parsed = v.safeParse(StartSyncRequestSchema, input);
     if (!parsed.success) {
       const issue = parsed.issues[0];
@@ -141,7 +143,7 @@ export class SyncJobs {
       throw error;
     }
     try {
-      await this.#deps.queue.send({
+      await queue.send({
         body: syncMessage(jobId, vendor.id, 1),
         attributes: { vendorId: vendor.id, kind: "sync", jobId },
       });
