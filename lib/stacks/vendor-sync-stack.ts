@@ -5,8 +5,10 @@ import { Bucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { AdminApi } from "../constructs/admin-api.ts";
 import { ChangeNotifications } from "../constructs/change-notifications.ts";
 import { RealtimeSync } from "../constructs/realtime-sync.ts";
+import { ScheduledSync } from "../constructs/scheduled-sync.ts";
 import { VendorSyncFunction } from "../constructs/vendor-sync-function.ts";
 
 export interface VendorSyncStackProps extends StackProps {
@@ -33,6 +35,10 @@ export class VendorSyncStack extends Stack {
   readonly realtime: RealtimeSync;
   /** Accepted changes → SNS. */
   readonly notifications: ChangeNotifications;
+  /** IAM-authorised admin routes (features add theirs with `adminApi.addRoutes`). */
+  readonly adminApi: AdminApi;
+  /** Schedules, on-demand jobs, the pull worker and the watchdog. */
+  readonly scheduled: ScheduledSync;
 
   constructor(scope: Construct, id: string, props: VendorSyncStackProps) {
     super(scope, id, props);
@@ -44,10 +50,11 @@ export class VendorSyncStack extends Stack {
     })
       .bindTable(props.recordsTable, "RECORDS_TABLE_NAME")
       .bindTable(props.syncTable, "SYNC_TABLE_NAME");
+    const archiveBucket = Bucket.fromBucketName(this, "ArchiveBucket", props.archiveBucketName);
     this.realtime = new RealtimeSync(this, "Realtime", {
       recordsTable: props.recordsTable,
       syncTable: props.syncTable,
-      archiveBucket: Bucket.fromBucketName(this, "ArchiveBucket", props.archiveBucketName),
+      archiveBucket,
       secrets: props.webhookSecrets,
       vendors: props.vendors,
       logRetention: props.logRetention,
@@ -57,6 +64,15 @@ export class VendorSyncStack extends Stack {
       recordsTable: props.recordsTable,
       vendors: props.vendors,
       logRetention: props.logRetention,
+    });
+    this.adminApi = new AdminApi(this, "AdminApi", { logRetention: props.logRetention });
+    this.scheduled = new ScheduledSync(this, "Scheduled", {
+      recordsTable: props.recordsTable,
+      syncTable: props.syncTable,
+      archiveBucket,
+      vendors: props.vendors,
+      logRetention: props.logRetention,
+      adminApi: this.adminApi,
     });
   }
 }
