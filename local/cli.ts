@@ -1,13 +1,16 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, ValidationError } from "../lambdas/core/errors.ts";
+import { ConfigError, ValidationError, VendorSyncError } from "../lambdas/core/errors.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import { importFile } from "./commands/import.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
 import { replayArchived } from "./commands/replay.ts";
+import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
+import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
 import { formatImportSummary, terminalProgress } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
+import { startLocalSchedules } from "./schedules.ts";
 import { createLocalServer, listen } from "./server.ts";
 
 /** Where a command writes, and whether it may draw on a terminal. */
@@ -24,6 +27,8 @@ export interface CliContext {
   readonly sandbox?: Sandbox;
   /** Directory relative paths are resolved against (the caller's, when forwarded). @default process.cwd() */
   readonly cwd?: string;
+  /** Job commands (`sync`, `jobs`, `job`): a running `serve`'s admin routes, AWS clients, the poll sleep. */
+  readonly jobs?: Pick<JobCommandsContext, "remote" | "aws" | "sleep">;
 }
 
 interface CommonOptions {
@@ -35,6 +40,8 @@ interface CommonOptions {
 /** Errors a user caused (bad flags, unknown vendor, missing file): printed plainly, exit 1. */
 function isUsageError(error: unknown): boolean {
   return (
+    error instanceof VendorSyncError ||
+    error instanceof RemoteJobError ||
     error instanceof ValidationError ||
     error instanceof ConfigError ||
     error instanceof DataDirBusyError ||
@@ -150,6 +157,16 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       result.exitCode = replayed.unmappable.length > 0 ? 2 : 0;
     });
 
+  registerJobCommands(program, {
+    io,
+    ...ctx.jobs,
+    withSandbox: (options, command, run) =>
+      ctx.sandbox ? run(ctx.sandbox, false) : withSandbox(options, command, (sandbox) => run(sandbox, true)),
+    setExitCode: (code) => {
+      result.exitCode = code;
+    },
+  });
+
   program
     .command("serve")
     .description("run the local sandbox: webhook API, queues and their consumers, on the data directory")
@@ -164,14 +181,19 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       const url = await listen(server, options.port, options.host);
       publishOwnerApi(dataDir, url);
       sandbox.realtimeDriver.start();
+      sandbox.scheduled.syncDriver.start();
+      const schedules = startLocalSchedules(sandbox, { log: (line) => io.err(`${line}\n`) });
       io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
       io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
+      io.err(`  admin routes (no IAM locally): ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs\n`);
+      for (const line of schedules.describe()) io.err(`  schedule: ${line}\n`);
       io.err("  other vendor-sync commands on this data directory now run here; Ctrl-C stops\n");
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      schedules.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sandbox.close();
@@ -219,6 +241,9 @@ async function runCli(argv: readonly string[], ctx: { sandbox: Sandbox; cwd?: st
   return { exitCode, stdout, stderr };
 }
 
+/** Commands that run against a serving sandbox's admin routes instead of being forwarded. */
+const JOB_COMMANDS = new Set(["sync", "jobs", "job"]);
+
 /** `--data-dir` from an argument list (for forwarding decisions before commander parses). */
 function dataDirFlag(argv: readonly string[]): string | undefined {
   const index = argv.indexOf("--data-dir");
@@ -237,8 +262,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     interactive: Boolean(process.stderr.isTTY),
   };
   const command = argv.find((arg) => !arg.startsWith("-"));
-  if (command && command !== "serve" && !argv.includes("--in-memory") && !argv.includes("--help")) {
+  const onAws = argv.includes("--target=aws") || argv.some((arg, i) => arg === "--target" && argv[i + 1] === "aws");
+  if (command && command !== "serve" && !onAws && !argv.includes("--in-memory") && !argv.includes("--help")) {
     const owner = currentOwner(resolveDataDir(dataDirFlag(argv)));
+    if (owner?.apiUrl && JOB_COMMANDS.has(command)) {
+      // Job commands talk to serve's admin routes from here, so `sync --wait` shows live progress.
+      process.exitCode = await runWith(argv, { io, jobs: { remote: new HttpJobsClient(owner.apiUrl) } });
+      return;
+    }
     if (owner?.apiUrl) {
       try {
         const response = await fetch(`${owner.apiUrl}/_cli`, {

@@ -35,6 +35,7 @@ export const JOB_ROUTES = {
   startSync: "POST /admin/vendors/{vendorId}/syncs",
   getJob: "GET /admin/jobs/{jobId}",
   listJobs: "GET /admin/vendors/{vendorId}/jobs",
+  listAllJobs: "GET /admin/jobs",
   cancelJob: "POST /admin/jobs/{jobId}/cancel",
 } as const;
 
@@ -58,9 +59,25 @@ const bodyObject = (request: AdminRequest): Record<string, unknown> => {
  *   (409 with `runningJobId` when the vendor's job is still running);
  * - `GET /admin/jobs/{jobId}` → 200 `{ job }` (status, counts, heartbeat, error summary);
  * - `GET /admin/vendors/{vendorId}/jobs?since=<ISO 8601>&limit=<n>` → 200 `{ jobs }`, newest first;
+ * - `GET /admin/jobs?since=…&limit=…` → 200 `{ jobs }` of every vendor, newest first;
  * - `POST /admin/jobs/{jobId}/cancel` → 202 `{ job }` (CANCELLED, or RUNNING with `cancelRequestedAt`).
  */
 export function jobRoutes(jobs: SyncJobs): AdminRoutes {
+  const list = async (request: AdminRequest, vendorId: string | undefined): Promise<AdminResponse> => {
+    const limit = request.query.limit === undefined ? undefined : Number(request.query.limit);
+    if (limit !== undefined && !Number.isInteger(limit)) {
+      throw new ValidationError("limit must be a whole number", { field: "limit" });
+    }
+    return {
+      statusCode: 200,
+      body: await runOperation(jobs, {
+        operation: "listJobs",
+        ...(vendorId ? { vendorId } : {}),
+        ...(request.query.since ? { since: request.query.since } : {}),
+        ...(limit === undefined ? {} : { limit }),
+      }),
+    };
+  };
   return {
     [JOB_ROUTES.startSync]: async (request) => {
       const body = bodyObject(request);
@@ -78,21 +95,8 @@ export function jobRoutes(jobs: SyncJobs): AdminRoutes {
       statusCode: 200,
       body: await runOperation(jobs, { operation: "getJob", jobId: required(request, "jobId") }),
     }),
-    [JOB_ROUTES.listJobs]: async (request) => {
-      const limit = request.query.limit === undefined ? undefined : Number(request.query.limit);
-      if (limit !== undefined && !Number.isInteger(limit)) {
-        throw new ValidationError("limit must be a whole number", { field: "limit" });
-      }
-      return {
-        statusCode: 200,
-        body: await runOperation(jobs, {
-          operation: "listJobs",
-          vendorId: required(request, "vendorId"),
-          ...(request.query.since ? { since: request.query.since } : {}),
-          ...(limit === undefined ? {} : { limit }),
-        }),
-      };
-    },
+    [JOB_ROUTES.listJobs]: (request) => list(request, required(request, "vendorId")),
+    [JOB_ROUTES.listAllJobs]: (request) => list(request, undefined),
     [JOB_ROUTES.cancelJob]: async (request) => ({
       statusCode: 202,
       body: await runOperation(jobs, {

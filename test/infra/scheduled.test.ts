@@ -167,6 +167,7 @@ describe("admin API", () => {
       String(r.Properties.RouteKey).includes(" /admin/"),
     );
     expect(adminRoutes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual([
+      "GET /admin/jobs",
       "GET /admin/jobs/{jobId}",
       "GET /admin/vendors/{vendorId}/jobs",
       "POST /admin/jobs/{jobId}/cancel",
