@@ -1,4 +1,4 @@
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
 import * as v from "valibot";
 import { ConcurrentUpdateError, SystemError, TransientError, ValidationError } from "../errors.ts";
 import type { Workflow } from "../model.ts";
@@ -26,7 +26,7 @@ export interface SyncJobsDeps {
   readonly notifier: JobNotifier;
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
-  /** @default ULID of `now` */
+  /** @default a monotonic ULID of `now` (ids sort in creation order, even within one millisecond) */
   readonly newJobId?: (now: number) => string;
   readonly log?: Log;
 }
@@ -69,6 +69,7 @@ export class SyncJobs {
   readonly #deps: SyncJobsDeps;
   readonly #now: () => number;
   readonly #log: Log;
+  readonly #ulid = monotonicFactory();
 
   constructor(deps: SyncJobsDeps) {
     this.#deps = deps;
@@ -109,7 +110,7 @@ export class SyncJobs {
       return { started: false, reason: "paused" };
     }
     const now = this.#now();
-    const jobId = this.#deps.newJobId?.(now) ?? ulid(now);
+    const jobId = this.#deps.newJobId?.(now) ?? this.#ulid(now);
     try {
       await this.#lock(vendor.id, jobId, now);
     } catch (error) {
