@@ -48,7 +48,10 @@ export interface Sandbox {
   readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
   /** Scheduled and on-demand syncs: jobs, the sync queue and its driver, the local vendor API. */
   readonly scheduled: ScheduledWorkflow;
-  /** Emits `processed` (ProcessedMessage), `notification` (ChangeNotification) and `job` (JobNotification). */
+  /**
+   * Emits `processed` (ProcessedMessage), `notification` (ChangeNotification), `job` (JobNotification)
+   * and `pull` (PullEvent: pages and hand-overs of running pulls).
+   */
   readonly events: EventEmitter;
   /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
   vendor(vendorId: string): VendorConfig;

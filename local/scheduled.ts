@@ -141,6 +141,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     batch,
     fileDrops,
     rememberKeys: (changes) => keyIndex.remember(changes),
+    onEvent: (event) => options.events.emit("pull", event),
     log,
     now,
     defaultRemainingMs: invocationMs,

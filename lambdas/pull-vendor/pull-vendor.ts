@@ -64,6 +64,8 @@ export interface PullVendorDeps {
   readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
   /** Receives every page's results (metrics). */
   readonly onResults?: (results: readonly ChangeResult[]) => void;
+  /** Told about each page taken and each hand-over (the sandbox's event log, the demo). */
+  readonly onEvent?: (event: PullEvent) => void;
   /** The file-drop connector's sources, for vendors with `channels.fileDrop`. */
   readonly fileDrops?: FileDropDeps["sources"];
   readonly log: Log;
@@ -77,6 +79,32 @@ export interface PullVendorDeps {
   /** Remaining time when no Lambda context is given (tests, the sandbox), ms. @default 300000 */
   readonly defaultRemainingMs?: number;
 }
+
+/** What the worker tells `onEvent`. */
+export type PullEvent =
+  | {
+      readonly kind: "page";
+      readonly jobId: string;
+      readonly vendorId: string;
+      readonly step: number;
+      /** Page number within the run. */
+      readonly page: number;
+      readonly records: number;
+      /** The job's totals after this page. */
+      readonly rowsRead: number;
+      readonly counts: OutcomeCounts;
+      /** Whether the page was staged for the batch workflow instead of written. */
+      readonly staged: boolean;
+    }
+  | {
+      readonly kind: "hand-over";
+      readonly jobId: string;
+      readonly vendorId: string;
+      /** The follow-up's step. */
+      readonly step: number;
+      readonly delaySeconds: number;
+      readonly reason: string;
+    };
 
 /** Where a pull step resumes (the job's `resumeState`). */
 interface PullResume {
@@ -315,6 +343,17 @@ export function makeHandler(deps: PullVendorDeps) {
         heartbeatAt: now(),
         leaseUntil: leaseFor(),
       });
+      deps.onEvent?.({
+        kind: "page",
+        jobId: job.jobId,
+        vendorId: vendor.id,
+        step: message.step,
+        page: page.pageNumber,
+        records: page.records.length,
+        rowsRead: tally.rowsRead,
+        counts: { ...tally.counts },
+        staged: stage,
+      });
       if (reported === "cancel-requested") throw new StopPull("cancel");
       if (reported === "lost") throw new StopPull("lost");
     };
@@ -531,6 +570,14 @@ export function makeHandler(deps: PullVendorDeps) {
       body: syncMessage(job.jobId, job.vendorId, message.step + 1),
       attributes: { vendorId: job.vendorId, kind: "sync", jobId: job.jobId },
       ...(delaySeconds > 0 ? { delaySeconds } : {}),
+    });
+    deps.onEvent?.({
+      kind: "hand-over",
+      jobId: job.jobId,
+      vendorId: job.vendorId,
+      step: message.step + 1,
+      delaySeconds,
+      reason: end.note ?? "continuing",
     });
     deps.log.info("sync job continues in a follow-up message", {
       jobId: job.jobId,
