@@ -10,7 +10,7 @@ import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from 
 import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
 import { formatImportSummary, terminalProgress } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
-import { startLocalSchedules } from "./schedules.ts";
+import { startLocalSchedules, startLocalWatchdog } from "./schedules.ts";
 import { createLocalServer, listen } from "./server.ts";
 
 /** Where a command writes, and whether it may draw on a terminal. */
@@ -183,6 +183,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       sandbox.realtimeDriver.start();
       sandbox.scheduled.syncDriver.start();
       const schedules = startLocalSchedules(sandbox, { log: (line) => io.err(`${line}\n`) });
+      const stopWatchdog = startLocalWatchdog(sandbox, { log: (line) => io.err(`${line}\n`) });
       io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
       io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
       io.err(`  admin routes (no IAM locally): ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs\n`);
@@ -194,6 +195,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
         process.once("SIGTERM", stop);
       });
       schedules.stop();
+      stopWatchdog();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sandbox.close();

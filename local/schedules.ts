@@ -1,5 +1,6 @@
 import { SyncAlreadyRunningError } from "../lambdas/core/jobs/errors.ts";
 import { isSyncable } from "../lambdas/core/jobs/sync-jobs.ts";
+import { runWatchdog } from "../lambdas/core/jobs/watchdog.ts";
 import { nextFireTimes } from "../lambdas/core/schedules/eventbridge-schedule.ts";
 import type { Sandbox } from "./sandbox.ts";
 
@@ -130,4 +131,39 @@ export class LocalScheduler {
 /** Starts the local schedules of `serve`. */
 export function startLocalSchedules(sandbox: Sandbox, options: { log?: (line: string) => void } = {}): LocalScheduler {
   return new LocalScheduler(sandbox, options).start();
+}
+
+/**
+ * `serve`'s watchdog: runs the same check as the scheduled watchdog function, at start (a job left
+ * RUNNING by a process that died) and then every `everyMs`.
+ * @returns a function that stops it.
+ */
+export function startLocalWatchdog(
+  sandbox: Sandbox,
+  options: { everyMs?: number; log?: (line: string) => void; timers?: Timers } = {},
+): () => void {
+  const timers = options.timers ?? realTimers;
+  let handle: unknown;
+  let stopped = false;
+  const run = async () => {
+    try {
+      const report = await runWatchdog({
+        jobs: sandbox.scheduled.jobs,
+        store: sandbox.sync,
+        vendors: sandbox.registry,
+        now: Date.now(),
+      });
+      for (const entry of report.stopped) {
+        options.log?.(`watchdog: job ${entry.jobId} (${entry.vendorId}) ${entry.status}: its heartbeat stopped`);
+      }
+    } catch (error) {
+      options.log?.(`watchdog: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!stopped) handle = timers.set(() => void run(), options.everyMs ?? 5 * 60_000);
+  };
+  void run();
+  return () => {
+    stopped = true;
+    if (handle !== undefined) timers.clear(handle);
+  };
 }
