@@ -172,6 +172,43 @@ describe("pull worker — paging over HTTP through the write path", () => {
     expect(pageRequests()).toHaveLength(1);
   });
 
+  it("hands over from the failing page while the vendor answers 500, then fails the job after maxRetries", async () => {
+    const s = await open();
+    server.route(
+      (request) => (isPage(2)(request) ? { status: 500, body: { errors: "Internal Server Error" } } : undefined),
+      firstPage,
+      serve(pages),
+    );
+    const job = await start(s);
+    const { job: done, invocations } = await runToEnd(s, job.jobId, clock);
+    // The first invocation reads page 1 and fails on page 2; each follow-up retries page 2 only.
+    expect(invocations).toBe(1 + 3);
+    expect(done).toMatchObject({
+      status: "FAILED",
+      rowsRead: 2,
+      errorSummary: expect.stringMatching(/vendor unavailable after 4 hand-overs/),
+    });
+    expect(pageRequests().filter((r) => !r.url.searchParams.has("page_info"))).toHaveLength(1);
+  });
+
+  it("takes a page again, later, when some of its changes failed to write, and ends with exact counts", async () => {
+    const single = await open();
+    const once = await runToEnd(single, (await start(single)).jobId, clock);
+    await single.close();
+    sandbox = undefined;
+    server.requests.length = 0;
+
+    const s = await open();
+    vi.spyOn(s.writer, "writeBatch").mockImplementationOnce(async (changes) =>
+      changes.map((c) => ({ ...c, outcome: "failed" as const, reason: "ThrottlingException", retryable: true })),
+    );
+    const job = await start(s);
+    const { job: done, invocations } = await runToEnd(s, job.jobId, clock);
+    expect(invocations).toBe(2);
+    expect(done).toMatchObject({ status: "SUCCEEDED", counts: once.job.counts, rowsRead: 5 });
+    expect(pageRequests()).toHaveLength(4);
+  });
+
   it("fails the job without retrying when the vendor refuses the credentials (401)", async () => {
     const s = await open();
     server.route(() => ({ status: 401, body: { errors: "[API] Invalid API key or access token" } }));
