@@ -189,6 +189,10 @@ export const VendorConfigSchema = v.pipe(
     (config) => !(config.channels.fileDrop && config.channels.pull),
     "a vendor is pulled through one channel: channels.pull or channels.fileDrop, not both",
   ),
+  v.check(
+    (config) => !config.schedule || config.channels.pull !== undefined || config.channels.fileDrop !== undefined,
+    "a schedule pulls the vendor: it needs channels.pull or channels.fileDrop",
+  ),
 );
 
 /** A validated vendor configuration, defaults applied. */

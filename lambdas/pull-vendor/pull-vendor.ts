@@ -536,6 +536,16 @@ export function makeHandler(deps: PullVendorDeps) {
       });
       return;
     }
+    if (!deps.vendors.has(job.vendorId)) {
+      await deps.jobs.finish(job, {
+        status: "FAILED",
+        counts: job.counts,
+        rowsRead: job.rowsRead,
+        errorSummary: `vendor ${job.vendorId} is no longer configured`,
+        guard: { step: message.step },
+      });
+      return;
+    }
     const vendor = deps.vendors.get(job.vendorId);
     const end = vendor.channels.fileDrop
       ? await runFileDrop(
