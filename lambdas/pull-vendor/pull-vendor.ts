@@ -15,7 +15,7 @@ import type { PullCheckpoint } from "../adapters/vendor-http/checkpoint.ts";
 import type { PullOptions, PullResult } from "../adapters/vendor-http/connector.ts";
 import { VendorUnavailableError } from "../adapters/vendor-http/errors.ts";
 import { type Change, type ChangeInput, toChange } from "../core/change.ts";
-import { ConcurrentUpdateError, SystemError, TransientError, ValidationError } from "../core/errors.ts";
+import { ConcurrentUpdateError, SystemError, ValidationError } from "../core/errors.ts";
 import type { RejectEntry } from "../core/import-pipeline.ts";
 import { isDryRun, type JobItem, jobMode } from "../core/jobs/job.ts";
 import {
@@ -492,15 +492,25 @@ export function makeHandler(deps: PullVendorDeps) {
     });
   }
 
-  async function runStep(message: SyncMessage, context: Context | undefined): Promise<void> {
+  async function runStep(
+    message: SyncMessage,
+    context: Context | undefined,
+    attempt: { claimed: boolean },
+  ): Promise<void> {
     const started = now();
     const remaining = context?.getRemainingTimeInMillis() ?? deps.defaultRemainingMs ?? 300_000;
     const deadline = started + remaining - margin;
     const leaseFor = () => Math.max(now(), started + remaining) + 60_000;
     const claim = await deps.store.claimStep(message.jobId, message.step, started, leaseFor());
     if (claim.kind === "leased") {
-      // A duplicate delivery while another worker runs this step: look again after it.
-      throw new TransientError(`job ${message.jobId} step ${message.step} is being run by another worker`);
+      // A duplicate delivery while another worker runs this step. Dropping it is safe: should that
+      // worker die, SQS delivers its message again once the visibility timeout (6× the function's) ends,
+      // after the lease has run out.
+      deps.log.info("duplicate sync message dropped: the step is running elsewhere", {
+        jobId: message.jobId,
+        step: message.step,
+      });
+      return;
     }
     if (claim.kind === "not-current") {
       const job = claim.job;
@@ -525,6 +535,7 @@ export function makeHandler(deps: PullVendorDeps) {
       });
       return;
     }
+    attempt.claimed = true;
     const job = claim.job;
     if (job.cancelRequestedAt !== undefined) {
       await deps.jobs.finish(job, {
@@ -598,12 +609,18 @@ export function makeHandler(deps: PullVendorDeps) {
     });
   }
 
-  async function retryOrDeadLetter(record: SQSRecord, message: SyncMessage | undefined, error: unknown) {
+  async function retryOrDeadLetter(
+    record: SQSRecord,
+    message: SyncMessage | undefined,
+    error: unknown,
+    claimed = false,
+  ) {
     const vendor = message && deps.vendors.has(message.vendorId) ? deps.vendors.get(message.vendorId) : undefined;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
     const decision = decideRetry(receiveCount, vendor?.maxRetries ?? 3, random, deps.retry);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (message) await deps.store.releaseStep(message.jobId, message.step);
+    // Only this invocation's own lease is given back, so the retry can claim the step at once.
+    if (message && claimed) await deps.store.releaseStep(message.jobId, message.step);
     if (decision.action === "dead-letter") {
       deps.log.error("giving up on sync message", { jobId: message?.jobId, receiveCount, reason });
       await deps.control.deadLetter(
@@ -614,7 +631,7 @@ export function makeHandler(deps: PullVendorDeps) {
         },
         `${decision.reason}: ${reason}`,
       );
-      if (message) {
+      if (message && claimed) {
         const job = await deps.store.getJob(message.jobId);
         if (job && job.step === message.step && (job.status === "QUEUED" || job.status === "RUNNING")) {
           await deps.jobs
@@ -658,10 +675,11 @@ export function makeHandler(deps: PullVendorDeps) {
           error instanceof SystemError ? error : new SystemError(`unreadable sync message: ${String(error)}`);
         return retryOrDeadLetter(record, undefined, failure);
       }
+      const attempt = { claimed: false };
       try {
-        await runStep(message, context);
+        await runStep(message, context, attempt);
       } catch (error) {
-        return retryOrDeadLetter(record, message, error);
+        return retryOrDeadLetter(record, message, error, attempt.claimed);
       }
     };
     const processor = new BatchProcessor(EventType.SQS);

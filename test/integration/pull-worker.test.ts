@@ -1,3 +1,4 @@
+import type { SQSEvent } from "aws-lambda";
 import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SyncAlreadyRunningError } from "../../lambdas/core/jobs/errors.ts";
@@ -37,6 +38,28 @@ async function start(s: Sandbox, request: Partial<Parameters<Sandbox["scheduled"
   if (!started.started) throw new Error(`not started: ${started.reason}`);
   return started.job;
 }
+
+/** An SQS event holding one message body, as Lambda's event source would deliver it. */
+const sqsEvent = (body: string, receiveCount = 1): SQSEvent => ({
+  Records: [
+    {
+      messageId: `m-${receiveCount}`,
+      receiptHandle: "",
+      body,
+      attributes: {
+        ApproximateReceiveCount: String(receiveCount),
+        SentTimestamp: "0",
+        SenderId: "local",
+        ApproximateFirstReceiveTimestamp: "0",
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:local:000000000000:sync",
+      awsRegion: "local",
+    },
+  ],
+});
 
 const price = async (s: Sandbox, key: string) =>
   (await s.records.get({ vendorId: "shop", entityType: "price", entityKey: key }))?.attributes.amount;
@@ -148,26 +171,7 @@ describe("pull worker — paging over HTTP through the write path", () => {
     await s.scheduled.syncDriver.pollOnce();
     const afterStep1 = await s.scheduled.jobs.get(job.jobId);
     // The same step-1 message again (an SQS redelivery).
-    await s.scheduled.worker({
-      Records: [
-        {
-          messageId: "redelivered",
-          receiptHandle: "",
-          body: first?.body ?? "",
-          attributes: {
-            ApproximateReceiveCount: "2",
-            SentTimestamp: "0",
-            SenderId: "local",
-            ApproximateFirstReceiveTimestamp: "0",
-          },
-          messageAttributes: {},
-          md5OfBody: "",
-          eventSource: "aws:sqs",
-          eventSourceARN: "arn:aws:sqs:local:000000000000:sync",
-          awsRegion: "local",
-        },
-      ],
-    });
+    await s.scheduled.worker(sqsEvent(first?.body ?? "", 2));
     expect(await s.scheduled.jobs.get(job.jobId)).toMatchObject({ counts: afterStep1.counts, rowsRead: 2, step: 2 });
     expect(pageRequests()).toHaveLength(1);
   });
@@ -207,6 +211,17 @@ describe("pull worker — paging over HTTP through the write path", () => {
     expect(invocations).toBe(2);
     expect(done).toMatchObject({ status: "SUCCEEDED", counts: once.job.counts, rowsRead: 5 });
     expect(pageRequests()).toHaveLength(4);
+  });
+
+  it("drops a duplicate delivery of a step another worker is running, leaving that worker's lease alone", async () => {
+    const s = await open();
+    const job = await start(s);
+    const lease = clock.ms + 300_000;
+    expect((await s.sync.claimStep(job.jobId, 1, clock.ms, lease)).kind).toBe("claimed");
+    const response = await s.scheduled.worker(sqsEvent((await s.scheduled.syncQueue.peek())[0]?.body ?? ""));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(pageRequests()).toHaveLength(0);
+    expect(await s.scheduled.jobs.get(job.jobId)).toMatchObject({ status: "RUNNING", step: 1, leaseUntil: lease });
   });
 
   it("fails the job without retrying when the vendor refuses the credentials (401)", async () => {
