@@ -169,7 +169,9 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
 
   program
     .command("serve")
-    .description("run the local sandbox: webhook API, queues and their consumers, on the data directory")
+    .description(
+      "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
+    )
     .option("--port <n>", "port of the local API", (value) => Number.parseInt(value, 10), 4580)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .addOption(dataDirOption())

@@ -69,7 +69,7 @@ describe("vendor-sync sync --wait: exit code from the job's final status", () =>
     expect(run.json()).toMatchObject({ status: "PARTIAL", counts: { rejected: 1 } });
   });
 
-  it("exits 1 when the job fails (the vendor refuses the credentials)", async () => {
+  it("fails with exit 1 when the job fails (the vendor refuses the credentials)", async () => {
     server.route(() => ({ status: 401, body: { errors: "[API] Invalid API key or access token" } }));
     const run = await cli(["sync", "--vendor", "shop", "--wait"]);
     expect(run.code).toBe(1);

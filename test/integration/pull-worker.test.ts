@@ -176,7 +176,7 @@ describe("pull worker — paging over HTTP through the write path", () => {
     expect(pageRequests()).toHaveLength(1);
   });
 
-  it("hands over from the failing page while the vendor answers 500, then fails the job after maxRetries", async () => {
+  it("fails the job after maxRetries hand-overs while the vendor answers 500, each retrying only the failing page", async () => {
     const s = await open();
     server.route(
       (request) => (isPage(2)(request) ? { status: 500, body: { errors: "Internal Server Error" } } : undefined),
