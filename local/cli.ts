@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { ConcurrentUpdateError, ConfigError, ValidationError } from "../lambdas/core/errors.ts";
+import { ConcurrentUpdateError, ConfigError, ValidationError, VendorSyncError } from "../lambdas/core/errors.ts";
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import { importFile } from "./commands/import.ts";
@@ -16,7 +16,9 @@ import {
 } from "./commands/operations.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
 import { replayArchived } from "./commands/replay.ts";
+import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
+import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
 import {
   formatConflict,
   formatConflictLine,
@@ -25,6 +27,7 @@ import {
   terminalProgress,
 } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
+import { startLocalSchedules, startLocalWatchdog } from "./schedules.ts";
 import { createLocalServer, listen } from "./server.ts";
 
 /** Where a command writes, and whether it may draw on a terminal. */
@@ -41,6 +44,8 @@ export interface CliContext {
   readonly sandbox?: Sandbox;
   /** Directory relative paths are resolved against (the caller's, when forwarded). @default process.cwd() */
   readonly cwd?: string;
+  /** Job commands (`sync`, `jobs`, `job`): a running `serve`'s admin routes, AWS clients, the poll sleep. */
+  readonly jobs?: Pick<JobCommandsContext, "remote" | "aws" | "sleep">;
 }
 
 interface CommonOptions {
@@ -52,6 +57,8 @@ interface CommonOptions {
 /** Errors a user caused (bad flags, unknown vendor, missing file): printed plainly, exit 1. */
 function isUsageError(error: unknown): boolean {
   return (
+    error instanceof VendorSyncError ||
+    error instanceof RemoteJobError ||
     error instanceof ValidationError ||
     error instanceof ConcurrentUpdateError ||
     error instanceof ConfigError ||
@@ -342,10 +349,21 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
         }
       });
   }
+  registerJobCommands(program, {
+    io,
+    ...ctx.jobs,
+    withSandbox: (options, command, run) =>
+      ctx.sandbox ? run(ctx.sandbox, false) : withSandbox(options, command, (sandbox) => run(sandbox, true)),
+    setExitCode: (code) => {
+      result.exitCode = code;
+    },
+  });
 
   program
     .command("serve")
-    .description("run the local sandbox: webhook API, queues and their consumers, on the data directory")
+    .description(
+      "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
+    )
     .option("--port <n>", "port of the local API", (value) => Number.parseInt(value, 10), 4580)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .addOption(dataDirOption())
@@ -357,14 +375,21 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       const url = await listen(server, options.port, options.host);
       publishOwnerApi(dataDir, url);
       sandbox.realtimeDriver.start();
+      sandbox.scheduled.syncDriver.start();
+      const schedules = startLocalSchedules(sandbox, { log: (line) => io.err(`${line}\n`) });
+      const stopWatchdog = startLocalWatchdog(sandbox, { log: (line) => io.err(`${line}\n`) });
       io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
       io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
+      io.err(`  admin routes (no IAM locally): ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs\n`);
+      for (const line of schedules.describe()) io.err(`  schedule: ${line}\n`);
       io.err("  other vendor-sync commands on this data directory now run here; Ctrl-C stops\n");
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      schedules.stop();
+      stopWatchdog();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sandbox.close();
@@ -412,6 +437,9 @@ async function runCli(argv: readonly string[], ctx: { sandbox: Sandbox; cwd?: st
   return { exitCode, stdout, stderr };
 }
 
+/** Commands that run against a serving sandbox's admin routes instead of being forwarded. */
+const JOB_COMMANDS = new Set(["sync", "jobs", "job"]);
+
 /** `--data-dir` from an argument list (for forwarding decisions before commander parses). */
 function dataDirFlag(argv: readonly string[]): string | undefined {
   const index = argv.indexOf("--data-dir");
@@ -430,8 +458,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     interactive: Boolean(process.stderr.isTTY),
   };
   const command = argv.find((arg) => !arg.startsWith("-"));
-  if (command && command !== "serve" && !argv.includes("--in-memory") && !argv.includes("--help")) {
+  const onAws = argv.includes("--target=aws") || argv.some((arg, i) => arg === "--target" && argv[i + 1] === "aws");
+  if (command && command !== "serve" && !onAws && !argv.includes("--in-memory") && !argv.includes("--help")) {
     const owner = currentOwner(resolveDataDir(dataDirFlag(argv)));
+    if (owner?.apiUrl && JOB_COMMANDS.has(command)) {
+      // Job commands talk to serve's admin routes from here, so `sync --wait` shows live progress.
+      process.exitCode = await runWith(argv, { io, jobs: { remote: new HttpJobsClient(owner.apiUrl) } });
+      return;
+    }
     if (owner?.apiUrl) {
       try {
         const response = await fetch(`${owner.apiUrl}/_cli`, {

@@ -1,19 +1,25 @@
 /**
  * `npm run demo`: the main job on the bundled real examples, in a fresh sandbox data directory.
- * Imports the Magento Luma catalog (twice: the second run is all unchanged with zero writes), two
- * Shopify-format exports, then a canonical feed that shows every outcome, and prints the open conflict.
+ * Imports the Magento Luma catalog (twice: the second run is all unchanged with zero writes) and a
+ * canonical feed that shows every outcome; then follows one Shopify product, the Classic Varsity Top,
+ * from two file exports through a REST pull of the store's API (with live progress) to signed
+ * webhooks, and prints the open conflicts.
  */
 import "./sandbox-env.ts";
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { currencyExponent } from "../lambdas/core/currencies.ts";
 import type { RejectEntry } from "../lambdas/core/import-pipeline.ts";
 import { countsReconcile } from "../lambdas/core/outcomes.ts";
 import { silentLog } from "../lambdas/core/ports.ts";
 import type { ChangeResult } from "../lambdas/core/write-path.ts";
 import type { ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
+import type { PullEvent } from "../lambdas/pull-vendor/pull-vendor.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
+import { formatJob } from "./commands/sync.ts";
 import { currentOwner, resolveDataDir } from "./data-dir.ts";
+import { SandboxJobsClient, waitForJob } from "./jobs-client.ts";
 import { formatConflict, formatImportSummary } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
 import { countCommands } from "./sdk-call-counter.ts";
@@ -122,6 +128,7 @@ async function realtimePart(sandbox: Sandbox): Promise<void> {
   sandbox.events.on("processed", (p: ProcessedMessage) => processed.push(p));
   try {
     await post("products/update Classic Varsity Top (2025-03-14)", "products/update", "demo-evt-1", update);
+    await trace(sandbox, "the products/update webhook of 2025-03-14");
     await post("the same delivery again (a retry)", "products/update", "demo-evt-1", update);
     await post("an older products/update arriving late (2025-03-12, 49.00)", "products/update", "demo-evt-0", older);
     await post("inventory_levels/update", "inventory_levels/update", "demo-evt-2", fixture("inventory_levels-update"));
@@ -245,6 +252,86 @@ function webhookEventFor(vendorId: string, body: Buffer, headers: Record<string,
   };
 }
 
+/** Minor units as decimal text in the currency's exponent (integer arithmetic, no floats). */
+function money(amount: unknown, currency: unknown): string {
+  if (typeof amount !== "number" || typeof currency !== "string") return "—";
+  const exponent = currencyExponent(currency) ?? 2;
+  const digits = String(Math.abs(amount)).padStart(exponent + 1, "0");
+  const whole = digits.slice(0, digits.length - exponent);
+  return `${amount < 0 ? "-" : ""}${whole}${exponent > 0 ? `.${digits.slice(-exponent)}` : ""} ${currency}`;
+}
+
+/** Prints where the followed product stands: title, the Small variant's price and stock, and who wrote them when. */
+async function trace(sandbox: Sandbox, after: string): Promise<void> {
+  const get = (entityType: "product" | "price" | "inventory", entityKey: string) =>
+    sandbox.records.get({ vendorId: "shopify-demo", entityType, entityKey });
+  const [product, price, stock] = await Promise.all([
+    get("product", "classic-varsity-top"),
+    get("price", "CVT-SM-GRY"),
+    get("inventory", "CVT-SM-GRY"),
+  ]);
+  const by = (record: typeof product) =>
+    record ? `${record.source}, ${new Date(record.sourceTs).toISOString().slice(0, 16)}Z, v${record.version}` : "—";
+  say(`  ▸ Classic Varsity Top after ${after}:`);
+  if (product?.deleted) {
+    say(
+      `      deleted (${by(product)}); price ${price?.deleted ? "deleted" : "kept"}, stock ${stock?.deleted ? "deleted" : "kept"}`,
+    );
+    return;
+  }
+  say(`      product "${String(product?.attributes.title ?? "—")}" (${by(product)})`);
+  say(`      price CVT-SM-GRY ${money(price?.attributes.amount, price?.attributes.currency)} (${by(price)})`);
+  say(`      stock CVT-SM-GRY ${String(stock?.attributes.available ?? "—")} (${by(stock)})`);
+}
+
+/**
+ * The scheduled workflow, run on demand: a sync job for shopify-demo that pulls its REST API (the
+ * sandbox's local vendor API serves the recorded pages over HTTP), with live progress per page and
+ * the rate-limit hand-over the recorded 429 causes.
+ */
+async function pullPart(sandbox: Sandbox): Promise<void> {
+  heading("6. Scheduled workflow, on demand: a REST pull of shopify-demo (its schedule runs the same every hour)");
+  say("  $ npx vendor-sync sync --vendor shopify-demo --wait");
+  say(
+    `  vendor API: https://partners-demo.myshopify.com/admin/api/2025-10/products.json → served by the local vendor API at ${await sandbox.scheduled.vendorApi.origin()} (recorded pages, examples/vendor-apis/)`,
+  );
+  const onPull = (event: PullEvent) => {
+    if (event.kind === "page") {
+      const c = event.counts;
+      say(
+        `  page ${event.page}: ${event.records} products (${event.rowsRead} so far) → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.stale} stale, ${c.rejected} rejected`,
+      );
+    } else {
+      say(
+        `  ${event.reason} (HTTP 429, Retry-After 2.0): checkpoint kept in the job; step ${event.step} follows in a message delayed ${event.delaySeconds} s`,
+      );
+    }
+  };
+  sandbox.events.on("pull", onPull);
+  try {
+    const client = new SandboxJobsClient(sandbox, { drive: true });
+    const job = await client.startSync({ vendorId: "shopify-demo", mode: "incremental", dryRun: false });
+    say(`  job ${job.jobId} ${job.status}: the vendor's lock is taken, step 1 is on the standard-priority queue`);
+    const final = await waitForJob(client, job.jobId, {
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      intervalMs: 200,
+    });
+    say(formatJob(final).replace(/^/gm, "  "));
+    const state = await sandbox.sync.getVendorState("shopify-demo");
+    if (state.pullWatermark !== undefined) {
+      say(
+        `  watermark stored: ${new Date(state.pullWatermark).toISOString()}; the next run asks for changes since 5 minutes before it (lookback)`,
+      );
+    }
+    say(
+      `  job notification published to ${relative(process.cwd(), join(sandbox.dataDir, "job-notifications.jsonl"))} (the jobs SNS topic on AWS)`,
+    );
+  } finally {
+    sandbox.events.off("pull", onPull);
+  }
+  await trace(sandbox, "the REST pull (the API says the price went back to 60.00 on 2025-03-11)");
+}
+
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(undefined);
   const owner = currentOwner(dataDir);
@@ -280,41 +367,47 @@ async function main(): Promise<void> {
 
     await step(
       sandbox,
-      "3. Shopify product export of 2025-03-01 — 47 columns (with Cost per item), continuation and image-only rows",
-      "shopify-demo",
-      "examples/shopify-demo/products_export_2025-03-01.csv",
-      "2025-03-01T00:00:00-05:00",
-    );
-    await step(
-      sandbox,
-      "4. Shopify export of 2025-03-08 — 46 columns (Cost per item dropped: cost left as it was); Classic Varsity Top 60 → 54",
-      "shopify-demo",
-      "examples/shopify-demo/products_export_2025-03-08.csv",
-      "2025-03-08T00:00:00-05:00",
-    );
-
-    await step(
-      sandbox,
-      "5a. Canonical feed — baseline",
+      "3a. Canonical feed — baseline",
       "canonical",
       "examples/canonical/01-baseline.jsonl",
       "2026-11-01T08:00:00Z",
     );
     await step(
       sandbox,
-      "5b. Canonical feed — an internal edit (source: internal) renames 24-MB01",
+      "3b. Canonical feed — an internal edit (source: internal) renames 24-MB01",
       "canonical",
       "examples/canonical/02-internal-edit.jsonl",
       "2026-11-01T09:00:00Z",
     );
     await step(
       sandbox,
-      "5c. Canonical feed — vendor updates: updated, unchanged, stale, price guard, manual review, a bad row, a delete",
+      "3c. Canonical feed — vendor updates: updated, unchanged, stale, price guard, manual review, a bad row, a delete",
       "canonical",
       "examples/canonical/03-vendor-updates.jsonl",
       "2026-11-01T10:00:00Z",
       { show: true },
     );
+
+    heading(
+      "Following one product of shopify-demo — the Classic Varsity Top — from files, through its API, to webhooks",
+    );
+    await step(
+      sandbox,
+      "4. Shopify product export of 2025-03-01 — 47 columns (with Cost per item), continuation and image-only rows",
+      "shopify-demo",
+      "examples/shopify-demo/products_export_2025-03-01.csv",
+      "2025-03-01T00:00:00-05:00",
+    );
+    await trace(sandbox, "the export of 2025-03-01");
+    await step(
+      sandbox,
+      "5. Shopify export of 2025-03-08 — 46 columns (Cost per item dropped: cost left as it was); Classic Varsity Top 60 → 54",
+      "shopify-demo",
+      "examples/shopify-demo/products_export_2025-03-08.csv",
+      "2025-03-08T00:00:00-05:00",
+    );
+    await trace(sandbox, "the export of 2025-03-08");
+    await pullPart(sandbox);
 
     await realtimePart(sandbox);
     await operationsPart(sandbox);

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { ImportProgress } from "../lambdas/core/import-pipeline.ts";
+import type { JobView } from "../lambdas/core/jobs/job.ts";
 import { OUTCOMES } from "../lambdas/core/model.ts";
 import type { DeadLetter } from "../lambdas/core/operations/dead-letters.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
@@ -89,4 +90,40 @@ export function formatDeadLetter(message: DeadLetter): string {
     `  attributes: ${JSON.stringify(message.attributes)}`,
     `  body: ${message.body.length > 400 ? `${message.body.slice(0, 397)}...` : message.body}`,
   ].join("\n");
+}
+
+/** A job's live progress on stderr (terminals only): status, pages and records pulled, outcomes so far. */
+export function jobProgress(label: string): { update(job: JobView): void; stop(): void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} {status} | {pages} pages, {rows} records | {created} created {updated} updated {unchanged} unchanged {stale} stale {rejected} rejected`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (job) => {
+      const payload = {
+        status: job.status,
+        pages: job.pagesFetched ?? 0,
+        rows: job.rowsRead,
+        created: job.counts.created,
+        updated: job.counts.updated,
+        unchanged: job.counts.unchanged,
+        stale: job.counts.stale,
+        rejected: job.counts.rejected,
+      };
+      if (!started) {
+        bar.start(1, 0, payload);
+        started = true;
+      } else bar.update(0, payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }

@@ -26,6 +26,7 @@ import { FileObjectStore } from "./file-object-store.ts";
 import { LocalDeadLetterWorkbench } from "./local-dead-letters.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import { LocalSecrets } from "./local-secrets.ts";
+import { createScheduledWorkflow, type ScheduledWorkflow, type ScheduledWorkflowOptions } from "./scheduled.ts";
 
 /** Processor timeout the sandbox mirrors (the CDK sets the same): the queue's visibility is 6× it. */
 export const PROCESSOR_TIMEOUT_SECONDS = 30;
@@ -57,7 +58,12 @@ export interface Sandbox {
   readonly onWritten: (before: SyncRecord | undefined, after: SyncRecord) => void;
   /** The ingest function's handler, with sandbox adapters. */
   readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-  /** Emits `processed` (ProcessedMessage) and `notification` (ChangeNotification). */
+  /** Scheduled and on-demand syncs: jobs, the sync queue and its driver, the local vendor API. */
+  readonly scheduled: ScheduledWorkflow;
+  /**
+   * Emits `processed` (ProcessedMessage), `notification` (ChangeNotification), `job` (JobNotification)
+   * and `pull` (PullEvent: pages and hand-overs of running pulls).
+   */
   readonly events: EventEmitter;
   /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
   vendor(vendorId: string): VendorConfig;
@@ -73,6 +79,11 @@ export interface OpenSandboxOptions {
   readonly apiUrl?: string;
   readonly vendors?: ReadonlyMap<string, VendorConfig>;
   readonly log?: Log;
+  /** Overrides of the scheduled workflow (tests: a clock, sleeps, the invocation time). */
+  readonly scheduled?: Pick<
+    ScheduledWorkflowOptions,
+    "connector" | "invocationMs" | "safetyMarginMs" | "vendorApiDir" | "now"
+  >;
 }
 
 /** A log on stderr (the sandbox keeps stdout for command output). */
@@ -159,10 +170,24 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
       failed: (vendorId, error) => log.error("webhook not queued", { vendorId, error: String(error) }),
     },
   });
+  const scheduled = createScheduledWorkflow({
+    client: dynamo.client,
+    dataDir,
+    vendors,
+    registry,
+    records,
+    sync,
+    syncTableName: dynamo.tables.sync,
+    writer,
+    archive,
+    secrets,
+    events,
+    log,
+    ...options.scheduled,
+  });
   const processor = makeProcessor({
     vendors: registry,
     writer,
-    records,
     archive,
     rejects: archive,
     control: realtimeQueue,
@@ -170,6 +195,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     pause,
     // Faster than on AWS (2 s base, 5 min cap), so a poison message reaches the DLQ in seconds locally.
     retry: { baseSeconds: 0.05, capSeconds: 2, minSeconds: 0 },
+    fetcher: scheduled.fetcher,
     log,
     onProcessed: (processed: ProcessedMessage) => events.emit("processed", processed),
   });
@@ -187,16 +213,18 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     secrets,
     realtimeQueue,
     realtimeDriver,
-    deadLetters: new LocalDeadLetterWorkbench([realtimeQueue]),
+    deadLetters: new LocalDeadLetterWorkbench([realtimeQueue, scheduled.syncQueue]),
     pause,
     conflictReview,
     onWritten,
     ingest,
+    scheduled,
     events,
     vendor,
     close: async () => {
       try {
         await realtimeDriver.stop();
+        await scheduled.close();
         await dynamo.close();
       } finally {
         release();

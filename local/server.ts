@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { ulid } from "ulid";
-import type { Sandbox } from "./sandbox.ts";
+import { jobRoutes } from "../lambdas/admin-api/admin-api.ts";
+import { localAdminRouter } from "./admin-routes.ts";
+import { type Sandbox, stderrLog } from "./sandbox.ts";
 
 /** API Gateway's payload limit; larger requests are refused with 413 before the function runs. */
 export const API_GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
@@ -74,13 +76,20 @@ export function toHttpApiEvent(request: IncomingMessage, body: Buffer, vendorId:
 }
 
 /**
- * The sandbox's local API: the webhook route (the same ingest handler as on AWS), a health check,
- * and `/_cli`, where CLI commands run while `serve` owns the data directory.
+ * The sandbox's local API: the webhook route (the same ingest handler as on AWS), the admin routes
+ * (the admin API's handler, without IAM), a health check, and `/_cli`, where CLI commands run while
+ * `serve` owns the data directory.
  */
 export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
+  const admin = localAdminRouter(jobRoutes(sandbox.scheduled.jobs), stderrLog);
   return createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://localhost");
+      if (url.pathname.startsWith("/admin/")) {
+        const body = await readBody(request, 1024 * 1024);
+        const answer = await admin(request.method ?? "GET", url, body?.toString("utf8"));
+        if (answer) return send(response, answer.statusCode, answer.body);
+      }
       const webhook = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname);
       if (webhook && request.method === "POST") {
         const body = await readBody(request, API_GATEWAY_MAX_BYTES);

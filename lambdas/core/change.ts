@@ -40,6 +40,11 @@ export interface Change extends RecordKey {
   readonly contentHash: string;
   /** 1-based source line (files) for error reports. */
   readonly line?: number;
+  /**
+   * A relative stock movement (whole units) to add to the stored `available`, instead of `attributes`.
+   * Set only by {@link inventoryDeltaChange}; the write path applies it once per event id.
+   */
+  readonly delta?: number;
 }
 
 const KeySchema = v.union([v.string(), v.pipe(v.number(), v.safeInteger())]);

@@ -40,6 +40,21 @@ export class ValidationError extends VendorSyncError {
   }
 }
 
+/** No vendor is configured with this id (HTTP 404 on the admin API). */
+export class UnknownVendorError extends ValidationError {
+  readonly vendorId: string;
+
+  /** @param known - the configured vendor ids, named in the message. */
+  constructor(vendorId: string, known: readonly string[] = []) {
+    super(`unknown vendor ${JSON.stringify(vendorId)}${known.length > 0 ? ` (configured: ${known.join(", ")})` : ""}`, {
+      field: "vendorId",
+      value: vendorId,
+    });
+    this.name = "UnknownVendorError";
+    this.vendorId = vendorId;
+  }
+}
+
 /** A record that would exceed DynamoDB's 400 KB item limit. Rejected, not retried. */
 export class ItemTooLargeError extends ValidationError {
   /** Estimated item size in bytes. */

@@ -50,7 +50,10 @@ export const FINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(["SUCCEEDED", 
  *
  * @param toleratedRejectedPercent - rejected share (percent) above which the job fails. @default 100
  */
-export function statusFromCounts(counts: OutcomeCounts, toleratedRejectedPercent = 100): JobStatus {
+export function statusFromCounts(
+  counts: OutcomeCounts,
+  toleratedRejectedPercent = 100,
+): "SUCCEEDED" | "PARTIAL" | "FAILED" {
   const bad = counts.rejected + counts.failed;
   if (bad === 0) return "SUCCEEDED";
   if (bad === counts.received) return "FAILED";

@@ -10,6 +10,16 @@ export interface Stamp {
   readonly eventId: string;
 }
 
+/** Relative stock movements applied on top of an absolute level (see `inventory-delta.ts`). */
+export interface DeltaLedger {
+  /** `sourceTs` of the absolute level the stored value builds on, UTC epoch ms. Older movements are stale. */
+  readonly baseTs: number;
+  /** Movements applied since, oldest first (at most `MAX_REMEMBERED_DELTAS`). */
+  readonly applied: readonly { readonly eventId: string; readonly sourceTs: number }[];
+  /** The newest `sourceTs` among movements no longer remembered: a movement at or before it is stale. */
+  readonly floorTs?: number;
+}
+
 /**
  * A stored record: the current state of one `(vendorId, entityType, entityKey)` with its provenance.
  */
@@ -35,6 +45,12 @@ export interface SyncRecord extends RecordKey {
   readonly deleted: boolean;
   /** Event time of the delete, UTC epoch ms (tombstones only). */
   readonly deletedAt?: number;
+  /**
+   * Inventory records that received relative movements: the movements applied on top of the last
+   * absolute level, so each is applied exactly once (see `inventory-delta.ts`). Cleared by the next
+   * absolute write.
+   */
+  readonly deltas?: DeltaLedger;
   /** Wall-clock time of the first write, epoch ms. */
   readonly createdAt: number;
   /** Wall-clock time of the last write, epoch ms. */

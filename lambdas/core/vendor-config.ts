@@ -67,6 +67,25 @@ const WebhookChannelSchema = v.strictObject({
   ),
 });
 
+/**
+ * The S3 file-drop connector: on each scheduled or on-demand run, the pull worker reads the files the
+ * vendor dropped under `prefix` since the last run (keys in lexical order, so name files by time), in
+ * the vendor's `channels.file` format. Small files are imported by the worker through the shared
+ * write path; larger ones are handed to the batch workflow.
+ */
+const FileDropChannelSchema = v.strictObject({
+  /** The bucket the vendor drops files into (a folder under `<data-dir>/objects/` in the sandbox). */
+  bucket: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name")),
+  /** Key prefix of the vendor's files (ends with "/"). @default "" */
+  prefix: v.optional(v.pipe(v.string(), v.maxLength(512)), ""),
+  /** Only keys ending with one of these are read. @default [".csv", ".jsonl"] */
+  suffixes: v.optional(v.array(v.pipe(v.string(), v.minLength(1))), [".csv", ".jsonl"]),
+  /** Files up to this size (bytes) are imported by the worker; larger ones go to the batch workflow. @default 5 MiB */
+  directMaxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 5 * 1024 * 1024),
+  /** Files read per run at most; the rest wait for the next run. @default 100 */
+  maxFilesPerRun: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 100),
+});
+
 const ScheduleSchema = v.strictObject({
   /** EventBridge Scheduler expression: `cron(…)` (six fields) or `rate(…)`. */
   expression: v.pipe(
@@ -137,6 +156,8 @@ export const VendorConfigSchema = v.pipe(
         webhook: v.optional(WebhookChannelSchema),
         /** The scheduled workflow's HTTP JSON connector (lambdas/core/pull/pull-config.ts). */
         pull: v.optional(PullChannelSchema),
+        /** The scheduled workflow's S3 file-drop connector; files are read in `channels.file`'s format. */
+        fileDrop: v.optional(FileDropChannelSchema),
       }),
       {},
     ),
@@ -159,6 +180,18 @@ export const VendorConfigSchema = v.pipe(
   v.check(
     (config) => !config.channels.webhook || config.entityTypes.length > 0,
     "a webhook channel needs at least one entity type",
+  ),
+  v.check(
+    (config) => !config.channels.fileDrop || config.channels.file !== undefined,
+    "channels.fileDrop needs channels.file: the dropped files are read in its format",
+  ),
+  v.check(
+    (config) => !(config.channels.fileDrop && config.channels.pull),
+    "a vendor is pulled through one channel: channels.pull or channels.fileDrop, not both",
+  ),
+  v.check(
+    (config) => !config.schedule || config.channels.pull !== undefined || config.channels.fileDrop !== undefined,
+    "a schedule pulls the vendor: it needs channels.pull or channels.fileDrop",
   ),
 );
 

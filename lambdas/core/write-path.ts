@@ -3,6 +3,7 @@ import { applyIncomingRules, type NegativeStockPolicy } from "./business-rules.t
 import type { Change } from "./change.ts";
 import { type ConflictDraft, type DecisionPolicy, decide } from "./conflict-rules.ts";
 import { BusinessRuleError, type ErrorKind, errorKind, ValidationError, VendorSyncError } from "./errors.ts";
+import { decideDelta } from "./inventory-delta.ts";
 import { type ConflictType, type EntityType, type Outcome, type RecordKey, recordId } from "./model.ts";
 import type { ConflictStore, RecordStore } from "./ports.ts";
 import type { SyncRecord } from "./record.ts";
@@ -150,7 +151,11 @@ export class ChangeWriter {
     let current = known;
     for (let attempt = 1; ; attempt++) {
       try {
-        const decision = decide(current, change, policy, this.#now());
+        // Relative stock movements are arithmetic on the stored level, decided by their own rules.
+        const decision =
+          change.delta === undefined
+            ? decide(current, change, policy, this.#now())
+            : decideDelta(current, change, policy, this.#now());
         switch (decision.action) {
           case "skip":
             return {

@@ -8,7 +8,10 @@ import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
+import { readSecretText } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
+import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
+import { VendorResourceFetcher } from "../adapters/vendor-http/resource-fetcher.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
@@ -21,11 +24,12 @@ const dynamo = new DynamoDBClient({});
 const vendors = VendorRegistry.fromBundle();
 const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
 const archive = new S3ObjectStore({ client: new S3Client({}), bucket: env.ARCHIVE_BUCKET_NAME });
+// Thin notifications read the resource through the vendor's pull connector (one per vendor, tokens reused).
+const connectors = new Map<string, VendorHttpConnector>();
 const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 
 const processChanges = makeHandler({
   vendors,
-  records,
   writer: new ChangeWriter({
     records,
     conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
@@ -40,6 +44,18 @@ const processChanges = makeHandler({
   }),
   rememberKeys: (changes) => keyIndex.remember(changes),
   pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
+  fetcher: new VendorResourceFetcher({
+    vendor: (vendorId) => vendors.get(vendorId),
+    connectorFor: (vendor) => {
+      let connector = connectors.get(vendor.id);
+      if (!connector) {
+        if (!vendor.channels.pull) throw new Error(`vendor ${vendor.id} has no pull channel`);
+        connector = new VendorHttpConnector(vendor.channels.pull, { secrets: (name) => readSecretText(name) });
+        connectors.set(vendor.id, connector);
+      }
+      return connector;
+    },
+  }),
   log,
   onProcessed: (processed) => publishOutcomeMetrics(processed.results),
 });

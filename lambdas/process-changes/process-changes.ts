@@ -13,19 +13,17 @@ import * as v from "valibot";
 import { type Change, toChange } from "../core/change.ts";
 import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
 import type { RejectEntry } from "../core/import-pipeline.ts";
+import { inventoryDeltaChange } from "../core/inventory-delta.ts";
 import { recordId } from "../core/model.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
-import type { Log, MessageControl, ObjectStore, RecordStore } from "../core/ports.ts";
+import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
-import type { InventoryDeltaMapping, WebhookMapping } from "../core/webhooks/results.ts";
+import type { ResourceFetcher, WebhookMapping } from "../core/webhooks/results.ts";
 import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
 import type { VendorRegistry } from "../shared/vendor-registry.ts";
 
-/** Reads a resource a thin notification points at, through the vendor's connector (scheduled workflow). */
-export interface ResourceFetcher {
-  fetch(vendorId: string, mapping: Extract<WebhookMapping, { kind: "fetch" }>): Promise<WebhookMapping>;
-}
+export type { ResourceFetcher } from "../core/webhooks/results.ts";
 
 /** What became of one message (the sandbox and the demo print it). */
 export interface ProcessedMessage {
@@ -39,7 +37,6 @@ export interface ProcessedMessage {
 export interface ProcessChangesDeps {
   readonly vendors: VendorRegistry;
   readonly writer: Pick<ChangeWriter, "writeBatch">;
-  readonly records: Pick<RecordStore, "get">;
   /** Archived deliveries and large mappings. */
   readonly archive: ObjectStore;
   /** Where rejected changes are kept (`rejects/<vendor>/<day>/<eventId>.json`). */
@@ -84,30 +81,6 @@ export function makeHandler(deps: ProcessChangesDeps) {
     return JSON.parse(text) as WebhookMapping;
   }
 
-  /** A relative stock movement, as an absolute change on the stored level (never across a newer absolute value). */
-  async function deltaToChanges(message: WebhookMessage, delta: InventoryDeltaMapping): Promise<unknown[]> {
-    const current = await deps.records.get(
-      { vendorId: message.vendorId, entityType: "inventory", entityKey: delta.entityKey },
-      { consistent: true },
-    );
-    const available = current?.attributes.available;
-    if (!current || current.deleted || typeof available !== "number") {
-      throw new ValidationError(`no stock level stored for ${delta.entityKey} to apply a ${delta.delta} movement to`, {
-        field: "entityKey",
-      });
-    }
-    if (current.lastEventId === delta.eventId) return [];
-    return [
-      {
-        entityType: "inventory",
-        entityKey: delta.entityKey,
-        eventId: delta.eventId,
-        sourceTs: delta.sourceTs,
-        attributes: { available: available + delta.delta },
-      },
-    ];
-  }
-
   async function process(message: WebhookMessage): Promise<ProcessedMessage> {
     const vendor = deps.vendors.get(message.vendorId);
     let mapping = await loadMapping(message);
@@ -123,8 +96,19 @@ export function makeHandler(deps: ProcessChangesDeps) {
     if (mapping.kind === "ignored")
       return { vendorId: vendor.id, eventId: message.eventId, results: [], note: mapping.reason };
     if (mapping.kind === "fetch") throw new TransientError("connector returned another fetch");
-    const inputs = mapping.kind === "changes" ? mapping.changes : await deltaToChanges(message, mapping);
-    const changes: Change[] = [];
+    const inputs = mapping.kind === "changes" ? mapping.changes : [];
+    // A relative movement is applied by the write path itself, exactly once by event id (inventory-delta.ts).
+    const changes: Change[] =
+      mapping.kind === "inventory-delta"
+        ? [
+            inventoryDeltaChange(mapping, {
+              vendorId: vendor.id,
+              jobId: "real-time",
+              workflow: "real-time",
+              source: "vendor:webhook",
+            }),
+          ]
+        : [];
     const rejects: RejectEntry[] = [];
     const results: ChangeResult[] = [];
     for (const input of inputs) {

@@ -1,4 +1,4 @@
-import { ConfigError, ValidationError } from "../core/errors.ts";
+import { ConfigError, UnknownVendorError } from "../core/errors.ts";
 import { parseVendorConfig, type VendorConfig } from "../core/vendor-config.ts";
 
 /**
@@ -29,11 +29,10 @@ export class VendorRegistry {
     return new VendorRegistry(raw.map((config) => parseVendorConfig(config, "(bundle)")));
   }
 
-  /** @throws {ValidationError} for an unknown vendor id. */
+  /** @throws {UnknownVendorError} (a `ValidationError`) for an unknown vendor id. */
   get(vendorId: string): VendorConfig {
     const vendor = this.#vendors.get(vendorId);
-    if (!vendor)
-      throw new ValidationError(`unknown vendor ${JSON.stringify(vendorId)}`, { field: "vendorId", value: vendorId });
+    if (!vendor) throw new UnknownVendorError(vendorId, [...this.#vendors.keys()]);
     return vendor;
   }
 

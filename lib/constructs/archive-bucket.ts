@@ -9,14 +9,16 @@ export interface ArchiveBucketProps {
   readonly webhookRetentionDays?: number;
   /** Days rejected changes are kept for inspection. @default 30 */
   readonly rejectRetentionDays?: number;
+  /** Days a large pull's staged JSON Lines are kept (the batch workflow reads them within minutes). @default 14 */
+  readonly pullRetentionDays?: number;
   /** Keep the bucket and its objects when the stack is deleted. @default true */
   readonly retain?: boolean;
 }
 
 /**
  * The archive bucket: raw webhook deliveries (`webhooks/<vendor>/<yyyy>/<mm>/<dd>/…`, kept for replay),
- * mappings too large for a queue message, and rejected changes (`rejects/…`), each prefix expired by
- * a lifecycle rule. With its own server access logs bucket.
+ * mappings too large for a queue message, rejected changes (`rejects/…`) and large pulls staged for
+ * the batch workflow (`pulls/…`), each prefix expired by a lifecycle rule. With its own server access logs bucket.
  *
  * Default settings: SSE-S3 encryption, TLS enforced, public access blocked, bucket-owner-enforced
  * object ownership, versioning on (noncurrent versions expire after 7 days), retained.
@@ -55,6 +57,7 @@ export class ArchiveBucket extends Construct {
       lifecycleRules: [
         { id: "webhooks", prefix: "webhooks/", expiration: Duration.days(props.webhookRetentionDays ?? 90) },
         { id: "rejects", prefix: "rejects/", expiration: Duration.days(props.rejectRetentionDays ?? 30) },
+        { id: "pulls", prefix: "pulls/", expiration: Duration.days(props.pullRetentionDays ?? 14) },
         {
           id: "noncurrent",
           noncurrentVersionExpiration: Duration.days(7),

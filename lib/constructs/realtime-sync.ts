@@ -3,7 +3,7 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
-import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { SyncQueue } from "./sync-queue.ts";
@@ -71,6 +71,12 @@ export class RealtimeSync extends Construct {
       .bindQueueSend(this.queue.deadLetterQueue, "REALTIME_DLQ_URL");
     this.processor.function.addEnvironment("REALTIME_QUEUE_URL", this.queue.queue.queueUrl);
     this.queue.queue.grantConsumeMessages(this.processor.role);
+    // Thin notifications are fetched through the vendor's pull connector (channels.pull.resources).
+    for (const vendor of props.vendors) {
+      const pull = vendor.channels.pull;
+      if (!vendor.enabled || !pull?.secretName || Object.keys(pull.resources).length === 0) continue;
+      Secret.fromSecretNameV2(this, `PullSecret-${vendor.id}`, pull.secretName).grantRead(this.processor.role);
+    }
     this.processor.function.addEventSource(
       new SqsEventSource(this.queue.queue, {
         batchSize: 10,

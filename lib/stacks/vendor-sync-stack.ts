@@ -5,11 +5,13 @@ import { Bucket, type IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { AdminApi } from "../constructs/admin-api.ts";
 import { BatchSyncWorkflow } from "../constructs/batch-sync-workflow.ts";
 import { ChangeNotifications } from "../constructs/change-notifications.ts";
 import { FreshnessMonitor } from "../constructs/freshness-monitor.ts";
 import { VendorSyncMonitoring } from "../constructs/monitoring.ts";
 import { RealtimeSync } from "../constructs/realtime-sync.ts";
+import { ScheduledSync } from "../constructs/scheduled-sync.ts";
 import { VendorSyncFunction } from "../constructs/vendor-sync-function.ts";
 
 export interface VendorSyncStackProps extends StackProps {
@@ -46,6 +48,10 @@ export class VendorSyncStack extends Stack {
   readonly monitoring: VendorSyncMonitoring;
   /** Batch sync of uploaded files: Step Functions with Distributed Map plan and apply. */
   readonly batchSync: BatchSyncWorkflow;
+  /** IAM-authorised admin routes (features add theirs with `adminApi.addRoutes`). */
+  readonly adminApi: AdminApi;
+  /** Schedules, on-demand jobs, the pull worker and the watchdog. */
+  readonly scheduled: ScheduledSync;
 
   constructor(scope: Construct, id: string, props: VendorSyncStackProps) {
     super(scope, id, props);
@@ -57,10 +63,11 @@ export class VendorSyncStack extends Stack {
     })
       .bindTable(props.recordsTable, "RECORDS_TABLE_NAME")
       .bindTable(props.syncTable, "SYNC_TABLE_NAME");
+    const archiveBucket = Bucket.fromBucketName(this, "ArchiveBucket", props.archiveBucketName);
     this.realtime = new RealtimeSync(this, "Realtime", {
       recordsTable: props.recordsTable,
       syncTable: props.syncTable,
-      archiveBucket: Bucket.fromBucketName(this, "ArchiveBucket", props.archiveBucketName),
+      archiveBucket,
       secrets: props.webhookSecrets,
       vendors: props.vendors,
       logRetention: props.logRetention,
@@ -77,12 +84,23 @@ export class VendorSyncStack extends Stack {
       vendors: props.vendors,
       logRetention: props.logRetention,
     });
+    this.adminApi = new AdminApi(this, "AdminApi", { logRetention: props.logRetention });
+    this.scheduled = new ScheduledSync(this, "Scheduled", {
+      recordsTable: props.recordsTable,
+      syncTable: props.syncTable,
+      archiveBucket,
+      vendors: props.vendors,
+      logRetention: props.logRetention,
+      adminApi: this.adminApi,
+    });
+    // One topic for job notifications, whichever workflow ran the job.
     this.batchSync = new BatchSyncWorkflow(this, "BatchSync", {
       recordsTable: props.recordsTable,
       syncTable: props.syncTable,
       importsBucket: props.importsBucket,
       vendors: props.vendors,
       logRetention: props.logRetention,
+      jobTopic: this.scheduled.jobsTopic,
     });
 
     this.monitoring = new VendorSyncMonitoring(this, "Monitoring", {
@@ -101,10 +119,15 @@ export class VendorSyncStack extends Stack {
           this.batchSync.apply,
           this.batchSync.commit,
           this.batchSync.fail,
+          this.scheduled.worker,
+          this.scheduled.onDemand,
+          this.scheduled.adminJobs,
+          this.scheduled.watchdog,
         ].map((f) => f.function),
       ],
       queues: [
         { name: "real-time", queue: this.realtime.queue.queue, deadLetterQueue: this.realtime.queue.deadLetterQueue },
+        { name: "sync", queue: this.scheduled.queue.queue, deadLetterQueue: this.scheduled.queue.deadLetterQueue },
       ],
       stateMachines: [this.batchSync.stateMachine],
       api: this.realtime.api.api,

@@ -123,14 +123,17 @@ describe("admin operations over the admin API", () => {
     ).toEqual({ vendorId: "canonical", paused: false, requeued: 0 });
     const dlq = JSON.parse((await http("GET /admin/dlq")).body ?? "{}");
     expect(dlq).toEqual({
-      queues: [{ queue: "realtime", deadLetterQueue: "realtime-dlq", messages: 0, deadLetters: 0 }],
+      queues: [
+        { queue: "realtime", deadLetterQueue: "realtime-dlq", messages: 0, deadLetters: 0 },
+        { queue: "sync", deadLetterQueue: "sync-dlq", messages: 0, deadLetters: 0 },
+      ],
     });
   });
 });
 
 describe("admin operations by direct invoke", () => {
   it("runs a command and fails on an invalid one", async () => {
-    expect(await handler({ action: "dlq.list" })).toMatchObject({ queues: [{ queue: "realtime" }] });
+    expect(await handler({ action: "dlq.list" })).toMatchObject({ queues: [{ queue: "realtime" }, { queue: "sync" }] });
     await expect(handler({ action: "conflicts.resolve", conflictId: "c-x" })).rejects.toThrow(/invalid command/);
   });
 });

@@ -53,5 +53,17 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(/1 message parked outside the queue/);
     expect(run.stdout).toMatch(/1 re-queued; price 24-UG06 now \{"amount":2900,"currency":"KWD"\}/);
     expect(run.stdout).toMatch(/realtime-dlq: 1 dead letter\(s\)/);
+    // One product followed from the file exports through a REST pull (live, with a rate-limit hand-over) to webhooks.
+    expect(run.stdout).toMatch(/after the export of 2025-03-08:[\s\S]*?price CVT-SM-GRY 54\.00 USD \(vendor:file/);
+    expect(run.stdout).toMatch(/page 1: 2 products \(2 so far\)/);
+    expect(run.stdout).toMatch(/rate-limited .*step 2 follows in a message delayed 2 s/);
+    expect(run.stdout).toMatch(/page 3: 1 products \(5 so far\)/);
+    expect(run.stdout).toMatch(/shopify-demo {2}SUCCEEDED in .*\(incremental, 3 pages, 5 records/);
+    expect(run.stdout).toMatch(
+      /after the REST pull[^\n]*:[\s\S]*?price CVT-SM-GRY 60\.00 USD \(vendor:pull, 2025-03-11/,
+    );
+    expect(run.stdout).toMatch(
+      /after the products\/update webhook of 2025-03-14:[\s\S]*?price CVT-SM-GRY 54\.00 USD \(vendor:webhook, 2025-03-14/,
+    );
   }, 120_000);
 });

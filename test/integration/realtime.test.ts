@@ -311,7 +311,6 @@ describe("processor — partial batch failures", () => {
     const processor = makeProcessor({
       vendors: sandbox.registry,
       writer: sandbox.writer,
-      records: sandbox.records,
       archive: sandbox.archive,
       rejects: sandbox.archive,
       control: queue,
@@ -347,7 +346,6 @@ describe("processor — partial batch failures", () => {
     const processor = makeProcessor({
       vendors: sandbox.registry,
       writer: throttled,
-      records: sandbox.records,
       archive: sandbox.archive,
       rejects: sandbox.archive,
       control: queue,
@@ -386,7 +384,6 @@ describe("processor — partial batch failures", () => {
     const processor = makeProcessor({
       vendors: sandbox.registry,
       writer: throttled,
-      records: sandbox.records,
       archive: sandbox.archive,
       rejects: sandbox.archive,
       control: queue,

@@ -10,49 +10,15 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ConflictDraft } from "../../core/conflict-rules.ts";
 import { contentHash } from "../../core/content-hash.ts";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
-import type { Workflow } from "../../core/model.ts";
+import type { JobHandoff, JobItem, StepBase, VendorState } from "../../core/jobs/job.ts";
+import type { NewJob, StepClaim, StepProgress, StepStore, TransitionGuard } from "../../core/jobs/ports.ts";
 import { emptyCounts, type JobStatus, type OutcomeCounts } from "../../core/outcomes.ts";
 import type { ConflictItem, ConflictStore } from "../../core/ports.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
 import { SYNC_TABLE, syncKeys } from "./table-design.ts";
 
-/** What started a job. */
-export type JobTrigger = "cli" | "schedule" | "admin" | "upload" | "webhook";
-
-/** A sync job as stored and reported (`vendor-sync job`, the admin API). */
-export interface JobItem {
-  readonly jobId: string;
-  readonly vendorId: string;
-  readonly workflow: Workflow;
-  readonly trigger: JobTrigger;
-  readonly status: JobStatus;
-  /** What the job was asked to do (file, as-of time, full snapshot, dry run). */
-  readonly input: Readonly<Record<string, string | number | boolean | null>>;
-  readonly counts: OutcomeCounts;
-  /** Source rows read (files), beside the change counts. */
-  readonly rowsRead: number;
-  /** Epoch ms. */
-  readonly createdAt: number;
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
-  /** Last sign of life of a running job, epoch ms. */
-  readonly heartbeatAt?: number;
-  readonly durationMs?: number;
-  readonly errorSummary?: string;
-  /** Where rejected changes were written, or null when none were. */
-  readonly rejectsFile?: string | null;
-}
-
-/** Per-vendor state: freshness, pause. */
-export interface VendorState {
-  readonly vendorId: string;
-  /** Wall-clock end of the last job that finished SUCCEEDED or PARTIAL, epoch ms. */
-  readonly lastSuccessAt?: number;
-  /** Newest `sourceTs` of an accepted change, epoch ms. */
-  readonly newestSourceTs?: number;
-  readonly paused?: boolean;
-}
+export type { JobItem, JobTrigger, VendorState } from "../../core/jobs/job.ts";
 
 export interface DynamoSyncStoreOptions {
   readonly client: DynamoDBClient;
@@ -82,7 +48,7 @@ const FROM_STATUS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
  * Jobs, manual-review conflicts and vendor state in the sync table (single-table design; keys in
  * `table-design.ts`). Status changes are conditional, so a job never moves backwards.
  */
-export class DynamoSyncStore implements ConflictStore {
+export class DynamoSyncStore implements ConflictStore, StepStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #options: DynamoSyncStoreOptions;
@@ -95,16 +61,15 @@ export class DynamoSyncStore implements ConflictStore {
 
   // ---- jobs ---------------------------------------------------------------------------------
 
-  /** Creates a job in QUEUED. */
-  async createJob(job: {
-    jobId: string;
-    vendorId: string;
-    workflow: Workflow;
-    trigger: JobTrigger;
-    input: JobItem["input"];
-    createdAt: number;
-  }): Promise<JobItem> {
-    const item: JobItem = { ...job, status: "QUEUED", counts: emptyCounts(), rowsRead: 0 };
+  /** Creates a job in QUEUED (its heartbeat is its creation time, so the watchdog sees a job that never starts). */
+  async createJob(job: NewJob): Promise<JobItem> {
+    const item: JobItem = {
+      ...job,
+      status: "QUEUED",
+      counts: emptyCounts(),
+      rowsRead: 0,
+      heartbeatAt: job.createdAt,
+    };
     try {
       await this.#client.send(
         new PutItemCommand({
@@ -126,15 +91,18 @@ export class DynamoSyncStore implements ConflictStore {
   }
 
   /**
-   * Moves a job to `status`, with counts and other fields, only from the states allowed before it.
-   * @throws {ConcurrentUpdateError} when the job is not in an allowed state (already finished, cancelled).
+   * Moves a job to `status`, with counts and other fields, only from the states allowed before it
+   * (and the guard's step and heartbeat, when given).
+   * @throws {ConcurrentUpdateError} when the job is not in an allowed state (already finished, cancelled)
+   *   or a guard does not hold.
    */
   async transitionJob(
     jobId: string,
     status: JobStatus,
     fields: Partial<Omit<JobItem, "jobId" | "vendorId" | "status">> = {},
+    guard: TransitionGuard = {},
   ): Promise<void> {
-    const allowed = FROM_STATUS[status];
+    const allowed = guard.from ?? FROM_STATUS[status];
     const final = status !== "RUNNING" && status !== "QUEUED";
     const set: Record<string, unknown> = {
       ...fields,
@@ -143,12 +111,31 @@ export class DynamoSyncStore implements ConflictStore {
         ? { expiresAt: Math.floor(Date.now() / 1000) + (this.#options.jobRetentionDays ?? 90) * DAY_SECONDS }
         : {}),
     };
+    const clauses = [`#status IN (${allowed.map((_, i) => `:from${i}`).join(", ")})`];
+    const names: Record<string, string> = { "#status": "status" };
+    const values: Record<string, AttributeValue> = Object.fromEntries(allowed.map((s, i) => [`:from${i}`, { S: s }]));
+    if (guard.step !== undefined) {
+      clauses.push("#step = :guardStep");
+      names["#step"] = "step";
+      values[":guardStep"] = { N: String(guard.step) };
+    }
+    if (guard.heartbeatAt !== undefined) {
+      names["#heartbeat"] = "heartbeatAt";
+      if (guard.heartbeatAt === null) clauses.push("attribute_not_exists(#heartbeat)");
+      else {
+        clauses.push("#heartbeat = :guardHeartbeat");
+        values[":guardHeartbeat"] = { N: String(guard.heartbeatAt) };
+      }
+    }
     await this.#update(syncKeys.job(jobId), set, {
-      expression: `#status IN (${allowed.map((_, i) => `:from${i}`).join(", ")})`,
-      names: { "#status": "status" },
-      values: Object.fromEntries(allowed.map((s, i) => [`:from${i}`, { S: s }])),
+      expression: clauses.join(" AND "),
+      names,
+      values,
+      remove: final ? ["leaseUntil"] : [],
       error: () =>
-        new ConcurrentUpdateError(`job ${jobId} cannot move to ${status}: it is not ${allowed.join(" or ")}`),
+        new ConcurrentUpdateError(
+          `job ${jobId} cannot move to ${status}: it is not ${allowed.join(" or ")}${guard.step === undefined ? "" : ` at step ${guard.step}`}, or it moved on`,
+        ),
     });
   }
 
@@ -176,6 +163,166 @@ export class DynamoSyncStore implements ConflictStore {
         options.limit,
       )
     ).map((item) => stripKeys<JobItem>(item));
+  }
+
+  // ---- pull steps (the pull worker) ----------------------------------------------------------
+
+  /**
+   * Records a cancel request on a RUNNING job (the worker stops at its next page).
+   * @returns `false` when the job is not running (ended, or still QUEUED: cancel those directly).
+   */
+  async requestCancel(jobId: string, at: number): Promise<boolean> {
+    try {
+      await this.#update(
+        syncKeys.job(jobId),
+        { cancelRequestedAt: at },
+        {
+          expression: "#status = :running",
+          names: { "#status": "status" },
+          values: { ":running": { S: "RUNNING" } },
+          error: () => new ConcurrentUpdateError(`job ${jobId} is not running`),
+        },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims step `step` of a job: QUEUED/RUNNING → RUNNING with a lease, only when the job waits for
+   * that step and no other worker holds its lease. One conditional UpdateItem; on failure one
+   * consistent read tells why (the embedded engine cannot return the item with the failure).
+   */
+  async claimStep(jobId: string, step: number, at: number, leaseUntil: number): Promise<StepClaim> {
+    try {
+      const response = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: toAttrs(syncKeys.job(jobId)),
+          UpdateExpression:
+            "SET #status = :running, #heartbeat = :now, #lease = :lease, #started = if_not_exists(#started, :now)",
+          ConditionExpression:
+            "#status IN (:queued, :running) AND #step = :step AND (attribute_not_exists(#lease) OR #lease < :now)",
+          ExpressionAttributeNames: {
+            "#status": "status",
+            "#heartbeat": "heartbeatAt",
+            "#lease": "leaseUntil",
+            "#started": "startedAt",
+            "#step": "step",
+          },
+          ExpressionAttributeValues: {
+            ":running": { S: "RUNNING" },
+            ":queued": { S: "QUEUED" },
+            ":now": { N: String(at) },
+            ":lease": { N: String(leaseUntil) },
+            ":step": { N: String(step) },
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { kind: "claimed", job: stripKeys<JobItem>(unmarshall(response.Attributes ?? {})) };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem claim step");
+    }
+    const job = await this.getJob(jobId);
+    if (job && job.step === step && (job.status === "QUEUED" || job.status === "RUNNING")) {
+      return { kind: "leased", job };
+    }
+    return { kind: "not-current", job };
+  }
+
+  async reportStep(jobId: string, step: number, progress: StepProgress): Promise<"ok" | "cancel-requested" | "lost"> {
+    try {
+      await this.#update(
+        syncKeys.job(jobId),
+        { ...progress },
+        {
+          expression: "#status = :running AND #step = :step AND attribute_not_exists(#cancel)",
+          names: { "#status": "status", "#step": "step", "#cancel": "cancelRequestedAt" },
+          values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
+          error: () => new ConcurrentUpdateError(`job ${jobId} moved on`),
+        },
+      );
+      return "ok";
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+    const job = await this.getJob(jobId);
+    return job?.status === "RUNNING" && job.step === step && job.cancelRequestedAt !== undefined
+      ? "cancel-requested"
+      : "lost";
+  }
+
+  async handOver(
+    jobId: string,
+    step: number,
+    next: { resumeState: string; base: StepBase; heartbeatAt: number },
+  ): Promise<void> {
+    await this.#update(
+      syncKeys.job(jobId),
+      {
+        step: step + 1,
+        resumeState: next.resumeState,
+        stepBase: next.base,
+        counts: next.base.counts,
+        rowsRead: next.base.rowsRead,
+        pagesFetched: next.base.pagesFetched,
+        heartbeatAt: next.heartbeatAt,
+      },
+      {
+        expression: "#status = :running AND #step = :step",
+        names: { "#status": "status", "#step": "step" },
+        values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
+        remove: ["leaseUntil"],
+        error: () => new ConcurrentUpdateError(`job ${jobId} is no longer running step ${step}`),
+      },
+    );
+  }
+
+  async releaseStep(jobId: string, step: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: toAttrs(syncKeys.job(jobId)),
+          UpdateExpression: "REMOVE #lease",
+          ConditionExpression: "#step = :step",
+          ExpressionAttributeNames: { "#lease": "leaseUntil", "#step": "step" },
+          ExpressionAttributeValues: { ":step": { N: String(step) } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem release step");
+    }
+  }
+
+  async recordHandoff(jobId: string, step: number, handoff: JobHandoff, progress: StepBase): Promise<boolean> {
+    try {
+      await this.#update(
+        syncKeys.job(jobId),
+        {
+          handoff,
+          counts: progress.counts,
+          rowsRead: progress.rowsRead,
+          pagesFetched: progress.pagesFetched,
+          heartbeatAt: handoff.at,
+        },
+        {
+          expression: "#status = :running AND #step = :step AND attribute_not_exists(#handoff)",
+          names: { "#status": "status", "#step": "step", "#handoff": "handoff" },
+          values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
+          remove: ["leaseUntil"],
+          error: () => new ConcurrentUpdateError(`job ${jobId} is no longer running step ${step}`),
+        },
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      if ((await this.getJob(jobId))?.handoff) return false;
+      throw error;
+    }
   }
 
   // ---- conflicts ----------------------------------------------------------------------------
@@ -288,6 +435,83 @@ export class DynamoSyncStore implements ConflictStore {
     }
   }
 
+  /**
+   * Takes the vendor's single-running-job lock (`runningJobId` on the vendor state item) with a
+   * conditional write.
+   */
+  async acquireVendorLock(
+    vendorId: string,
+    jobId: string,
+    at: number,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: toAttrs(syncKeys.vendorState(vendorId)),
+            UpdateExpression: "SET #vendor = :vendor, #job = :job, #since = :since",
+            ConditionExpression: "attribute_not_exists(#job)",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#job": "runningJobId", "#since": "runningSince" },
+            ExpressionAttributeValues: {
+              ":vendor": { S: vendorId },
+              ":job": { S: jobId },
+              ":since": { N: String(at) },
+            },
+          }),
+        );
+        return { acquired: true };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor lock");
+      }
+      const holder = (await this.getVendorState(vendorId)).runningJobId;
+      if (holder) return { acquired: false, holder };
+      // Released between our write and our read: try again.
+    }
+    throw new ConcurrentUpdateError(`the lock of vendor ${vendorId} keeps changing hands`);
+  }
+
+  async releaseVendorLock(vendorId: string, jobId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: toAttrs(syncKeys.vendorState(vendorId)),
+          UpdateExpression: "REMOVE #job, #since",
+          ConditionExpression: "#job = :job",
+          ExpressionAttributeNames: { "#job": "runningJobId", "#since": "runningSince" },
+          ExpressionAttributeValues: { ":job": { S: jobId } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor unlock");
+    }
+  }
+
+  /** Moves the pull watermark (epoch ms) or the file-drop position (an object key) forward only. */
+  async advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }) {
+    for (const [field, value] of Object.entries(watermark)) {
+      if (value === undefined) continue;
+      try {
+        await this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: toAttrs(syncKeys.vendorState(vendorId)),
+            UpdateExpression: "SET #vendor = :vendor, #mark = :mark",
+            ConditionExpression: "attribute_not_exists(#mark) OR #mark < :mark",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#mark": field },
+            ExpressionAttributeValues: {
+              ":vendor": { S: vendorId },
+              ":mark": typeof value === "number" ? { N: String(value) } : { S: value },
+            },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem watermark");
+      }
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   async #get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
@@ -338,6 +562,8 @@ export class DynamoSyncStore implements ConflictStore {
       expression: string;
       names: Record<string, string>;
       values: Record<string, AttributeValue>;
+      /** Attributes to remove. */
+      remove?: readonly string[];
       error: () => Error;
     },
   ): Promise<void> {
@@ -350,12 +576,16 @@ export class DynamoSyncStore implements ConflictStore {
       values[`:v${i}`] = toAttrs({ value }).value as AttributeValue;
       assignments.push(`#f${i} = :v${i}`);
     });
+    const removals = (condition.remove ?? []).map((field, i) => {
+      names[`#r${i}`] = field;
+      return `#r${i}`;
+    });
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: toAttrs(key),
-          UpdateExpression: `SET ${assignments.join(", ")}`,
+          UpdateExpression: `SET ${assignments.join(", ")}${removals.length > 0 ? ` REMOVE ${removals.join(", ")}` : ""}`,
           ConditionExpression: condition.expression,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

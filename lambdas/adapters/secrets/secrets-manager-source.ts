@@ -39,3 +39,15 @@ export function parseSecretValue(value: string | undefined): string[] {
   }
   return [value];
 }
+
+/**
+ * Reads a secret's text from AWS Secrets Manager, cached per execution environment (Powertools
+ * Parameters): the vendor pull connectors' credentials (`channels.pull.secretName`).
+ *
+ * @param maxAgeSeconds - cache lifetime. @default 300
+ */
+export async function readSecretText(secretName: string, maxAgeSeconds = 300): Promise<string> {
+  const value = await getSecret(secretName, { maxAge: maxAgeSeconds });
+  if (value === undefined) throw new Error(`secret ${secretName} has no value`);
+  return typeof value === "string" ? value : new TextDecoder().decode(value as Uint8Array);
+}

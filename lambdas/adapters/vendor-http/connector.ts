@@ -1,12 +1,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { contentHash } from "../../core/content-hash.ts";
 import { TransientError, ValidationError } from "../../core/errors.ts";
-import { selectRecords } from "../../core/pull/json-path.ts";
+import { selectOne, selectRecords } from "../../core/pull/json-path.ts";
 import type { PullChannel } from "../../core/pull/pull-config.ts";
 import { Authenticator, endpointOf, type SecretPort, TokenCache } from "./auth.ts";
 import { type PullCheckpoint, type PullPosition, parseCheckpoint, SEEN_LIMIT } from "./checkpoint.ts";
 import { PagingLoopError, VendorHttpError, VendorUnavailableError } from "./errors.ts";
-import { buildRequest, type FetchedPage, firstPosition, nextPosition } from "./paging.ts";
+import { buildRequest, type FetchedPage, firstPosition, nextPosition, type PreparedRequest } from "./paging.ts";
 import { graphqlThrottle, pauseAfterMs, requestedWaitMs } from "./rate-limit.ts";
 import { formatWatermark } from "./watermark.ts";
 
@@ -192,7 +192,13 @@ export class VendorHttpConnector {
         await this.#sleep(pauseMs, options.signal);
       }
       const requestedAt = this.#now();
-      const outcome = await this.#fetchPage(state, auth, since, options);
+      const outcome = await this.#fetchPage(
+        buildRequest(channel, state.next, since),
+        (body) => selectRecords(body, channel.recordsPath),
+        state,
+        auth,
+        options,
+      );
       if (outcome.kind === "stop") return partial(outcome.reason, outcome.retryAfterMs);
       const { page } = outcome;
       const next = nextPosition(channel, state.next, page);
@@ -265,15 +271,80 @@ export class VendorHttpConnector {
     return Math.round(this.#random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
   }
 
-  /** Fetches the page at `state.next`, retrying and waiting as the class comment describes. */
+  /**
+   * Reads one resource by id (`channels.pull.resources[type]`), with the channel's auth, retries and
+   * rate-limit waits, for thin webhook notifications.
+   *
+   * @param ids - `id`, and `productId` for resources addressed under a product.
+   * @returns the record(s) at the resource's `recordPath` (an object answer becomes one record), or
+   *   `undefined` when the vendor answers 404 (the resource is gone).
+   * @throws {VendorHttpError} for an unconfigured resource type, other 4xx answers or a bad body.
+   * @throws {VendorUnavailableError} when the vendor keeps failing, or {@link TransientError} when a
+   *   rate limit asks for a longer wait than fits.
+   */
+  async fetchResource(
+    type: string,
+    ids: { readonly id: string; readonly productId?: string },
+    options: { readonly deadline: number; readonly signal?: AbortSignal },
+  ): Promise<unknown[] | undefined> {
+    const channel = this.#channel;
+    const resource = channel.resources[type];
+    const endpoint = `${channel.baseUrl.replace(/\/+$/, "")}${channel.path}`;
+    if (!resource) {
+      throw new VendorHttpError(`no channels.pull.resources.${type} is configured to read a ${type} by id`, {
+        endpoint,
+      });
+    }
+    if (resource.path.includes("{productId}") && ids.productId === undefined) {
+      throw new VendorHttpError(`reading a ${type} needs the id of its product`, { endpoint });
+    }
+    const path = resource.path
+      .replaceAll("{id}", encodeURIComponent(ids.id))
+      .replaceAll("{productId}", encodeURIComponent(ids.productId ?? ""));
+    const url = new URL(`${channel.baseUrl.replace(/\/+$/, "")}${path}`);
+    const auth = new Authenticator(channel.auth, channel.secretName, {
+      secrets: this.#secrets,
+      fetch: this.#fetch,
+      now: this.#now,
+      tokens: this.#tokens,
+    });
+    const pullOptions: PullOptions = { ...options, onPage: () => {} };
+    let outcome: PageOutcome;
+    try {
+      outcome = await this.#fetchPage(
+        { url: url.href, method: "GET" },
+        (body) => {
+          const found = selectOne(body, resource.recordPath);
+          if (found === undefined || found === null) {
+            throw new ValidationError(`record path ${resource.recordPath} matched nothing in the response`);
+          }
+          return Array.isArray(found) ? found : [found];
+        },
+        this.#newRun(undefined),
+        auth,
+        pullOptions,
+      );
+    } catch (error) {
+      if (error instanceof VendorHttpError && error.status === 404) return undefined;
+      throw error;
+    }
+    if (outcome.kind === "stop") {
+      throw new TransientError(`${endpointOf(url.href)}: ${outcome.reason}; try again later`, {
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+      });
+    }
+    return [...outcome.page.records];
+  }
+
+  /** Fetches one page (`request`), retrying and waiting as the class comment describes. */
   async #fetchPage(
+    request: PreparedRequest,
+    select: (body: unknown) => unknown[],
     state: PullCheckpoint,
     auth: Authenticator,
-    since: string | undefined,
     options: PullOptions,
   ): Promise<PageOutcome> {
     const channel = this.#channel;
-    const request = buildRequest(channel, state.next, since);
     const endpoint = endpointOf(request.url);
     const pageTimeoutMs = channel.pageTimeoutSeconds * 1000;
     let attempts = 0;
@@ -383,7 +454,7 @@ export class VendorHttpConnector {
       }
       let records: unknown[];
       try {
-        records = selectRecords(body, channel.recordsPath);
+        records = select(body);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         throw new VendorHttpError(`${endpoint}: ${error.message}`, { status, endpoint, cause: error });

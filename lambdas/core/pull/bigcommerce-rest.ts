@@ -66,6 +66,8 @@ export const mapBigCommerceRest: PullMapper = (records, ctx): PullMapResult =>
           ...(product.gtin !== undefined || product.upc !== undefined
             ? { barcode: nonBlank(product.gtin) ?? nonBlank(product.upc) ?? null }
             : {}),
+          // Inventory webhooks name only this id: the processor remembers the key by it.
+          extra: { platformId: String(product.id) },
         },
       },
       {

@@ -265,6 +265,26 @@ const RetrySchema = v.strictObject({
 });
 
 /**
+ * One resource read by id, for thin webhook notifications (a BigCommerce `store/product/updated`, a
+ * commercetools change notification): `path` is appended to `baseUrl` with `{id}` (and, for resources
+ * under a product, `{productId}`) replaced; `recordPath` locates the record in the answer. The record is
+ * mapped with the channel's `format`, like a pulled one.
+ */
+const ResourceSchema = v.strictObject({
+  /** e.g. `/v3/catalog/products/{id}`. */
+  path: v.pipe(
+    v.string(),
+    v.startsWith("/", 'must start with "/"'),
+    v.includes("{id}", 'must contain the placeholder "{id}"'),
+  ),
+  /** Where the record is in the answer (`data`, `$`). @default "$" */
+  recordPath: v.optional(PathSchema, "$"),
+});
+
+/** Longest page timeout of a channel with `resources`: a thin notification's fetch must fit the processor's 30 s. */
+export const MAX_FETCH_SECONDS = 20;
+
+/**
  * The pull channel (vendor config `channels.pull`).
  *
  * @example Shopify REST
@@ -306,6 +326,13 @@ export const PullChannelSchema = v.pipe(
     format: v.picklist(PULL_FORMATS),
     /** Locale of localised values (Akeneo names). @default "en_US" */
     locale: v.optional(v.pipe(v.string(), v.minLength(2)), "en_US"),
+    /**
+     * Records one run may apply through the write path; past this, the rest of the run is staged to S3
+     * as JSON Lines and handed to the batch workflow (large pulls). @default 5000
+     */
+    batchHandoffRecords: v.optional(PositiveInt(100_000_000), 5000),
+    /** Single resources by the platform's resource type (`product`, `inventory-entry`…), for thin notifications. @default {} */
+    resources: v.optional(v.record(NameSchema, ResourceSchema), {}),
   }),
   v.check(
     (channel) => channel.auth.type === "none" || channel.secretName !== undefined,
@@ -314,6 +341,10 @@ export const PullChannelSchema = v.pipe(
   v.check(
     (channel) => !(channel.request.graphql && channel.request.method === "GET"),
     "a GraphQL request is sent with POST",
+  ),
+  v.check(
+    (channel) => Object.keys(channel.resources).length === 0 || channel.pageTimeoutSeconds <= MAX_FETCH_SECONDS,
+    `resources are fetched inside the webhook processor's invocation: pageTimeoutSeconds must be at most ${MAX_FETCH_SECONDS}`,
   ),
 );
 

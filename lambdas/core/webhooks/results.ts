@@ -76,6 +76,20 @@ export interface IgnoredMapping {
 /** What one webhook payload means for the store. */
 export type WebhookMapping = ChangesMapping | FetchMapping | InventoryDeltaMapping | IgnoredMapping;
 
+/**
+ * Reads the resource a thin notification points at, through the vendor's pull connector, and maps
+ * it: the processor's port to the scheduled workflow's connectors.
+ */
+export interface ResourceFetcher {
+  /**
+   * @returns the fetched state as `changes` (superseding the notification), or `ignored` when the
+   *   resource no longer exists.
+   * @throws {ValidationError} when the vendor has no connector or resource path for it, or the record
+   *   cannot be mapped; {@link TransientError} when the vendor is unavailable or rate-limits.
+   */
+  fetch(vendorId: string, mapping: FetchMapping): Promise<WebhookMapping>;
+}
+
 /** A platform resource by the platform's own id, for {@link PlatformKeyIndex}. */
 export interface PlatformRef {
   readonly type: "product" | "variant";

@@ -209,7 +209,13 @@ describe("schedule expression validation", () => {
   });
 
   it("is what the vendor config validates schedules with", () => {
-    const base = { id: "demo-vendor", name: "Demo", entityTypes: ["price"], defaultCurrency: "USD" };
+    const base = {
+      id: "demo-vendor",
+      name: "Demo",
+      entityTypes: ["price"],
+      defaultCurrency: "USD",
+      channels: { file: { format: "canonical" }, fileDrop: { bucket: "demo-drops" } },
+    };
     expect(() =>
       parseVendorConfig({ ...base, schedule: { expression: "cron(0 9 ? * 0 *)" } }, "demo-vendor.json"),
     ).toThrow(/schedule\.expression: .*day-of-week value 0 is outside 1–7/);

@@ -141,3 +141,46 @@ describe("pull channel config", () => {
     expect(v.safeParse(PullChannelSchema, { ...shopify, baseUrl: "http://localhost:8080" }).success).toBe(true);
   });
 });
+
+describe("schedules and pull channels", () => {
+  it("fails a vendor config with a schedule but nothing to pull", () => {
+    expect(() =>
+      parseVendorConfig(
+        {
+          id: "files-only",
+          name: "Files only",
+          entityTypes: ["price"],
+          defaultCurrency: "USD",
+          channels: { file: { format: "canonical" } },
+          schedule: { expression: "rate(1 hour)" },
+        },
+        "files-only.json",
+      ),
+    ).toThrow(/a schedule pulls the vendor: it needs channels.pull or channels.fileDrop/);
+  });
+
+  it("fails a channel with resources whose page timeout does not fit the webhook processor", () => {
+    const shop = {
+      baseUrl: "https://shop.example.com",
+      path: "/products.json",
+      auth: { type: "none" },
+      paging: { style: "none" },
+      recordsPath: "products",
+      format: "shopify-rest",
+      resources: { product: { path: "/products/{id}.json", recordPath: "product" } },
+    };
+    const config = (pull: Record<string, unknown>) => ({
+      id: "shop",
+      name: "Shop",
+      entityTypes: ["product"],
+      defaultCurrency: "USD",
+      channels: { pull },
+    });
+    expect(() => parseVendorConfig(config(shop), "shop.json")).toThrow(/pageTimeoutSeconds must be at most 20/);
+    expect(
+      parseVendorConfig(config({ ...shop, pageTimeoutSeconds: 15 }), "shop.json").channels.pull?.resources,
+    ).toEqual({
+      product: { path: "/products/{id}.json", recordPath: "product" },
+    });
+  });
+});

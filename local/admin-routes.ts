@@ -1,0 +1,48 @@
+import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
+import { type AdminRoutes, makeHandler } from "../lambdas/admin-api/admin-api.ts";
+import type { Log } from "../lambdas/core/ports.ts";
+
+/** A route key's path as a pattern with named groups (`/admin/jobs/{jobId}` → `^/admin/jobs/(?<jobId>[^/]+)$`). */
+function pattern(path: string): RegExp {
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * The admin routes in the sandbox's local server: the same route table and handler as the admin
+ * API's function, reached without IAM (the server listens on loopback only; the principal is `local`).
+ *
+ * @returns a router: the answer, or `undefined` when no admin route matches.
+ */
+export function localAdminRouter(routes: AdminRoutes, log: Log) {
+  const handler = makeHandler({ routes, log });
+  const table = Object.keys(routes).map((routeKey) => {
+    const [method = "GET", path = "/"] = routeKey.split(" ");
+    return { routeKey, method, path: pattern(path) };
+  });
+  return async (
+    method: string,
+    url: URL,
+    body: string | undefined,
+  ): Promise<{ statusCode: number; body: string } | undefined> => {
+    for (const route of table) {
+      const match = route.method === method ? route.path.exec(url.pathname) : null;
+      if (!match) continue;
+      const event = {
+        version: "2.0",
+        routeKey: route.routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ""),
+        headers: {},
+        queryStringParameters: Object.fromEntries(url.searchParams),
+        pathParameters: { ...match.groups },
+        requestContext: { authorizer: { iam: { userArn: "local" } }, http: { method, path: url.pathname } },
+        ...(body ? { body } : {}),
+        isBase64Encoded: false,
+      } as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
+      const result = await handler(event);
+      return { statusCode: result.statusCode ?? 200, body: result.body ?? "" };
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,174 @@
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
+import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
+import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
+import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/adapters/vendor-http/connector.ts";
+import { VendorResourceFetcher } from "../lambdas/adapters/vendor-http/resource-fetcher.ts";
+import { DryRunWriter } from "../lambdas/core/dry-run-writer.ts";
+import type { JobNotification } from "../lambdas/core/jobs/job.ts";
+import { SyncJobs } from "../lambdas/core/jobs/sync-jobs.ts";
+import type { Log, ObjectStore } from "../lambdas/core/ports.ts";
+import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
+import type { ChangeWriter } from "../lambdas/core/write-path.ts";
+import { makeHandler as makePullWorker } from "../lambdas/pull-vendor/pull-vendor.ts";
+import type { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import { FsFileDropSource } from "./fs-file-drop-source.ts";
+import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
+import type { LocalSecrets } from "./local-secrets.ts";
+import { LocalBatchRunner } from "./pull-handoff-runner.ts";
+import { LocalVendorApi } from "./vendor-api.ts";
+
+/** Pull worker timeout the sandbox mirrors (the CDK sets the same): the sync queue's visibility is 6× it. */
+export const PULL_TIMEOUT_SECONDS = 300;
+
+/** The scheduled and on-demand workflows in the sandbox: the same job lifecycle and worker as on AWS. */
+export interface ScheduledWorkflow {
+  /** Start, look up, cancel and finish jobs. */
+  readonly jobs: SyncJobs;
+  /** The standard-priority queue (and its DLQ), persisted like the real-time one. */
+  readonly syncQueue: LocalQueue;
+  /** Drives the pull worker from the sync queue (batches of 1, as the event source mapping). */
+  readonly syncDriver: LocalQueueDriver;
+  /** The recorded vendor APIs, served over HTTP on a loopback port. */
+  readonly vendorApi: LocalVendorApi;
+  /** Runs hand-offs of large pulls in place of the batch workflow. */
+  readonly batch: LocalBatchRunner;
+  /** Thin-notification fetches for the real-time processor. */
+  readonly fetcher: VendorResourceFetcher;
+  /** The pull worker's handler (what the driver calls with SQS-shaped batches). */
+  readonly worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** Runs queued steps until no job has work left (the queue is empty and every hand-off ended). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ScheduledWorkflowOptions {
+  readonly client: DynamoDBClient;
+  readonly dataDir: string;
+  readonly vendors: ReadonlyMap<string, VendorConfig>;
+  readonly registry: VendorRegistry;
+  readonly records: DynamoRecordStore;
+  readonly sync: DynamoSyncStore;
+  /** The sync table (platform keys live there too). */
+  readonly syncTableName: string;
+  readonly writer: ChangeWriter;
+  /** The archive folder: staged pulls and rejects. */
+  readonly archive: ObjectStore;
+  readonly secrets: LocalSecrets;
+  readonly events: NodeJS.EventEmitter;
+  readonly log: Log;
+  /** Connector overrides (tests inject a clock and sleeps). */
+  readonly connector?: Partial<Omit<VendorHttpConnectorDeps, "secrets">>;
+  /** Time a worker invocation has, ms. @default {@link PULL_TIMEOUT_SECONDS} */
+  readonly invocationMs?: number;
+  /** @default 20000 */
+  readonly safetyMarginMs?: number;
+  /** Epoch ms, for jobs, the worker and the sync queue. @default Date.now */
+  readonly now?: () => number;
+  /** Recorded vendor APIs. @default examples/vendor-apis */
+  readonly vendorApiDir?: string;
+}
+
+/** Wires the scheduled workflow on the sandbox's store, queue and folders. */
+export function createScheduledWorkflow(options: ScheduledWorkflowOptions): ScheduledWorkflow {
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  const notifications = join(options.dataDir, "job-notifications.jsonl");
+  const syncQueue = new LocalQueue({
+    client: options.client,
+    name: "sync",
+    visibilityTimeoutSeconds: PULL_TIMEOUT_SECONDS * 6,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    now,
+  });
+  const jobs = new SyncJobs({
+    vendors: options.registry,
+    store: options.sync,
+    queue: syncQueue,
+    notifier: {
+      jobFinished: async (notification: JobNotification) => {
+        appendFileSync(notifications, `${JSON.stringify(notification)}\n`);
+        options.events.emit("job", notification);
+      },
+    },
+    now,
+    log,
+  });
+  const keyIndex = new DynamoPlatformKeyIndex({ client: options.client, tableName: options.syncTableName });
+  const vendorApi = new LocalVendorApi(options.vendors.values(), options.secrets, options.vendorApiDir);
+  const connectors = new Map<string, VendorHttpConnector>();
+  const connectorFor = (vendor: VendorConfig) => {
+    let connector = connectors.get(vendor.id);
+    if (!connector) {
+      if (!vendor.channels.pull) throw new Error(`vendor ${vendor.id} has no pull channel`);
+      connector = new VendorHttpConnector(vendor.channels.pull, {
+        secrets: (name) => options.secrets.text(name),
+        fetch: vendorApi.fetch(),
+        ...options.connector,
+      });
+      connectors.set(vendor.id, connector);
+    }
+    return connector;
+  };
+  const policyFor = (vendorId: string, entityType: Parameters<typeof writePolicyFor>[1]) =>
+    writePolicyFor(options.registry.get(vendorId), entityType);
+  const dryRunWriter = new DryRunWriter({ records: options.records, policyFor });
+  const fileDrops = (bucket: string) => new FsFileDropSource(join(options.dataDir, "objects", bucket));
+  const batch = new LocalBatchRunner({
+    jobs,
+    store: options.sync,
+    objects: options.archive,
+    vendor: (vendorId) => options.registry.get(vendorId),
+    writer: options.writer,
+    dryRunWriter,
+    fileDrops,
+    log,
+  });
+  const invocationMs = options.invocationMs ?? PULL_TIMEOUT_SECONDS * 1000;
+  const worker = makePullWorker({
+    vendors: options.registry,
+    store: options.sync,
+    jobs,
+    queue: syncQueue,
+    control: syncQueue,
+    writer: options.writer,
+    dryRunWriter,
+    connectorFor,
+    objects: options.archive,
+    batch,
+    fileDrops,
+    rememberKeys: (changes) => keyIndex.remember(changes),
+    onEvent: (event) => options.events.emit("pull", event),
+    log,
+    now,
+    defaultRemainingMs: invocationMs,
+    ...(options.safetyMarginMs === undefined ? {} : { safetyMarginMs: options.safetyMarginMs }),
+  });
+  const syncDriver = new LocalQueueDriver(syncQueue, (event) => worker(event), { batchSize: 1 });
+  const fetcher = new VendorResourceFetcher({
+    vendor: (vendorId) => options.registry.get(vendorId),
+    connectorFor,
+    now,
+  });
+  return {
+    jobs,
+    syncQueue,
+    syncDriver,
+    vendorApi,
+    batch,
+    fetcher,
+    worker: (event) => worker(event),
+    settle: async () => {
+      await syncDriver.drain();
+      await batch.idle();
+    },
+    close: async () => {
+      await syncDriver.stop();
+      await batch.idle();
+      await vendorApi.close();
+    },
+  };
+}
