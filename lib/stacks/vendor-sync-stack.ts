@@ -6,6 +6,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { AdminApi } from "../constructs/admin-api.ts";
+import { AdminOperations } from "../constructs/admin-operations.ts";
 import { BatchSyncWorkflow } from "../constructs/batch-sync-workflow.ts";
 import { ChangeNotifications } from "../constructs/change-notifications.ts";
 import { FreshnessMonitor } from "../constructs/freshness-monitor.ts";
@@ -52,6 +53,8 @@ export class VendorSyncStack extends Stack {
   readonly adminApi: AdminApi;
   /** Schedules, on-demand jobs, the pull worker and the watchdog. */
   readonly scheduled: ScheduledSync;
+  /** Conflict review, DLQ workbench and vendor pause (admin routes and direct invoke). */
+  readonly adminOperations: AdminOperations;
 
   constructor(scope: Construct, id: string, props: VendorSyncStackProps) {
     super(scope, id, props);
@@ -93,6 +96,15 @@ export class VendorSyncStack extends Stack {
       logRetention: props.logRetention,
       adminApi: this.adminApi,
     });
+    this.adminOperations = new AdminOperations(this, "AdminOperations", {
+      recordsTable: props.recordsTable,
+      syncTable: props.syncTable,
+      queues: { realtime: this.realtime.queue, sync: this.scheduled.queue },
+      resumeQueue: this.realtime.queue,
+      adminApi: this.adminApi,
+      vendors: props.vendors,
+      logRetention: props.logRetention,
+    });
     // One topic for job notifications, whichever workflow ran the job.
     this.batchSync = new BatchSyncWorkflow(this, "BatchSync", {
       recordsTable: props.recordsTable,
@@ -123,6 +135,7 @@ export class VendorSyncStack extends Stack {
           this.scheduled.onDemand,
           this.scheduled.adminJobs,
           this.scheduled.watchdog,
+          this.adminOperations.function,
         ].map((f) => f.function),
       ],
       queues: [

@@ -143,3 +143,24 @@ describe("archive bucket and secrets (stateful)", () => {
     expect(JSON.stringify(s3[0]?.Resource)).toMatch(/\/webhooks\/\*/);
   });
 });
+
+describe("admin operations (conflicts, DLQ workbench, pause)", () => {
+  it("may peek at and redrive only the dead-letter queues, and send only to the queues", () => {
+    const fn = resources(stateless, "AWS::Lambda::Function").find(([, r]) =>
+      String(r.Properties.Description).startsWith("Admin operations"),
+    );
+    const roleId = fn?.[1].Properties.Role["Fn::GetAtt"][0];
+    const policy = resources(stateless, "AWS::IAM::Policy").find(([, p]) =>
+      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+    )?.[1];
+    const statements = policy?.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const moves = statements.filter((s) => [s.Action].flat().includes("sqs:StartMessageMoveTask"));
+    expect(moves).toHaveLength(2);
+    for (const move of moves) expect(JSON.stringify(move.Resource)).toMatch(/DeadLetterQueue/);
+    expect(JSON.stringify(statements)).not.toMatch(/"sqs:\*"/);
+    expect(fn?.[1].Properties.Environment.Variables.QUEUES).toBeDefined();
+  });
+});

@@ -167,10 +167,18 @@ describe("admin API", () => {
       String(r.Properties.RouteKey).includes(" /admin/"),
     );
     expect(adminRoutes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual([
+      "GET /admin/conflicts",
+      "GET /admin/conflicts/{conflictId}",
+      "GET /admin/dlq",
+      "GET /admin/dlq/{queue}",
       "GET /admin/jobs",
       "GET /admin/jobs/{jobId}",
       "GET /admin/vendors/{vendorId}/jobs",
+      "POST /admin/conflicts/{conflictId}/resolve",
+      "POST /admin/dlq/{queue}/redrive",
       "POST /admin/jobs/{jobId}/cancel",
+      "POST /admin/vendors/{vendorId}/pause",
+      "POST /admin/vendors/{vendorId}/resume",
       "POST /admin/vendors/{vendorId}/syncs",
     ]);
     for (const [, route] of adminRoutes) expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
@@ -179,7 +187,7 @@ describe("admin API", () => {
   it("names the on-demand function, the admin API and the jobs topic in stack outputs", () => {
     const outputs = template.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(["OnDemandFunctionName", "AdminApiUrl", "JobsTopicArn"]),
+      expect.arrayContaining(["OnDemandFunctionName", "AdminApiUrl", "JobsTopicArn", "AdminOperationsFunctionName"]),
     );
   });
 
