@@ -1,24 +1,18 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import type { AdminCommand } from "../lambdas/admin-operations/admin-operations.ts";
 import { ConcurrentUpdateError, ConfigError, ValidationError, VendorSyncError } from "../lambdas/core/errors.ts";
+import type { DeadLetter, QueueDepth, RedriveResult } from "../lambdas/core/operations/dead-letters.ts";
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
+import type { ConflictItem } from "../lambdas/core/ports.ts";
 import { importFile } from "./commands/import.ts";
-import {
-  dlqList,
-  dlqRedrive,
-  dlqShow,
-  listConflicts,
-  pauseVendorLocally,
-  resolveConflictLocally,
-  resumeVendorLocally,
-  showConflict,
-} from "./commands/operations.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
 import { replayArchived } from "./commands/replay.ts";
 import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
 import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
+import { AwsOpsClient, RemoteOperationError, SandboxOpsClient } from "./ops-client.ts";
 import {
   formatConflict,
   formatConflictLine,
@@ -59,6 +53,7 @@ function isUsageError(error: unknown): boolean {
   return (
     error instanceof VendorSyncError ||
     error instanceof RemoteJobError ||
+    error instanceof RemoteOperationError ||
     error instanceof ValidationError ||
     error instanceof ConcurrentUpdateError ||
     error instanceof ConfigError ||
@@ -194,90 +189,130 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
 
   const by = () => process.env.USER ?? process.env.USERNAME ?? "admin";
 
+  type OpsOptions = CommonOptions & {
+    target: "sandbox" | "aws";
+    stage: string;
+    region?: string;
+    functionName?: string;
+  };
+  /** `--target`, `--stage`, `--region`, `--function-name`, `--json`, `--data-dir` for an operations command. */
+  const opsOptions = (command: Command) =>
+    command
+      .addOption(new Option("--target <target>", "where to run it").choices(["sandbox", "aws"]).default("sandbox"))
+      .option("--stage <stage>", "with --target aws: the stage whose stack outputs name the function", "dev")
+      .option("--region <region>", "with --target aws: the stack's region (default: the AWS SDK's)")
+      .option(
+        "--function-name <name>",
+        "with --target aws: the admin-operations function (default: from the stack outputs)",
+      )
+      .addOption(jsonOption())
+      .addOption(dataDirOption());
+
+  /**
+   * Runs an admin command where `--target` says: the deployed admin-operations function, or the
+   * sandbox (the same `runAdminCommand`), whose queues this process then drains when it owns them.
+   */
+  async function ops(options: OpsOptions, command: AdminCommand): Promise<unknown> {
+    if (options.target === "aws") {
+      const client = await AwsOpsClient.forStage({
+        stage: options.stage,
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.functionName ? { functionName: options.functionName } : {}),
+        ...(ctx.jobs?.aws?.lambda ? { lambda: ctx.jobs.aws.lambda } : {}),
+        ...(ctx.jobs?.aws?.cloudformation ? { cloudformation: ctx.jobs.aws.cloudformation } : {}),
+      });
+      io.err(`vendor-sync: --target aws invokes ${client.target} (a thin adapter, not verified against AWS)\n`);
+      return client.run(command);
+    }
+    return withSandbox(options, command.action.split(".")[0] ?? "ops", async (sandbox) => {
+      const result = await new SandboxOpsClient(sandbox).run(command);
+      if (!ctx.sandbox && (command.action === "dlq.redrive" || command.action === "vendor.resume")) {
+        await sandbox.realtimeDriver.drain();
+        await sandbox.scheduled.settle();
+      }
+      return result;
+    });
+  }
+
   const conflicts = program.command("conflicts").description("review manual-review conflicts");
-  conflicts
-    .command("list")
-    .description("open (or resolved) conflicts, oldest first")
-    .option("--vendor <id>", "one vendor (default: all)")
-    .option("--resolved", "list resolved conflicts instead of open ones")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (options: CommonOptions & { vendor?: string; resolved?: boolean }) => {
-      const items = await withSandbox(options, "conflicts", (sandbox) =>
-        listConflicts(sandbox, {
-          ...(options.vendor ? { vendorId: options.vendor } : {}),
-          status: options.resolved ? "RESOLVED" : "OPEN",
-        }),
-      );
-      if (options.json) json({ conflicts: items });
-      else io.out(`${items.length === 0 ? "no conflicts" : items.map(formatConflictLine).join("\n")}\n`);
-    });
-  conflicts
-    .command("show")
-    .description("one conflict: current vs incoming, field diff")
-    .argument("<conflictId>")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (conflictId: string, options: CommonOptions) => {
-      const conflict = await withSandbox(options, "conflicts", (sandbox) => showConflict(sandbox, conflictId));
-      if (options.json) json(conflict);
-      else io.out(`${formatConflict(conflict)}\n`);
-    });
-  conflicts
-    .command("resolve")
-    .description("accept the incoming change, keep the current record, or supply values (version-checked)")
-    .argument("<conflictId>")
-    .option("--accept", "apply the incoming change as proposed")
-    .option("--reject", "keep the current record")
-    .option("--edit <json>", 'apply these values, e.g. \'{"title":"Bag","amount":"36.50"}\'')
-    .option("--by <name>", "who resolves it (default: $USER)")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(
-      async (
-        conflictId: string,
-        options: CommonOptions & { accept?: boolean; reject?: boolean; edit?: string; by?: string },
-      ) => {
-        const chosen = [options.accept, options.reject, options.edit !== undefined].filter(Boolean).length;
-        if (chosen !== 1)
-          throw new ValidationError("choose exactly one of --accept, --reject, --edit <json>", { field: "--accept" });
-        let resolution: Resolution;
-        if (options.edit !== undefined) {
-          let values: unknown;
-          try {
-            values = JSON.parse(options.edit);
-          } catch {
-            throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
-          }
-          if (typeof values !== "object" || values === null || Array.isArray(values)) {
-            throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
-          }
-          resolution = { action: "edit", values: values as Record<string, unknown> };
-        } else {
-          resolution = { action: options.accept ? "accept" : "reject" };
+  opsOptions(
+    conflicts
+      .command("list")
+      .description("open (or resolved) conflicts, oldest first")
+      .option("--vendor <id>", "one vendor (default: all)")
+      .option("--resolved", "list resolved conflicts instead of open ones"),
+  ).action(async (options: OpsOptions & { vendor?: string; resolved?: boolean }) => {
+    const { conflicts: items } = (await ops(options, {
+      action: "conflicts.list",
+      ...(options.vendor ? { vendorId: options.vendor } : {}),
+      status: options.resolved ? "RESOLVED" : "OPEN",
+    })) as { conflicts: ConflictItem[] };
+    if (options.json) json({ conflicts: items });
+    else io.out(`${items.length === 0 ? "no conflicts" : items.map(formatConflictLine).join("\n")}\n`);
+  });
+  opsOptions(
+    conflicts.command("show").description("one conflict: current vs incoming, field diff").argument("<conflictId>"),
+  ).action(async (conflictId: string, options: OpsOptions) => {
+    const conflict = (await ops(options, { action: "conflicts.show", conflictId })) as ConflictItem;
+    if (options.json) json(conflict);
+    else io.out(`${formatConflict(conflict)}\n`);
+  });
+  opsOptions(
+    conflicts
+      .command("resolve")
+      .description("accept the incoming change, keep the current record, or supply values (version-checked)")
+      .argument("<conflictId>")
+      .option("--accept", "apply the incoming change as proposed")
+      .option("--reject", "keep the current record")
+      .option("--edit <json>", 'apply these values, e.g. \'{"title":"Bag","amount":"36.50"}\'')
+      .option("--by <name>", "who resolves it (default: $USER; the IAM caller through the admin API)"),
+  ).action(
+    async (
+      conflictId: string,
+      options: OpsOptions & { accept?: boolean; reject?: boolean; edit?: string; by?: string },
+    ) => {
+      const chosen = [options.accept, options.reject, options.edit !== undefined].filter(Boolean).length;
+      if (chosen !== 1)
+        throw new ValidationError("choose exactly one of --accept, --reject, --edit <json>", { field: "--accept" });
+      let resolution: Resolution;
+      if (options.edit !== undefined) {
+        let values: unknown;
+        try {
+          values = JSON.parse(options.edit);
+        } catch {
+          throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
         }
-        const resolved = await withSandbox(options, "conflicts", (sandbox) =>
-          resolveConflictLocally(sandbox, { conflictId, resolution, by: options.by ?? by() }),
+        if (typeof values !== "object" || values === null || Array.isArray(values)) {
+          throw new ValidationError("--edit must be a JSON object of attribute values", { field: "--edit" });
+        }
+        resolution = { action: "edit", values: values as Record<string, unknown> };
+      } else {
+        resolution = { action: options.accept ? "accept" : "reject" };
+      }
+      const resolved = (await ops(options, {
+        action: "conflicts.resolve",
+        conflictId,
+        resolution,
+        by: options.by ?? by(),
+      })) as {
+        conflict: ConflictItem;
+        record: { version: number } | null;
+        written: boolean;
+      };
+      if (options.json) json(resolved);
+      else {
+        const r = resolved.conflict.resolution;
+        io.out(
+          `conflict ${conflictId} resolved (${r?.action}) by ${r?.by}${resolved.written ? `; record now at version ${resolved.record?.version}` : "; record kept as it was"}\n`,
         );
-        if (options.json)
-          json({ conflict: resolved.conflict, record: resolved.record ?? null, written: resolved.written });
-        else {
-          const r = resolved.conflict.resolution;
-          io.out(
-            `conflict ${conflictId} resolved (${r?.action}) by ${r?.by}${resolved.written ? `; record now at version ${resolved.record?.version}` : "; record kept as it was"}\n`,
-          );
-        }
-      },
-    );
+      }
+    },
+  );
 
   const dlq = program.command("dlq").description("dead-letter queues: inspect and redrive");
-  dlq
-    .command("list")
-    .description("depth of every queue and its dead-letter queue")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (options: CommonOptions) => {
-      const depths = await withSandbox(options, "dlq", (sandbox) => dlqList(sandbox));
+  opsOptions(dlq.command("list").description("depth of every queue and its dead-letter queue")).action(
+    async (options: OpsOptions) => {
+      const { queues: depths } = (await ops(options, { action: "dlq.list" })) as { queues: QueueDepth[] };
       if (options.json) json({ queues: depths });
       else {
         for (const d of depths) {
@@ -289,66 +324,70 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
           );
         }
       }
-    });
-  dlq
-    .command("show")
-    .description("peek at dead letters (body, attributes, receive count, last error) without consuming them")
-    .argument("<queue>", "queue name (e.g. realtime)")
-    .argument("[messageId]", "one message")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (queue: string, messageId: string | undefined, options: CommonOptions) => {
-      const messages = await withSandbox(options, "dlq", (sandbox) => dlqShow(sandbox, queue, messageId));
-      if (options.json) json({ messages });
-      else io.out(`${messages.length === 0 ? "no dead letters" : messages.map(formatDeadLetter).join("\n")}\n`);
-    });
-  dlq
-    .command("redrive")
-    .description("move dead letters back to their queue, rate-capped; they go through the idempotent path again")
-    .argument("<queue>", "queue name (e.g. realtime)")
-    .option("--rate <n>", "messages per second", (value) => Number.parseInt(value, 10), 10)
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (queue: string, options: CommonOptions & { rate: number }) => {
-      const moved = await withSandbox(options, "dlq", async (sandbox) => {
-        const result = await dlqRedrive(sandbox, queue, { ratePerSecond: options.rate });
-        if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
-        return result;
-      });
-      if (options.json) json(moved);
-      else io.out(`moved ${moved.moved} message(s) from ${moved.queue}-dlq back to ${moved.queue}\n`);
-    });
+    },
+  );
+  opsOptions(
+    dlq
+      .command("show")
+      .description("peek at dead letters (body, attributes, receive count, last error) without processing them")
+      .argument("<queue>", "queue name (realtime, sync)")
+      .argument("[messageId]", "one message"),
+  ).action(async (queue: string, messageId: string | undefined, options: OpsOptions) => {
+    const { messages: all } = (await ops(options, { action: "dlq.show", queue, limit: 100 })) as {
+      messages: DeadLetter[];
+    };
+    const messages = messageId ? all.filter((m) => m.messageId === messageId) : all;
+    if (messageId && messages.length === 0)
+      throw new ValidationError(`no message ${messageId} in ${queue.replace(/-dlq$/, "")}-dlq`, { field: "messageId" });
+    if (options.json) json({ messages });
+    else io.out(`${messages.length === 0 ? "no dead letters" : messages.map(formatDeadLetter).join("\n")}\n`);
+  });
+  opsOptions(
+    dlq
+      .command("redrive")
+      .description("move dead letters back to their queue, rate-capped; they go through the idempotent path again")
+      .argument("<queue>", "queue name (realtime, sync)")
+      .option("--rate <n>", "messages per second", (value) => Number.parseInt(value, 10), 10),
+  ).action(async (queue: string, options: OpsOptions & { rate: number }) => {
+    const moved = (await ops(options, { action: "dlq.redrive", queue, ratePerSecond: options.rate })) as RedriveResult;
+    if (options.json) json(moved);
+    else if (moved.taskHandle)
+      io.out(`redrive of ${moved.queue}-dlq started (message-move task ${moved.taskHandle})\n`);
+    else io.out(`moved ${moved.moved ?? 0} message(s) from ${moved.queue}-dlq back to ${moved.queue}\n`);
+  });
 
   const vendor = program.command("vendor").description("vendor controls");
   for (const action of ["pause", "resume"] as const) {
-    vendor
-      .command(action)
-      .description(
-        action === "pause"
-          ? "pause a vendor: webhooks still accepted and archived, changes parked outside the queue, schedules skipped"
-          : "resume a vendor: parked changes are re-queued and processed once",
-      )
-      .requiredOption("--vendor <id>", "vendor id")
-      .option("--by <name>", "who (default: $USER)")
-      .addOption(jsonOption())
-      .addOption(dataDirOption())
-      .action(async (options: CommonOptions & { vendor: string; by?: string }) => {
-        const result = await withSandbox(options, "vendor", async (sandbox) => {
-          if (action === "pause") return pauseVendorLocally(sandbox, options.vendor, options.by ?? by());
-          const resumed = await resumeVendorLocally(sandbox, options.vendor, options.by ?? by());
-          if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
-          return resumed;
-        });
-        if (options.json) json(result);
-        else {
-          io.out(
-            action === "pause"
-              ? `vendor ${result.vendorId} paused\n`
-              : `vendor ${result.vendorId} resumed; ${(result as { requeued: number }).requeued} parked change message(s) re-queued\n`,
-          );
-        }
-      });
+    opsOptions(
+      vendor
+        .command(action)
+        .description(
+          action === "pause"
+            ? "pause a vendor: webhooks still accepted and archived, changes parked outside the queue, schedules skipped"
+            : "resume a vendor: parked changes are re-queued and processed once",
+        )
+        .requiredOption("--vendor <id>", "vendor id")
+        .option("--by <name>", "who (default: $USER)"),
+    ).action(async (options: OpsOptions & { vendor: string; by?: string }) => {
+      const result = (await ops(options, {
+        action: `vendor.${action}`,
+        vendorId: options.vendor,
+        by: options.by ?? by(),
+      })) as {
+        vendorId: string;
+        requeued?: number;
+      };
+      if (options.json) json(result);
+      else {
+        io.out(
+          action === "pause"
+            ? `vendor ${result.vendorId} paused\n`
+            : `vendor ${result.vendorId} resumed; ${result.requeued ?? 0} parked change message(s) re-queued\n`,
+        );
+      }
+    });
   }
+
   registerJobCommands(program, {
     io,
     ...ctx.jobs,

@@ -185,16 +185,25 @@ export class AwsJobsClient implements JobsClient {
 }
 
 /**
- * Reads the on-demand function's name from the stateless stack's outputs (`OnDemandFunctionName`).
+ * Reads one output of a deployed stack (a function name for `--target aws`).
  * @throws {Error} when the stack or the output does not exist (not deployed, another stage).
  */
-export async function onDemandFunctionName(cloudformation: CloudFormationClient, stackName: string): Promise<string> {
+export async function stackOutput(
+  cloudformation: CloudFormationClient,
+  stackName: string,
+  key: string,
+): Promise<string> {
   const response = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const output = response.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === "OnDemandFunctionName");
+  const output = response.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key);
   if (!output?.OutputValue) {
-    throw new Error(`stack ${stackName} has no OnDemandFunctionName output (deployed? another --stage?)`);
+    throw new Error(`stack ${stackName} has no ${key} output (deployed? another --stage?)`);
   }
   return output.OutputValue;
+}
+
+/** Reads the on-demand function's name from the stateless stack's outputs (`OnDemandFunctionName`). */
+export function onDemandFunctionName(cloudformation: CloudFormationClient, stackName: string): Promise<string> {
+  return stackOutput(cloudformation, stackName, "OnDemandFunctionName");
 }
 
 /**

@@ -14,6 +14,7 @@ import type { DeadLetterWorkbench } from "../core/operations/dead-letters.ts";
 import { type ConflictReviewStore, resolveConflict } from "../core/operations/resolve-conflict.ts";
 import { resumeVendor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { ConflictItem, QueueSender, RecordStore } from "../core/ports.ts";
+import type { SyncRecord } from "../core/record.ts";
 import { errorResponse, json } from "../shared/http-errors.ts";
 import type { VendorRegistry } from "../shared/vendor-registry.ts";
 
@@ -72,6 +73,8 @@ export interface AdminOperationsDeps {
   /** Where a resumed vendor's parked messages go (the real-time queue). */
   readonly resumeQueue: QueueSender;
   readonly now?: () => number;
+  /** Change events for a resolution's write (the sandbox's stand-in for the table's stream). */
+  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
 }
 
 /** Runs one command. @throws the typed errors of the operation (mapped to HTTP by {@link errorResponse}). */

@@ -1,58 +1,73 @@
+import {
+  type AdminCommand,
+  type AdminOperationsDeps,
+  runAdminCommand,
+} from "../../lambdas/admin-operations/admin-operations.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
 import type { DeadLetter, QueueDepth, RedriveResult } from "../../lambdas/core/operations/dead-letters.ts";
-import {
-  type Resolution,
-  type ResolveConflictResult,
-  resolveConflict,
-} from "../../lambdas/core/operations/resolve-conflict.ts";
-import { resumeVendor } from "../../lambdas/core/operations/vendor-pause.ts";
+import type { Resolution, ResolveConflictResult } from "../../lambdas/core/operations/resolve-conflict.ts";
 import type { ConflictItem } from "../../lambdas/core/ports.ts";
 import type { Sandbox } from "../sandbox.ts";
+
+/**
+ * The admin-operations function's ports, on the sandbox: the same `runAdminCommand` the Lambda runs,
+ * with the embedded store, the sandbox's queues and its pause control.
+ */
+export function sandboxAdminDeps(sandbox: Sandbox): AdminOperationsDeps {
+  return {
+    vendors: sandbox.registry,
+    records: sandbox.records,
+    conflicts: {
+      getConflict: (id) => sandbox.conflictReview.getConflict(id),
+      claimConflict: (id, by, now) => sandbox.conflictReview.claimConflict(id, by, now),
+      releaseConflict: (id, by, note) => sandbox.conflictReview.releaseConflict(id, by, note),
+      finishConflict: (conflict, resolution) => sandbox.conflictReview.finishConflict(conflict, resolution),
+      listConflicts: (vendorId, options) => sandbox.sync.listConflicts(vendorId, options),
+    },
+    deadLetters: sandbox.deadLetters,
+    pause: sandbox.pause,
+    resumeQueue: sandbox.realtimeQueue,
+    onWritten: sandbox.onWritten,
+  };
+}
+
+/** Runs one admin command on the sandbox. */
+export function runOnSandbox(sandbox: Sandbox, command: AdminCommand): Promise<unknown> {
+  return runAdminCommand(sandboxAdminDeps(sandbox), command);
+}
 
 /** Conflicts of one vendor or of all, oldest first. */
 export async function listConflicts(
   sandbox: Sandbox,
-  options: { vendorId?: string; status?: "OPEN" | "RESOLVED"; limit?: number },
+  options: { vendorId?: string; status?: "OPEN" | "RESOLVED" },
 ): Promise<ConflictItem[]> {
-  const vendors = options.vendorId ? [sandbox.vendor(options.vendorId).id] : [...sandbox.vendors.keys()];
-  const all: ConflictItem[] = [];
-  for (const vendorId of vendors) {
-    all.push(
-      ...(await sandbox.sync.listConflicts(vendorId, {
-        status: options.status ?? "OPEN",
-        limit: options.limit ?? 100,
-      })),
-    );
-  }
-  return all.sort((a, b) => a.createdAt - b.createdAt);
+  const result = (await runOnSandbox(sandbox, { action: "conflicts.list", ...options })) as {
+    conflicts: ConflictItem[];
+  };
+  return result.conflicts;
 }
 
 /** @throws {ValidationError} for an unknown conflict id. */
 export async function showConflict(sandbox: Sandbox, conflictId: string): Promise<ConflictItem> {
-  const conflict = await sandbox.sync.getConflict(conflictId);
-  if (!conflict) throw new ValidationError(`no conflict ${conflictId}`, { field: "conflictId", value: conflictId });
-  return conflict;
+  return (await runOnSandbox(sandbox, { action: "conflicts.show", conflictId })) as ConflictItem;
 }
 
 /** Resolves a conflict with the sandbox's stores (see `resolveConflict`). */
-export function resolveConflictLocally(
+export async function resolveConflictLocally(
   sandbox: Sandbox,
   request: { conflictId: string; resolution: Resolution; by: string },
 ): Promise<ResolveConflictResult> {
-  return resolveConflict(
-    {
-      conflicts: sandbox.conflictReview,
-      records: sandbox.records,
-      vendor: sandbox.vendor,
-      onWritten: sandbox.onWritten,
-    },
-    request,
-  );
+  const result = (await runOnSandbox(sandbox, { action: "conflicts.resolve", ...request })) as {
+    conflict: ConflictItem;
+    record: ResolveConflictResult["record"] | null;
+    written: boolean;
+  };
+  return { conflict: result.conflict, record: result.record ?? undefined, written: result.written };
 }
 
 /** Depth of every queue and its dead-letter queue. */
-export function dlqList(sandbox: Sandbox): Promise<QueueDepth[]> {
-  return sandbox.deadLetters.depths();
+export async function dlqList(sandbox: Sandbox): Promise<QueueDepth[]> {
+  return ((await runOnSandbox(sandbox, { action: "dlq.list" })) as { queues: QueueDepth[] }).queues;
 }
 
 /** Dead letters of a queue without consuming them; one when `messageId` is given. */
@@ -60,10 +75,11 @@ export async function dlqShow(sandbox: Sandbox, queueName: string, messageId?: s
   const dead = await sandbox.deadLetters.peek(queueName, 10_000);
   if (!messageId) return dead;
   const one = dead.filter((m) => m.messageId === messageId);
-  if (one.length === 0)
+  if (one.length === 0) {
     throw new ValidationError(`no message ${messageId} in ${queueName.replace(/-dlq$/, "")}-dlq`, {
       field: "messageId",
     });
+  }
   return one;
 }
 
@@ -71,12 +87,16 @@ export async function dlqShow(sandbox: Sandbox, queueName: string, messageId?: s
  * Moves a queue's dead letters back to it, at most `ratePerSecond`; they are processed again through
  * the idempotent path (a redriven message changes data at most once).
  */
-export function dlqRedrive(
+export async function dlqRedrive(
   sandbox: Sandbox,
   queueName: string,
   options: { ratePerSecond?: number } = {},
 ): Promise<RedriveResult> {
-  return sandbox.deadLetters.redrive(queueName, options);
+  return (await runOnSandbox(sandbox, {
+    action: "dlq.redrive",
+    queue: queueName,
+    ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+  })) as RedriveResult;
 }
 
 /** Pauses a vendor: webhooks still accepted and archived, its queue messages parked, schedules skipped. */
@@ -85,9 +105,7 @@ export async function pauseVendorLocally(
   vendorId: string,
   by: string,
 ): Promise<{ vendorId: string; paused: true }> {
-  const vendor = sandbox.vendor(vendorId);
-  await sandbox.pause.setPaused(vendor.id, true, by, Date.now());
-  return { vendorId: vendor.id, paused: true };
+  return (await runOnSandbox(sandbox, { action: "vendor.pause", vendorId, by })) as { vendorId: string; paused: true };
 }
 
 /** Resumes a vendor and re-queues what was parked, in arrival order. */
@@ -96,7 +114,9 @@ export async function resumeVendorLocally(
   vendorId: string,
   by: string,
 ): Promise<{ vendorId: string; paused: false; requeued: number }> {
-  const vendor = sandbox.vendor(vendorId);
-  const requeued = await resumeVendor({ control: sandbox.pause, queue: sandbox.realtimeQueue }, vendor.id, by);
-  return { vendorId: vendor.id, paused: false, requeued };
+  return (await runOnSandbox(sandbox, { action: "vendor.resume", vendorId, by })) as {
+    vendorId: string;
+    paused: false;
+    requeued: number;
+  };
 }
