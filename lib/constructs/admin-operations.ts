@@ -3,8 +3,8 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { ADMIN_OPERATION_ROUTES } from "../../lambdas/admin-operations/admin-operations.ts";
 import { SYNC_TABLE } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import { ADMIN_OPERATION_ROUTES } from "../../lambdas/admin-operations/admin-operations.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import type { AdminApi, AdminRouteKey } from "./admin-api.ts";
 import type { SyncQueue } from "./sync-queue.ts";
@@ -61,7 +61,10 @@ export class AdminOperations extends Construct {
     const role = this.function.role;
     for (const queue of Object.values(props.queues)) {
       role.addToPolicy(
-        new PolicyStatement({ actions: ["sqs:GetQueueAttributes"], resources: [queue.queue.queueArn, queue.deadLetterQueue.queueArn] }),
+        new PolicyStatement({
+          actions: ["sqs:GetQueueAttributes"],
+          resources: [queue.queue.queueArn, queue.deadLetterQueue.queueArn],
+        }),
       );
       // Peek (receive with a 1-second visibility) and the message-move task's own reads and deletes on the DLQ.
       role.addToPolicy(
@@ -72,7 +75,11 @@ export class AdminOperations extends Construct {
       );
       queue.queue.grantSendMessages(role);
     }
-    props.adminApi.addRoutes("AdminOperations", Object.keys(ADMIN_OPERATION_ROUTES) as AdminRouteKey[], this.function.function);
+    props.adminApi.addRoutes(
+      "AdminOperations",
+      Object.keys(ADMIN_OPERATION_ROUTES) as AdminRouteKey[],
+      this.function.function,
+    );
     new CfnOutput(this, "FunctionName", {
       key: "AdminOperationsFunctionName",
       value: this.function.function.functionName,

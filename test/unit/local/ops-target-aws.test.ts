@@ -40,13 +40,11 @@ describe("operations with --target aws (a thin adapter over the admin-operations
         },
       ],
     });
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        Payload: payload({
-          queues: [{ queue: "realtime", deadLetterQueue: "realtime-dlq", messages: 0, deadLetters: 3 }],
-        }),
-      });
+    lambda.on(InvokeCommand).resolves({
+      Payload: payload({
+        queues: [{ queue: "realtime", deadLetterQueue: "realtime-dlq", messages: 0, deadLetters: 3 }],
+      }),
+    });
     const run = await cli(["dlq", "list", "--target", "aws", "--stage", "prod", "--json"]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.out)).toEqual({
@@ -59,15 +57,13 @@ describe("operations with --target aws (a thin adapter over the admin-operations
   });
 
   it("sends a resolution with who resolves it", async () => {
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        Payload: payload({
-          conflict: { resolution: { action: "accept", by: "ops" } },
-          record: { version: 3 },
-          written: true,
-        }),
-      });
+    lambda.on(InvokeCommand).resolves({
+      Payload: payload({
+        conflict: { resolution: { action: "accept", by: "ops" } },
+        record: { version: 3 },
+        written: true,
+      }),
+    });
     const run = await cli([
       "conflicts",
       "resolve",
@@ -94,28 +90,22 @@ describe("operations with --target aws (a thin adapter over the admin-operations
   });
 
   it("fails with exit 1 and the function's error when the operation is refused", async () => {
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        FunctionError: "Unhandled",
-        Payload: payload({
-          errorType: "ConcurrentUpdateError",
-          errorMessage: "conflict c-1 was already resolved by alice",
-        }),
-      });
+    lambda.on(InvokeCommand).resolves({
+      FunctionError: "Unhandled",
+      Payload: payload({
+        errorType: "ConcurrentUpdateError",
+        errorMessage: "conflict c-1 was already resolved by alice",
+      }),
+    });
     const run = await cli(["conflicts", "resolve", "c-1", "--reject", "--target", "aws", "--function-name", "fn"]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/ConcurrentUpdateError: conflict c-1 was already resolved by alice/);
   });
 
   it("fails clearly when the stack has no such output (not deployed, another stage)", async () => {
-    cloudformation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          { StackName: "VendorSync-dev", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: [] },
-        ],
-      });
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: "VendorSync-dev", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: [] }],
+    });
     const run = await cli(["vendor", "pause", "--vendor", "canonical", "--target", "aws"]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/stack VendorSync-dev has no AdminOperationsFunctionName output/);
