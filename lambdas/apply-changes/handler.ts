@@ -4,6 +4,7 @@ import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
+import { conflictNotifier } from "../shared/conflict-notifications.ts";
 import { metrics } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { type ApplyChangesResponse, makeHandler } from "./apply-changes.ts";
@@ -18,6 +19,7 @@ const writer = new ChangeWriter({
   records,
   conflicts: sync,
   policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+  onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
 });
 
 const applyChanges = makeHandler({ vendors, writer });

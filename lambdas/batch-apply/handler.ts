@@ -6,6 +6,7 @@ import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
+import { conflictNotifier } from "../shared/conflict-notifications.ts";
 import { metrics } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { type BatchApplyResponse, makeHandler } from "./batch-apply.ts";
@@ -19,6 +20,7 @@ const writer = new ChangeWriter({
   records,
   conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+  onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
 });
 
 const apply = makeHandler({

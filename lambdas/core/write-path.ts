@@ -64,7 +64,7 @@ export interface ChangeWriterDeps {
    * Called when a change opens a new manual-review conflict (not when a redelivery finds it open):
    * admins are notified once per conflict.
    */
-  readonly onConflictOpened?: (conflict: { conflictId: string; draft: ConflictDraft }) => void;
+  readonly onConflictOpened?: (conflict: { conflictId: string; draft: ConflictDraft }) => void | Promise<void>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -174,7 +174,7 @@ export class ChangeWriter {
             };
           case "review": {
             const { conflictId, created } = await this.#deps.conflicts.saveConflict(decision.conflict, this.#now());
-            if (created) this.#deps.onConflictOpened?.({ conflictId, draft: decision.conflict });
+            if (created) await this.#deps.onConflictOpened?.({ conflictId, draft: decision.conflict });
             return {
               ...base,
               outcome: "conflicted",

@@ -14,6 +14,7 @@ import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../adapters/vendor-http/resource-fetcher.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
+import { conflictNotifier } from "../shared/conflict-notifications.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { readEnv } from "./env.ts";
@@ -34,6 +35,7 @@ const processChanges = makeHandler({
     records,
     conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
     policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
+    onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
   }),
   archive,
   rejects: archive,

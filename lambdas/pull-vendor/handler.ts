@@ -19,6 +19,7 @@ import { DryRunWriter } from "../core/dry-run-writer.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { type VendorConfig, writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
+import { conflictNotifier } from "../shared/conflict-notifications.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
 import { VendorRegistry } from "../shared/vendor-registry.ts";
 import { readEnv } from "./env.ts";
@@ -50,7 +51,12 @@ const pullVendor = makeHandler({
   }),
   queue,
   control: new SqsMessageControl({ client: sqs, queueUrl: env.SYNC_QUEUE_URL, deadLetterQueueUrl: env.SYNC_DLQ_URL }),
-  writer: new ChangeWriter({ records, conflicts: sync, policyFor }),
+  writer: new ChangeWriter({
+    records,
+    conflicts: sync,
+    policyFor,
+    onConflictOpened: conflictNotifier(env.JOBS_TOPIC_ARN),
+  }),
   dryRunWriter: new DryRunWriter({ records, policyFor }),
   connectorFor: (vendor: VendorConfig) => {
     let connector = connectors.get(vendor.id);

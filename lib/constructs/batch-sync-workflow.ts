@@ -128,6 +128,8 @@ export class BatchSyncWorkflow extends Construct {
         masterKey: Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
         enforceSSL: true,
       });
+    // Conflicts opened while applying a file go to operators on the same topic as job outcomes.
+    this.apply.bindTopic(this.jobTopic, "OPS_TOPIC_ARN");
 
     const logGroup = new LogGroup(this, "StateMachineLogs", {
       retention: props.logRetention,

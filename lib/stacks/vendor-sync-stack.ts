@@ -96,6 +96,9 @@ export class VendorSyncStack extends Stack {
       logRetention: props.logRetention,
       adminApi: this.adminApi,
     });
+    // Operators hear about newly opened conflicts on the jobs topic, whichever workflow opened them.
+    this.applyChanges.bindTopic(this.scheduled.jobsTopic, "OPS_TOPIC_ARN");
+    this.realtime.processor.bindTopic(this.scheduled.jobsTopic, "OPS_TOPIC_ARN");
     this.adminOperations = new AdminOperations(this, "AdminOperations", {
       recordsTable: props.recordsTable,
       syncTable: props.syncTable,

@@ -92,6 +92,29 @@ describe("stateless stack", () => {
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
+  it("lets every function that can open a conflict publish it on the jobs topic", () => {
+    const [jobsTopic] = Object.keys(stateless.findResources("AWS::SNS::Topic")).filter((id) => id.includes("Jobs"));
+    const writers = Object.entries(stateless.findResources("AWS::Lambda::Function")).filter(([, f]) =>
+      /write path|apply planned changes/i.test(f.Properties.Description),
+    );
+    expect(writers.map(([id]) => id.replace(/Function[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "ApplyChanges",
+      "BatchSyncApply",
+      "RealtimeProcessor",
+      "ScheduledWorker",
+    ]);
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
+    for (const [, fn] of writers) {
+      const env = fn.Properties.Environment.Variables;
+      expect(env.OPS_TOPIC_ARN ?? env.JOBS_TOPIC_ARN).toEqual({ Ref: jobsTopic });
+      const role = fn.Properties.Role["Fn::GetAtt"][0];
+      const rolePolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes(role));
+      expect(JSON.stringify(rolePolicy?.Properties.PolicyDocument)).toContain(
+        JSON.stringify({ Action: "sns:Publish", Effect: "Allow", Resource: { Ref: jobsTopic } }),
+      );
+    }
+  });
+
   it("grants table access without wildcard actions or resources", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     expect(policies.length).toBeGreaterThan(0);

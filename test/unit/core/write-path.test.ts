@@ -117,7 +117,9 @@ describe("ChangeWriter", () => {
       records,
       conflicts: new MemoryConflictStore(),
       policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
-      onConflictOpened: ({ conflictId }) => opened.push(conflictId),
+      onConflictOpened: ({ conflictId }) => {
+        opened.push(conflictId);
+      },
     });
     const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
     await writer.write(product({ eventId: "v1", attributes: { title: "A" } }));
