@@ -3,12 +3,12 @@ import { Command, CommanderError, Option } from "commander";
 import type { AdminCommand } from "../lambdas/admin-operations/admin-operations.ts";
 import { ConcurrentUpdateError, ConfigError, ValidationError, VendorSyncError } from "../lambdas/core/errors.ts";
 import type { DeadLetter, QueueDepth, RedriveResult } from "../lambdas/core/operations/dead-letters.ts";
+import type { ReplayOutcome } from "../lambdas/core/operations/replay-webhooks.ts";
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import { importFile } from "./commands/import.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
-import { replayArchived } from "./commands/replay.ts";
 import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
 import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
@@ -160,33 +160,6 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       else io.out(`${formatRecords(records)}\n`);
     });
 
-  program
-    .command("replay")
-    .description("re-run archived raw webhook deliveries through the write path (idempotent)")
-    .requiredOption("--vendor <id>", "vendor id")
-    .option("--since <time>", "ISO 8601: deliveries received at or after")
-    .option("--until <time>", "ISO 8601: deliveries received before")
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (options: CommonOptions & { vendor: string; since?: string; until?: string }) => {
-      const replayed = await withSandbox(options, "replay", async (sandbox) => {
-        const outcome = await replayArchived(sandbox, {
-          vendorId: options.vendor,
-          ...(options.since ? { since: options.since } : {}),
-          ...(options.until ? { until: options.until } : {}),
-        });
-        // Without a running `serve`, this process drains the queue itself.
-        if (!ctx.sandbox) await sandbox.realtimeDriver.drain();
-        return outcome;
-      });
-      if (options.json) json(replayed);
-      else {
-        io.out(`replayed ${replayed.queued} of ${replayed.found} archived deliveries of ${replayed.vendorId}\n`);
-        for (const u of replayed.unmappable) io.out(`  not replayed: ${u.archiveKey}: ${u.reason}\n`);
-      }
-      result.exitCode = replayed.unmappable.length > 0 ? 2 : 0;
-    });
-
   const by = () => process.env.USER ?? process.env.USERNAME ?? "admin";
 
   type OpsOptions = CommonOptions & {
@@ -226,13 +199,60 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     }
     return withSandbox(options, command.action.split(".")[0] ?? "ops", async (sandbox) => {
       const result = await new SandboxOpsClient(sandbox).run(command);
-      if (!ctx.sandbox && (command.action === "dlq.redrive" || command.action === "vendor.resume")) {
+      const requeues =
+        command.action === "dlq.redrive" ||
+        command.action === "vendor.resume" ||
+        (command.action === "webhooks.replay" && !command.dryRun);
+      // Without a running `serve`, this process drains the queues itself.
+      if (!ctx.sandbox && requeues) {
         await sandbox.realtimeDriver.drain();
         await sandbox.scheduled.settle();
       }
       return result;
     });
   }
+
+  opsOptions(
+    program
+      .command("replay")
+      .description("re-run archived raw webhook deliveries through the write path (idempotent)")
+      .requiredOption("--vendor <id>", "vendor id")
+      .option("--since <time>", "ISO 8601: deliveries received at or after (default: the vendor's whole archive)")
+      .option("--until <time>", "ISO 8601: deliveries received before (default: now)")
+      .option("--dry-run", "count and map what would be replayed; send nothing"),
+  ).action(async (options: OpsOptions & { vendor: string; since?: string; until?: string; dryRun?: boolean }) => {
+    // On AWS one invoke handles what fits in its time budget; continue where it stopped.
+    const total = { found: 0, queued: 0, ignored: 0, unmappable: [] as ReplayOutcome["unmappable"], calls: 0 };
+    let after: string | undefined;
+    let last: ReplayOutcome;
+    do {
+      last = (await ops(options, {
+        action: "webhooks.replay",
+        vendorId: options.vendor,
+        ...(options.since ? { since: options.since } : {}),
+        ...(options.until ? { until: options.until } : {}),
+        ...(options.dryRun ? { dryRun: true } : {}),
+        ...(after ? { after } : {}),
+      })) as ReplayOutcome;
+      total.found += last.found;
+      total.queued += last.queued;
+      total.ignored += last.ignored;
+      total.unmappable.push(...last.unmappable);
+      total.calls++;
+      after = last.resumeAfter;
+    } while (!last.complete && after);
+    const replayed = { vendorId: last.vendorId, dryRun: last.dryRun, ...total };
+    if (options.json) json(replayed);
+    else {
+      io.out(
+        replayed.dryRun
+          ? `dry run: would replay ${replayed.found - replayed.ignored - replayed.unmappable.length} of ${replayed.found} archived deliveries of ${replayed.vendorId}\n`
+          : `replayed ${replayed.queued} of ${replayed.found} archived deliveries of ${replayed.vendorId}\n`,
+      );
+      for (const u of replayed.unmappable) io.out(`  not replayed: ${u.archiveKey}: ${u.reason}\n`);
+    }
+    result.exitCode = replayed.unmappable.length > 0 ? 2 : 0;
+  });
 
   const conflicts = program.command("conflicts").description("review manual-review conflicts");
   opsOptions(

@@ -1,20 +1,22 @@
 /**
  * admin-operations — what admins and operators do every day, behind the admin API (IAM auth) and as a
  * directly invokable function: review conflicts (list, show, resolve), work the dead-letter queues
- * (depths, peek, rate-capped redrive) and pause or resume a vendor.
+ * (depths, peek, rate-capped redrive), pause or resume a vendor and replay its archived webhooks.
  *
  * Direct invoke: `{ "action": "conflicts.resolve", "conflictId": "c-…", "resolution": { "action": "accept" }, "by": "alice" }`
  * (actions: conflicts.list | conflicts.show | conflicts.resolve | dlq.list | dlq.show | dlq.redrive |
- * vendor.pause | vendor.resume). HTTP: see {@link ADMIN_OPERATION_ROUTES}.
+ * vendor.pause | vendor.resume | webhooks.replay). HTTP: see {@link ADMIN_OPERATION_ROUTES}.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as v from "valibot";
 import { ValidationError } from "../core/errors.ts";
 import type { DeadLetterWorkbench } from "../core/operations/dead-letters.ts";
+import { type ReplayDeps, replayArchivedDeliveries } from "../core/operations/replay-webhooks.ts";
 import { type ConflictReviewStore, resolveConflict } from "../core/operations/resolve-conflict.ts";
 import { resumeVendor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { ConflictItem, QueueSender, RecordStore } from "../core/ports.ts";
 import type { SyncRecord } from "../core/record.ts";
+import { parseTimestamp } from "../core/timestamps.ts";
 import { errorResponse, json } from "../shared/http-errors.ts";
 import type { VendorRegistry } from "../shared/vendor-registry.ts";
 
@@ -28,6 +30,7 @@ export const ADMIN_OPERATION_ROUTES = {
   "POST /admin/dlq/{queue}/redrive": "dlq.redrive",
   "POST /admin/vendors/{vendorId}/pause": "vendor.pause",
   "POST /admin/vendors/{vendorId}/resume": "vendor.resume",
+  "POST /admin/vendors/{vendorId}/replay": "webhooks.replay",
 } as const;
 
 const ResolutionSchema = v.variant("action", [
@@ -59,6 +62,17 @@ export const AdminCommandSchema = v.variant("action", [
   }),
   v.object({ action: v.literal("vendor.pause"), vendorId: v.string(), by: By }),
   v.object({ action: v.literal("vendor.resume"), vendorId: v.string(), by: By }),
+  v.object({
+    action: v.literal("webhooks.replay"),
+    vendorId: v.string(),
+    /** ISO 8601: deliveries received at or after. */
+    since: v.optional(v.string()),
+    /** ISO 8601: deliveries received before. */
+    until: v.optional(v.string()),
+    dryRun: v.optional(v.boolean()),
+    /** A previous call's `resumeAfter`. */
+    after: v.optional(v.string()),
+  }),
 ]);
 export type AdminCommand = v.InferOutput<typeof AdminCommandSchema>;
 
@@ -70,8 +84,17 @@ export interface AdminOperationsDeps {
   };
   readonly deadLetters: DeadLetterWorkbench;
   readonly pause: VendorPauseControl;
-  /** Where a resumed vendor's parked messages go (the real-time queue). */
+  /** Where a resumed vendor's parked messages and replayed deliveries go (the real-time queue). */
   readonly resumeQueue: QueueSender;
+  /** The webhook archive, for `webhooks.replay`. */
+  readonly archive: ReplayDeps["archive"];
+  /** A vendor's platform key index, for `webhooks.replay`. */
+  readonly keyIndexFor: (vendorId: string) => ReplayDeps["keyIndex"];
+  /**
+   * Time a replay call may take before it returns `complete: false` with `resumeAfter`, ms.
+   * @default unlimited (the Lambda sets 20 s, inside the admin API's 30-s limit)
+   */
+  readonly replayBudgetMs?: number;
   readonly now?: () => number;
   /** Change events for a resolution's write (the sandbox's stand-in for the table's stream). */
   readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
@@ -125,6 +148,25 @@ export async function runAdminCommand(deps: AdminOperationsDeps, command: AdminC
       const requeued = await resumeVendor({ control: deps.pause, queue: deps.resumeQueue }, vendor.id, command.by);
       return { vendorId: vendor.id, paused: false, requeued };
     }
+    case "webhooks.replay": {
+      const vendor = deps.vendors.get(command.vendorId);
+      return replayArchivedDeliveries(
+        {
+          archive: deps.archive,
+          queue: deps.resumeQueue,
+          keyIndex: deps.keyIndexFor(vendor.id),
+          ...(deps.now ? { now: deps.now } : {}),
+        },
+        {
+          vendor,
+          ...(command.since !== undefined ? { since: parseTimestamp(command.since, { field: "since" }) } : {}),
+          ...(command.until !== undefined ? { until: parseTimestamp(command.until, { field: "until" }) } : {}),
+          ...(command.dryRun !== undefined ? { dryRun: command.dryRun } : {}),
+          ...(command.after !== undefined ? { after: command.after } : {}),
+          ...(deps.replayBudgetMs !== undefined ? { budgetMs: deps.replayBudgetMs } : {}),
+        },
+      );
+    }
   }
 }
 
@@ -163,6 +205,8 @@ export function commandFromHttp(event: APIGatewayProxyEventV2WithIAMAuthorizer):
     case "vendor.pause":
     case "vendor.resume":
       return { action, vendorId: path.vendorId, by };
+    case "webhooks.replay":
+      return { ...body, action, vendorId: path.vendorId };
   }
 }
 

@@ -14,6 +14,8 @@ export const AdminOperationsEnvSchema = v.object({
   /** The real-time queue: where a resumed vendor's parked messages go. */
   REALTIME_QUEUE_URL: v.pipe(v.string(), v.url()),
   /** JSON `{ "<name>": { queueUrl, queueArn, deadLetterQueueUrl, deadLetterQueueArn } }` for the DLQ workbench. */
+  /** The webhook archive bucket (read-only, `webhooks/`), for replay. */
+  ARCHIVE_BUCKET_NAME: v.pipe(v.string(), v.minLength(3)),
   QUEUES: v.pipe(v.string(), v.parseJson(), v.record(v.string(), QueuePairSchema)),
 });
 

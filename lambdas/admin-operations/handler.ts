@@ -1,10 +1,13 @@
 /** Lambda entry of admin-operations: real adapters built once per execution environment. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoConflictReviewStore } from "../adapters/dynamodb/conflict-review-store.ts";
+import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
+import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SqsDeadLetterWorkbench } from "../adapters/sqs/dead-letter-workbench.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { logger } from "../shared/powertools.ts";
@@ -16,6 +19,7 @@ const env = readEnv();
 const dynamo = new DynamoDBClient({});
 const sqs = new SQSClient({});
 const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
+const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 const review = new DynamoConflictReviewStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME, sync });
 
 const operations = makeHandler({
@@ -31,6 +35,9 @@ const operations = makeHandler({
   deadLetters: new SqsDeadLetterWorkbench({ client: sqs, queues: env.QUEUES }),
   pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME, cacheMs: 0 }),
   resumeQueue: new SqsQueueSender({ client: sqs, queueUrl: env.REALTIME_QUEUE_URL }),
+  archive: new S3ObjectStore({ client: new S3Client({}), bucket: env.ARCHIVE_BUCKET_NAME }),
+  keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
+  replayBudgetMs: 20_000,
 });
 
 export const handler = async (event: unknown): Promise<unknown> => {

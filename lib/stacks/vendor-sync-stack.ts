@@ -104,6 +104,7 @@ export class VendorSyncStack extends Stack {
       syncTable: props.syncTable,
       queues: { realtime: this.realtime.queue, sync: this.scheduled.queue },
       resumeQueue: this.realtime.queue,
+      archiveBucket,
       adminApi: this.adminApi,
       vendors: props.vendors,
       logRetention: props.logRetention,

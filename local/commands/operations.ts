@@ -1,3 +1,4 @@
+import { DynamoPlatformKeyIndex } from "../../lambdas/adapters/dynamodb/platform-key-index.ts";
 import {
   type AdminCommand,
   type AdminOperationsDeps,
@@ -14,6 +15,7 @@ import type { Sandbox } from "../sandbox.ts";
  * with the embedded store, the sandbox's queues and its pause control.
  */
 export function sandboxAdminDeps(sandbox: Sandbox): AdminOperationsDeps {
+  const keyIndex = new DynamoPlatformKeyIndex({ client: sandbox.dynamo.client, tableName: sandbox.dynamo.tables.sync });
   return {
     vendors: sandbox.registry,
     records: sandbox.records,
@@ -27,6 +29,8 @@ export function sandboxAdminDeps(sandbox: Sandbox): AdminOperationsDeps {
     deadLetters: sandbox.deadLetters,
     pause: sandbox.pause,
     resumeQueue: sandbox.realtimeQueue,
+    archive: sandbox.archive,
+    keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
     onWritten: sandbox.onWritten,
   };
 }

@@ -178,6 +178,7 @@ describe("admin API", () => {
       "POST /admin/dlq/{queue}/redrive",
       "POST /admin/jobs/{jobId}/cancel",
       "POST /admin/vendors/{vendorId}/pause",
+      "POST /admin/vendors/{vendorId}/replay",
       "POST /admin/vendors/{vendorId}/resume",
       "POST /admin/vendors/{vendorId}/syncs",
     ]);

@@ -115,6 +115,35 @@ describe("stateless stack", () => {
     }
   });
 
+  it("lets the admin-operations function replay webhooks: list and read the archive's webhooks/ only, send to the real-time queue", () => {
+    const [id, fn] = Object.entries(stateless.findResources("AWS::Lambda::Function")).find(([key]) =>
+      key.startsWith("AdminOperationsFunction"),
+    ) ?? ["", undefined];
+    expect(fn?.Properties.Environment.Variables).toHaveProperty("ARCHIVE_BUCKET_NAME");
+    const role = fn?.Properties.Role["Fn::GetAtt"][0];
+    const policy = Object.values(stateless.findResources("AWS::IAM::Policy")).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(role),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: unknown;
+    }[];
+    const list = statements.find((s) => s.Action === "s3:ListBucket");
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["webhooks/*"] } });
+    const read = statements.find((s) => Array.isArray(s.Action) && s.Action.includes("s3:GetObject"));
+    expect(JSON.stringify(read?.Resource)).toContain("/webhooks/*");
+    expect(statements.some((s) => JSON.stringify(s.Action).includes("s3:PutObject"))).toBe(false);
+    expect(id).not.toBe("");
+    expect(
+      Object.keys(
+        stateless.findResources("AWS::ApiGatewayV2::Route", {
+          Properties: { RouteKey: "POST /admin/vendors/{vendorId}/replay", AuthorizationType: "AWS_IAM" },
+        }),
+      ),
+    ).toHaveLength(1);
+  });
+
   it("grants table access without wildcard actions or resources", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     expect(policies.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHandler } from "../../lambdas/admin-operations/admin-operations.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import { importFile } from "../../local/commands/import.ts";
+import { sandboxAdminDeps } from "../../local/commands/operations.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { repoPath } from "../support/files.ts";
 
@@ -18,20 +19,7 @@ beforeAll(async () => {
       asOf: "2026-11-01T12:00:00Z",
     });
   }
-  handler = makeHandler({
-    vendors: sandbox.registry,
-    records: sandbox.records,
-    conflicts: {
-      getConflict: (id) => sandbox.conflictReview.getConflict(id),
-      claimConflict: (id, by, now) => sandbox.conflictReview.claimConflict(id, by, now),
-      releaseConflict: (id, by, note) => sandbox.conflictReview.releaseConflict(id, by, note),
-      finishConflict: (c, r) => sandbox.conflictReview.finishConflict(c, r),
-      listConflicts: (vendorId, options) => sandbox.sync.listConflicts(vendorId, options),
-    },
-    deadLetters: sandbox.deadLetters,
-    pause: sandbox.pause,
-    resumeQueue: sandbox.realtimeQueue,
-  });
+  handler = makeHandler(sandboxAdminDeps(sandbox));
 }, 60_000);
 afterAll(async () => {
   await sandbox.close();

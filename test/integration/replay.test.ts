@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeHandler } from "../../lambdas/admin-operations/admin-operations.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
+import { runWith } from "../../local/cli.ts";
+import { sandboxAdminDeps } from "../../local/commands/operations.ts";
 import { replayArchived } from "../../local/commands/replay.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { stripeSignature, webhookEvent } from "../support/webhooks.ts";
@@ -79,5 +82,35 @@ describe("vendor-sync replay", () => {
 
   it("fails for a vendor without a webhook channel", async () => {
     await expect(replayArchived(sandbox, { vendorId: "magento-luma" })).rejects.toThrow(/has no webhook channel/);
+  });
+
+  it("dry-runs from the CLI: counts what would be replayed and applies nothing", async () => {
+    processed.length = 0;
+    let out = "";
+    const code = await runWith(["replay", "--vendor", "canonical", "--dry-run", "--json"], {
+      io: { out: (t) => (out += t), err: () => {}, interactive: false },
+      sandbox,
+    });
+    await sandbox.realtimeDriver.drain();
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ vendorId: "canonical", dryRun: true, found: 2, queued: 0, calls: 1 });
+    expect(processed).toEqual([]);
+  });
+
+  it("replays through the admin API route with the window in the body", async () => {
+    const handler = makeHandler(sandboxAdminDeps(sandbox));
+    const response = (await handler({
+      version: "2.0",
+      routeKey: "POST /admin/vendors/{vendorId}/replay",
+      rawPath: "/admin/vendors/canonical/replay",
+      rawQueryString: "",
+      headers: {},
+      pathParameters: { vendorId: "canonical" },
+      body: JSON.stringify({ since: "2000-01-01T00:00:00Z", until: "not a time" }),
+      isBase64Encoded: false,
+      requestContext: { authorizer: { iam: { userArn: "arn:aws:iam::123456789012:user/alice" } } },
+    })) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/until/);
   });
 });

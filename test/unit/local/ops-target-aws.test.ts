@@ -110,4 +110,48 @@ describe("operations with --target aws (a thin adapter over the admin-operations
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/stack VendorSync-dev has no AdminOperationsFunctionName output/);
   });
+
+  it("replays a window in as many invokes as the function's time budget needs, continuing where each stopped", async () => {
+    const slice = (found: number, complete: boolean, resumeAfter?: string) =>
+      payload({
+        vendorId: "canonical",
+        found,
+        queued: found,
+        ignored: 0,
+        unmappable: [],
+        dryRun: false,
+        complete,
+        ...(resumeAfter ? { resumeAfter } : {}),
+      });
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce({ Payload: slice(400, false, "webhooks/canonical/2026/11/29/1795950000000-evt_400.json") })
+      .resolvesOnce({ Payload: slice(150, true) });
+    const run = await cli([
+      "replay",
+      "--vendor",
+      "canonical",
+      "--since",
+      "2026-11-29T06:00:00Z",
+      "--target",
+      "aws",
+      "--function-name",
+      "fn",
+      "--json",
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toMatchObject({ vendorId: "canonical", found: 550, queued: 550, calls: 2 });
+    const sent = lambda
+      .commandCalls(InvokeCommand)
+      .map((call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)));
+    expect(sent).toEqual([
+      { action: "webhooks.replay", vendorId: "canonical", since: "2026-11-29T06:00:00Z" },
+      {
+        action: "webhooks.replay",
+        vendorId: "canonical",
+        since: "2026-11-29T06:00:00Z",
+        after: "webhooks/canonical/2026/11/29/1795950000000-evt_400.json",
+      },
+    ]);
+  });
 });
