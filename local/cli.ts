@@ -478,7 +478,12 @@ export async function runWith(argv: readonly string[], ctx: CliContext): Promise
       const field = error instanceof ValidationError && error.field ? { field: error.field } : {};
       ctx.io.out(`${JSON.stringify({ error: { message, ...field } })}\n`);
     }
-    ctx.io.err(`vendor-sync: ${message}\n`);
+    // On the terminal, name where the problem is (an option, a field) when the message does not.
+    const where =
+      error instanceof ValidationError && error.field && !error.field.startsWith("<") && !message.includes(error.field)
+        ? `${error.field}: `
+        : "";
+    ctx.io.err(`vendor-sync: ${where}${message}\n`);
     if (!isUsageError(error) && error instanceof Error && error.stack) ctx.io.err(`${error.stack}\n`);
     return 1;
   }

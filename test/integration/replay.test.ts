@@ -113,4 +113,17 @@ describe("vendor-sync replay", () => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(/until/);
   });
+
+  it("names the option when a time is not ISO 8601, and replays nothing", async () => {
+    processed.length = 0;
+    let err = "";
+    const code = await runWith(["replay", "--vendor", "canonical", "--since", "yesterday"], {
+      io: { out: () => {}, err: (t) => (err += t), interactive: false },
+      sandbox,
+    });
+    await sandbox.realtimeDriver.drain();
+    expect(code).toBe(1);
+    expect(err).toContain('since: not an ISO 8601 time: "yesterday"');
+    expect(processed).toEqual([]);
+  });
 });
