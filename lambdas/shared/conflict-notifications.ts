@@ -1,12 +1,12 @@
 import { SNSClient } from "@aws-sdk/client-sns";
-import { SnsOpsNotifier } from "../adapters/sns/sns-ops-notifier.ts";
+import { SnsTopicPublisher } from "../adapters/sns/sns-topic-publisher.ts";
 import type { ConflictDraft } from "../core/conflict-rules.ts";
 import { conflictOpenedNotification } from "../core/operations/ops-notifications.ts";
 import { logger } from "./powertools.ts";
 
-/** What a notifier needs to publish; an {@link SnsOpsNotifier} in a Lambda. */
+/** What a notifier needs to publish; an {@link SnsTopicPublisher} in a Lambda. */
 export interface OpsPublisher {
-  publish: SnsOpsNotifier["publish"];
+  publish: SnsTopicPublisher["publish"];
 }
 
 /**
@@ -20,7 +20,7 @@ export interface OpsPublisher {
 export function conflictNotifier(
   topicArn: string | undefined,
   publisher: OpsPublisher | undefined = topicArn
-    ? new SnsOpsNotifier({ client: new SNSClient({}), topicArn })
+    ? new SnsTopicPublisher({ client: new SNSClient({}), topicArn })
     : undefined,
 ): ((conflict: { conflictId: string; draft: ConflictDraft }) => Promise<void>) | undefined {
   if (!publisher) return undefined;

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { SnsOpsNotifier } from "../../../lambdas/adapters/sns/sns-ops-notifier.ts";
+import { SnsTopicPublisher } from "../../../lambdas/adapters/sns/sns-topic-publisher.ts";
 import { ChangeWriter } from "../../../lambdas/core/write-path.ts";
 import { conflictNotifier } from "../../../lambdas/shared/conflict-notifications.ts";
 import { change, policy, T0 } from "../../support/changes.ts";
@@ -19,7 +19,7 @@ function writerWithNotifier() {
     records: new MemoryRecordStore(),
     conflicts,
     policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
-    onConflictOpened: conflictNotifier(TOPIC, new SnsOpsNotifier({ client: new SNSClient({}), topicArn: TOPIC })),
+    onConflictOpened: conflictNotifier(TOPIC, new SnsTopicPublisher({ client: new SNSClient({}), topicArn: TOPIC })),
   });
   const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
   return { writer, conflicts, product };
