@@ -1,35 +1,54 @@
-import { Readable } from "node:stream";
-import * as v from "valibot";
+import { createReadStream } from "node:fs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoRecordKeyLister } from "../lambdas/adapters/dynamodb/record-keys.ts";
+import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
-import { readRows, syntaxOf } from "../lambdas/adapters/file-rows.ts";
+import { VENDOR_INDEX_SHARDS, vendorShard } from "../lambdas/adapters/dynamodb/table-design.ts";
+import type { SourceOpener } from "../lambdas/adapters/s3/uploads.ts";
 import { handoffExecutionName } from "../lambdas/adapters/sfn/sfn-batch-starter.ts";
-import { importRows, type RejectEntry } from "../lambdas/core/import-pipeline.ts";
-import { HandoffManifestSchema } from "../lambdas/core/jobs/messages.ts";
-import type { BatchHandoffRequest, BatchStarter, FileDropSource } from "../lambdas/core/jobs/ports.ts";
-import type { SyncJobs } from "../lambdas/core/jobs/sync-jobs.ts";
-import { addCounts, statusFromCounts } from "../lambdas/core/outcomes.ts";
-import type { Log, ObjectStore } from "../lambdas/core/ports.ts";
-import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
+import { makeHandler as makeApply } from "../lambdas/batch-apply/batch-apply.ts";
+import { makeHandler as makeCommit } from "../lambdas/batch-commit/batch-commit.ts";
+import { makeHandler as makeFail } from "../lambdas/batch-fail/batch-fail.ts";
+import { makeHandler as makePlan } from "../lambdas/batch-plan/batch-plan.ts";
+import { makeHandler as makePrepare } from "../lambdas/batch-prepare/batch-prepare.ts";
+import { makeHandler as makeValidate } from "../lambdas/batch-validate/batch-validate.ts";
+import { buildHandoffExecutionInput } from "../lambdas/core/batch/execution.ts";
+import { jobKeys } from "../lambdas/core/batch/layout.ts";
+import { jobNotification } from "../lambdas/core/jobs/job.ts";
+import type { BatchHandoffRequest, BatchStarter, FileDropSource, JobNotifier } from "../lambdas/core/jobs/ports.ts";
+import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.ts";
+import type { Log } from "../lambdas/core/ports.ts";
 import type { ChangeWriter } from "../lambdas/core/write-path.ts";
+import type { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import { runBatchLocally } from "./batch-runner.ts";
+import type { FileObjectStore } from "./file-object-store.ts";
+
+/** The name the sandbox gives its archive "bucket" in execution inputs. */
+export const LOCAL_ARCHIVE_BUCKET = "local-archive";
 
 export interface LocalBatchRunnerDeps {
-  readonly jobs: SyncJobs;
-  readonly store: Pick<DynamoSyncStore, "reportProgress">;
-  /** Where staged parts and manifests are (the archive folder). */
-  readonly objects: ObjectStore;
-  readonly vendor: (vendorId: string) => VendorConfig;
-  readonly writer: Pick<ChangeWriter, "writeBatch">;
-  readonly dryRunWriter: Pick<ChangeWriter, "writeBatch">;
+  readonly client: DynamoDBClient;
+  readonly recordsTableName: string;
+  readonly sync: DynamoSyncStore;
+  readonly records: DynamoRecordStore;
+  readonly writer: ChangeWriter;
+  readonly vendors: Pick<VendorRegistry, "get">;
+  /** Where the pull worker stages parts and manifests (the archive bucket on AWS). */
+  readonly archive: FileObjectStore;
+  /** The batch workflow's working bucket (the imports bucket on AWS). */
+  readonly bucket: FileObjectStore;
   readonly fileDrops: (bucket: string) => FileDropSource;
+  /** The jobs topic: a handed-over job's end is published like any sync job's. */
+  readonly notifier: JobNotifier;
   readonly log: Log;
 }
 
 /**
- * The sandbox's stand-in for starting the batch workflow on a pull's hand-off: runs it in this
- * process with the streaming import pipeline (`vendor-sync import`'s runner) under the pull's job,
- * adds its outcomes to the hand-off's base counts and finishes the job like the state machine's
- * commit step does. Started once per job (in memory and by a marker object next to the manifest),
- * in the background, as an execution would be.
+ * The sandbox's stand-in for starting the batch workflow on a pull's hand-off: runs the execution
+ * input the AWS starter sends (`buildHandoffExecutionInput`) through the batch workflow's own stage
+ * handlers (`runBatchLocally`, as `vendor-sync import` does), so the pull's job is continued, counted,
+ * watermarked and released by the same code as on AWS. Started once per job (in memory and by a marker
+ * object next to the manifest), in the background, as an execution would be.
  */
 export class LocalBatchRunner implements BatchStarter {
   readonly #deps: LocalBatchRunnerDeps;
@@ -42,9 +61,9 @@ export class LocalBatchRunner implements BatchStarter {
   async start(request: BatchHandoffRequest): Promise<{ executionId: string }> {
     const executionId = `local:${handoffExecutionName(request.jobId)}`;
     const marker = `pulls/${request.vendorId}/${request.jobId}/execution.json`;
-    if (this.#runs.has(request.jobId) || (await this.#deps.objects.readText(marker)) !== undefined)
+    if (this.#runs.has(request.jobId) || (await this.#deps.archive.readText(marker)) !== undefined)
       return { executionId };
-    await this.#deps.objects.writeText(marker, JSON.stringify({ executionId, request }));
+    await this.#deps.archive.writeText(marker, JSON.stringify({ executionId, request }));
     this.#runs.set(
       request.jobId,
       this.#run(request).catch((error: unknown) =>
@@ -64,92 +83,68 @@ export class LocalBatchRunner implements BatchStarter {
   }
 
   async #run(request: BatchHandoffRequest): Promise<void> {
-    const { jobs, objects } = this.#deps;
-    const job = await jobs.get(request.jobId);
-    const vendor = this.#deps.vendor(request.vendorId);
-    const rejects: RejectEntry[] = [];
-    const isPull = request.input.kind === "pull-manifest";
+    const deps = this.#deps;
+    const vendor = deps.vendors.get(request.vendorId);
+    const input = buildHandoffExecutionInput({
+      vendor,
+      request,
+      archiveBucket: LOCAL_ARCHIVE_BUCKET,
+      trigger: request.trigger,
+    });
+    const openSource: SourceOpener = async (source) => {
+      if (source.bucket === LOCAL_ARCHIVE_BUCKET) {
+        return { body: createReadStream(deps.archive.locate(source.key)), lastModified: Date.now(), size: 0 };
+      }
+      return {
+        body: await deps.fileDrops(source.bucket).open(source.key),
+        lastModified: input.asOf ?? Date.now(),
+        size: 0,
+      };
+    };
+    // Live counts on the job while it runs, on top of what the worker applied (as `sync --wait` shows).
+    const live = emptyCounts();
+    const observe = (results: readonly { outcome: Parameters<typeof countOutcome>[1] }[]) => {
+      for (const result of results) countOutcome(live, result.outcome);
+      void deps.sync
+        .reportProgress(request.jobId, {
+          counts: addCounts(request.baseCounts, live),
+          rowsRead: request.rowsRead,
+          heartbeatAt: Date.now(),
+        })
+        .catch(() => {});
+    };
+    const vendors = { get: (id: string) => deps.vendors.get(id) };
+    const store = deps.bucket;
     try {
-      let stream: Readable;
-      let syntax: "csv" | "jsonl";
-      let asOf: number;
-      let importAs = vendor;
-      if (request.input.kind === "pull-manifest") {
-        const text = await objects.readText(request.input.manifestKey);
-        if (text === undefined) throw new Error(`hand-off manifest ${request.input.manifestKey} is missing`);
-        const manifest = v.parse(HandoffManifestSchema, JSON.parse(text));
-        stream = Readable.from(
-          (async function* () {
-            for (const part of manifest.parts) yield (await objects.readText(part.key)) ?? "";
-          })(),
-        );
-        syntax = "jsonl";
-        asOf = manifest.asOf;
-        // The parts are canonical JSON Lines whatever the vendor's own file format.
-        importAs = {
-          ...vendor,
-          channels: {
-            ...vendor.channels,
-            file: { format: "canonical", encoding: "utf-8", delimiter: ",", weightUnit: "kg" },
-          },
-        };
-      } else {
-        stream = await this.#deps.fileDrops(request.input.bucket).open(request.input.key);
-        syntax = syntaxOf(request.input.key);
-        asOf = request.input.asOf;
-      }
-      const summary = await importRows(
+      await runBatchLocally(
+        input,
         {
-          vendor: importAs,
-          jobId: job.jobId,
-          workflow: job.workflow,
-          source: isPull ? "vendor:pull" : "vendor:file",
-          asOf,
-          syntax,
-          items: readRows(stream, {
-            syntax,
-            encoding: importAs.channels.file?.encoding,
-            delimiter: importAs.channels.file?.delimiter,
+          prepare: makePrepare({
+            vendors,
+            jobs: deps.sync,
+            store,
+            openSource,
+            keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
           }),
+          plan: makePlan({
+            vendors,
+            records: deps.records,
+            keys: new DynamoRecordKeyLister({ client: deps.client, tableName: deps.recordsTableName }),
+            store,
+            ...(request.dryRun ? {} : { observe }),
+          }),
+          validate: makeValidate({ vendors, store }),
+          apply: makeApply({ store, records: deps.records, writer: deps.writer, observe }),
+          commit: makeCommit({ store, jobs: deps.sync }),
+          fail: makeFail({ jobs: deps.sync }),
         },
-        {
-          writeBatch: (changes) => (request.dryRun ? this.#deps.dryRunWriter : this.#deps.writer).writeBatch(changes),
-          rejects: { add: (entry) => rejects.push(entry), close: async () => null },
-          onProgress: async (progress) => {
-            await this.#deps.store.reportProgress(job.jobId, {
-              counts: addCounts(request.baseCounts, progress.counts),
-              rowsRead: request.rowsRead + (isPull ? 0 : progress.rowsRead),
-              heartbeatAt: Date.now(),
-            });
-          },
-        },
+        store,
       );
-      const rejectsKey = `rejects/${vendor.id}/jobs/${job.jobId}/batch.jsonl`;
-      if (rejects.length > 0) {
-        await objects.writeText(rejectsKey, `${rejects.map((entry) => JSON.stringify(entry)).join("\n")}\n`);
-      }
-      const counts = addCounts(request.baseCounts, summary.counts);
-      await jobs.finish(job, {
-        status: summary.error ? "FAILED" : statusFromCounts(counts),
-        counts,
-        rowsRead: request.rowsRead + (isPull ? 0 : summary.rowsRead),
-        ...(summary.newestSourceTs === undefined ? {} : { newestSourceTs: summary.newestSourceTs }),
-        ...(rejects.length > 0 ? { rejectsFile: rejectsKey } : {}),
-        ...(summary.error ? { errorSummary: summary.error } : {}),
-        ...(request.watermark?.pullWatermark === undefined ? {} : { pullWatermark: request.watermark.pullWatermark }),
-        ...(request.watermark?.fileDropAfterKey === undefined
-          ? {}
-          : { fileDropAfterKey: request.watermark.fileDropAfterKey }),
-        guard: { from: ["RUNNING"] },
-      });
-    } catch (error) {
-      await jobs.finish(job, {
-        status: "FAILED",
-        counts: request.baseCounts,
-        rowsRead: request.rowsRead,
-        errorSummary: `batch run failed: ${error instanceof Error ? error.message : String(error)}`,
-        guard: { from: ["RUNNING"] },
-      });
+    } finally {
+      // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.
+      for (const prefix of jobKeys(vendor.id, request.jobId).workPrefixes) await store.removePrefix(prefix);
     }
+    const job = await deps.sync.getJob(request.jobId);
+    if (job) await deps.notifier.jobFinished(jobNotification(job));
   }
 }

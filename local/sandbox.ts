@@ -178,6 +178,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     records,
     sync,
     syncTableName: dynamo.tables.sync,
+    recordsTableName: dynamo.tables.records,
     writer,
     archive,
     secrets,

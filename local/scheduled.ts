@@ -9,12 +9,14 @@ import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/ad
 import { VendorResourceFetcher } from "../lambdas/adapters/vendor-http/resource-fetcher.ts";
 import { DryRunWriter } from "../lambdas/core/dry-run-writer.ts";
 import type { JobNotification } from "../lambdas/core/jobs/job.ts";
+import type { JobNotifier } from "../lambdas/core/jobs/ports.ts";
 import { SyncJobs } from "../lambdas/core/jobs/sync-jobs.ts";
-import type { Log, ObjectStore } from "../lambdas/core/ports.ts";
+import type { Log } from "../lambdas/core/ports.ts";
 import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
 import type { ChangeWriter } from "../lambdas/core/write-path.ts";
 import { makeHandler as makePullWorker } from "../lambdas/pull-vendor/pull-vendor.ts";
 import type { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import { FileObjectStore } from "./file-object-store.ts";
 import { FsFileDropSource } from "./fs-file-drop-source.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import type { LocalSecrets } from "./local-secrets.ts";
@@ -54,9 +56,11 @@ export interface ScheduledWorkflowOptions {
   readonly sync: DynamoSyncStore;
   /** The sync table (platform keys live there too). */
   readonly syncTableName: string;
+  /** The records table (a hand-off's full-snapshot key listing reads its index). */
+  readonly recordsTableName: string;
   readonly writer: ChangeWriter;
   /** The archive folder: staged pulls and rejects. */
-  readonly archive: ObjectStore;
+  readonly archive: FileObjectStore;
   readonly secrets: LocalSecrets;
   readonly events: NodeJS.EventEmitter;
   readonly log: Log;
@@ -84,16 +88,17 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     maxReceiveCount: MAX_RECEIVE_COUNT,
     now,
   });
+  const jobNotifier: JobNotifier = {
+    jobFinished: async (notification: JobNotification) => {
+      appendFileSync(notifications, `${JSON.stringify(notification)}\n`);
+      options.events.emit("job", notification);
+    },
+  };
   const jobs = new SyncJobs({
     vendors: options.registry,
     store: options.sync,
     queue: syncQueue,
-    notifier: {
-      jobFinished: async (notification: JobNotification) => {
-        appendFileSync(notifications, `${JSON.stringify(notification)}\n`);
-        options.events.emit("job", notification);
-      },
-    },
+    notifier: jobNotifier,
     now,
     log,
   });
@@ -118,13 +123,16 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
   const dryRunWriter = new DryRunWriter({ records: options.records, policyFor });
   const fileDrops = (bucket: string) => new FsFileDropSource(join(options.dataDir, "objects", bucket));
   const batch = new LocalBatchRunner({
-    jobs,
-    store: options.sync,
-    objects: options.archive,
-    vendor: (vendorId) => options.registry.get(vendorId),
+    client: options.client,
+    recordsTableName: options.recordsTableName,
+    sync: options.sync,
+    records: options.records,
     writer: options.writer,
-    dryRunWriter,
+    vendors: options.registry,
+    archive: options.archive,
+    bucket: new FileObjectStore(join(options.dataDir, "bucket")),
     fileDrops,
+    notifier: jobNotifier,
     log,
   });
   const invocationMs = options.invocationMs ?? PULL_TIMEOUT_SECONDS * 1000;

@@ -123,6 +123,7 @@ export async function runFileDrop(
       const { executionId } = await deps.batch.start({
         jobId: job.jobId,
         vendorId: vendor.id,
+        trigger: job.trigger,
         dryRun,
         input: { kind: "vendor-file", bucket: channel.bucket, key: dropped.key, asOf: dropped.lastModified },
         baseCounts: tally.counts,

@@ -15,6 +15,7 @@ import { StepFunctionsBatchStarter } from "../adapters/sfn/sfn-batch-starter.ts"
 import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SqsMessageControl, SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
+import { buildHandoffExecutionInput } from "../core/batch/execution.ts";
 import { DryRunWriter } from "../core/dry-run-writer.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { type VendorConfig, writePolicyFor } from "../core/vendor-config.ts";
@@ -73,6 +74,13 @@ const pullVendor = makeHandler({
         batch: new StepFunctionsBatchStarter({
           client: new SFNClient({}),
           stateMachineArn: env.BATCH_STATE_MACHINE_ARN,
+          inputFor: (request) =>
+            buildHandoffExecutionInput({
+              vendor: vendors.get(request.vendorId),
+              request,
+              archiveBucket: env.ARCHIVE_BUCKET_NAME,
+              trigger: request.trigger,
+            }),
         }),
       }
     : {}),

@@ -459,6 +459,7 @@ export function makeHandler(deps: PullVendorDeps) {
     const { executionId } = await (deps.batch as BatchStarter).start({
       jobId: job.jobId,
       vendorId: vendor.id,
+      trigger: job.trigger,
       dryRun: isDryRun(job),
       input: { kind: "pull-manifest", manifestKey },
       baseCounts: tally.counts,

@@ -58,7 +58,7 @@ export const CommitEventSchema = v.object({ jobId: v.string(), vendorId: v.strin
 export const FailEventSchema = v.object({
   jobId: v.string(),
   vendorId: v.string(),
-  trigger: v.optional(v.picklist(["cli", "upload", "admin", "schedule"])),
+  trigger: v.optional(v.picklist(["cli", "upload", "admin", "schedule", "webhook"])),
   error: v.object({ Error: v.string(), Cause: v.optional(v.string()) }),
 });
 

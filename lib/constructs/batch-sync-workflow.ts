@@ -37,6 +37,13 @@ export interface BatchSyncWorkflowProps {
    * @default a new topic, encrypted with the AWS managed SNS key, TLS enforced
    */
   readonly jobTopic?: ITopic;
+  /**
+   * Where the scheduled workflow's pull worker stages large pulls (`pulls/`): the workflow reads their
+   * hand-off manifests and parts there, and reads large dropped files from the vendors' file-drop
+   * buckets (`channels.fileDrop`).
+   * @default no hand-offs: only uploads start the workflow
+   */
+  readonly archiveBucket?: IBucket;
 }
 
 /**
@@ -90,7 +97,12 @@ export class BatchSyncWorkflow extends Construct {
       },
     )
       .bindTable(props.syncTable, "SYNC_TABLE_NAME")
-      .bindBucket(bucket, "IMPORTS_BUCKET_NAME", { read: [P.uploads], write: [P.normalised, P.rejects] });
+      .bindBucket(bucket, "IMPORTS_BUCKET_NAME", {
+        read: [P.uploads],
+        // results/: what a handed-over job brings along (`handoff.json`), for commit.
+        write: [P.normalised, P.rejects, P.results],
+      });
+    if (props.archiveBucket) this.#grantHandoffReads(props.archiveBucket, props.vendors);
     this.plan = fn("Plan", "lambdas/batch-plan/handler.ts", "Batch sync: plan a batch of changes (read-only)", mapChild)
       .bindTable(props.recordsTable, "RECORDS_TABLE_NAME", { access: "read", indexes: ["byVendor"] })
       .bindBucket(bucket, "IMPORTS_BUCKET_NAME", {
@@ -273,6 +285,29 @@ export class BatchSyncWorkflow extends Construct {
       distributedMap,
       [ownExecutions, ...mapRunExecutions],
       "Distributed Map starts, describes, stops and redrives child executions of this state machine, whose names are generated at run time.",
+    );
+  }
+
+  /** Prepare reads a hand-off's staged parts (archive `pulls/`) and large dropped files (read-only). */
+  #grantHandoffReads(archiveBucket: IBucket, vendors: readonly VendorConfig[]): void {
+    const role = this.prepare.role;
+    role.addToPolicy(
+      new PolicyStatement({ actions: ["s3:GetObject"], resources: [archiveBucket.arnForObjects("pulls/*")] }),
+    );
+    archiveBucket.encryptionKey?.grantDecrypt(role);
+    const resources = [archiveBucket.arnForObjects("pulls/*")];
+    const stack = Stack.of(this);
+    for (const vendor of vendors) {
+      const drop = vendor.enabled ? vendor.channels.fileDrop : undefined;
+      if (!drop) continue;
+      const objects = `${stack.formatArn({ service: "s3", region: "", account: "", resource: drop.bucket })}/${drop.prefix}*`;
+      role.addToPolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: [objects] }));
+      resources.push(objects);
+    }
+    acknowledgeWildcardResources(
+      role,
+      resources,
+      "Hand-off parts and dropped files are named per job and at drop time; GetObject only, limited to those prefixes.",
     );
   }
 }

@@ -99,10 +99,7 @@ export class ScheduledSync extends Construct {
       }),
     );
     this.#grantVendorAccess(props.vendors);
-    if (props.batchStateMachine) {
-      props.batchStateMachine.grantStartExecution(this.worker.role);
-      this.worker.function.addEnvironment("BATCH_STATE_MACHINE_ARN", props.batchStateMachine.stateMachineArn);
-    }
+    if (props.batchStateMachine) this.handOffLargeSyncsTo(props.batchStateMachine);
 
     const jobsFunction = (fnId: string, entry: string, description: string) =>
       new VendorSyncFunction(this, fnId, { ...common, entry, description, memorySize: 256 })
@@ -156,6 +153,16 @@ export class ScheduledSync extends Construct {
   }
 
   /** Pull credentials (by secret name) and file-drop buckets (list and read under the prefix), from the vendor configs. */
+  /**
+   * Lets the pull worker hand large pulls and large dropped files to the batch workflow: start
+   * executions of it (named after the job) and know its ARN. The workflow continues the job (its
+   * `handoff` input) and needs read access to the staged parts (`BatchSyncWorkflowProps.archiveBucket`).
+   */
+  handOffLargeSyncsTo(stateMachine: IStateMachine): void {
+    stateMachine.grantStartExecution(this.worker.role);
+    this.worker.function.addEnvironment("BATCH_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+  }
+
   #grantVendorAccess(vendors: readonly VendorConfig[]): void {
     const stack = Stack.of(this);
     for (const vendor of vendors) {

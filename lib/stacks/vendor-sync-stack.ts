@@ -117,7 +117,10 @@ export class VendorSyncStack extends Stack {
       vendors: props.vendors,
       logRetention: props.logRetention,
       jobTopic: this.scheduled.jobsTopic,
+      archiveBucket,
     });
+    // Large pulls and large dropped files continue as batch runs of the same job.
+    this.scheduled.handOffLargeSyncsTo(this.batchSync.stateMachine);
 
     this.monitoring = new VendorSyncMonitoring(this, "Monitoring", {
       vendors: props.vendors,

@@ -144,6 +144,30 @@ describe("stateless stack", () => {
     ).toHaveLength(1);
   });
 
+  it("hands large pulls to the batch state machine: the worker may start it, prepare may read the staged parts", () => {
+    const functions = Object.entries(stateless.findResources("AWS::Lambda::Function"));
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
+    const policyOf = (prefix: string) => {
+      const fn = functions.find(([id]) => id.startsWith(prefix))?.[1];
+      const role = fn?.Properties.Role["Fn::GetAtt"][0];
+      return {
+        env: fn?.Properties.Environment.Variables,
+        text: JSON.stringify(policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(role))),
+      };
+    };
+    const [machine] = Object.keys(stateless.findResources("AWS::StepFunctions::StateMachine"));
+    const worker = policyOf("ScheduledWorkerFunction");
+    expect(worker.env.BATCH_STATE_MACHINE_ARN).toEqual({ Ref: machine });
+    expect(worker.text).toContain(
+      JSON.stringify({ Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: machine } }),
+    );
+    const prepare = policyOf("BatchSyncPrepareFunction");
+    // GetObject only, on the staged parts: the archive's webhooks and rejects stay out of reach.
+    expect(prepare.text).toMatch(
+      /"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[[^\]]*"\/pulls\/\*"\]\]\}/,
+    );
+  });
+
   it("grants table access without wildcard actions or resources", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     expect(policies.length).toBeGreaterThan(0);

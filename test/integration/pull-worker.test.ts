@@ -403,16 +403,36 @@ describe("large pulls: staged to JSON Lines and handed to the batch workflow onc
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ entityType: "product", source: "vendor:pull", line: 1 });
     expect(await price(s, "CVT-SM-GRY")).toBe(6000);
     expect((await s.sync.getVendorState("shop")).pullWatermark).toBe(done.startedAt);
+    // The batch run freed the vendor: its next sync starts.
+    expect((await s.sync.getVendorState("shop")).runningJobId).toBeUndefined();
+    await expect(start(s)).resolves.toMatchObject({ status: "QUEUED" });
 
     // A second start for the same job (a redelivery) finds the same run and starts nothing.
     const again = await s.scheduled.batch.start({
       jobId: job.jobId,
       vendorId: "shop",
+      trigger: "admin",
       dryRun: false,
       input: { kind: "pull-manifest", manifestKey },
       baseCounts: done.counts,
       rowsRead: 5,
     });
     expect(again.executionId).toBe(done.handoff?.executionId);
+  });
+
+  it("fails the job and frees the vendor when the batch run cannot read the hand-off", async () => {
+    const s = await open({ batchHandoffRecords: 2 });
+    const job = await start(s);
+    // The staged manifest is lost before the batch run reads it (an expired object, a wrong bucket).
+    const original = s.scheduled.batch.start.bind(s.scheduled.batch);
+    vi.spyOn(s.scheduled.batch, "start").mockImplementation(async (request) => {
+      if (request.input.kind === "pull-manifest") await s.archive.writeText(request.input.manifestKey, "not json");
+      return original(request);
+    });
+    const { job: done } = await runToEnd(s, job.jobId, clock);
+    expect(done.status).toBe("FAILED");
+    expect(done.errorSummary).toMatch(/is not a pull hand-off manifest/);
+    expect((await s.sync.getVendorState("shop")).runningJobId).toBeUndefined();
+    expect((await s.sync.getVendorState("shop")).pullWatermark).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { BatchExecutionInput } from "../../core/batch/model.ts";
 import type { BatchHandoffRequest, BatchStarter } from "../../core/jobs/ports.ts";
 
 /** @returns the execution name of a job's batch run: the job id, so one job never starts two runs. */
@@ -7,20 +8,26 @@ export function handoffExecutionName(jobId: string): string {
 }
 
 /**
- * Starts the batch workflow (a Step Functions Standard state machine) on a pull's hand-off. The
- * execution is named after the job: StartExecution with the same name and input returns the running
- * execution instead of starting another (Standard workflows, 90 days), so a redelivered message starts
- * nothing new.
+ * Starts the batch workflow (a Step Functions Standard state machine) on a pull's hand-off, with the
+ * execution input `inputFor` builds (`buildHandoffExecutionInput`: the pull's job continues in the
+ * batch run). The execution is named after the job: a second StartExecution with the same name starts
+ * nothing (Standard workflows keep names for 90 days), so a redelivered message starts no second run.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 export class StepFunctionsBatchStarter implements BatchStarter {
   readonly #client: SFNClient;
   readonly #stateMachineArn: string;
+  readonly #inputFor: (request: BatchHandoffRequest) => BatchExecutionInput;
 
-  constructor(options: { client: SFNClient; stateMachineArn: string }) {
+  constructor(options: {
+    client: SFNClient;
+    stateMachineArn: string;
+    inputFor: (request: BatchHandoffRequest) => BatchExecutionInput;
+  }) {
     this.#client = options.client;
     this.#stateMachineArn = options.stateMachineArn;
+    this.#inputFor = options.inputFor;
   }
 
   async start(request: BatchHandoffRequest): Promise<{ executionId: string }> {
@@ -30,7 +37,7 @@ export class StepFunctionsBatchStarter implements BatchStarter {
         new StartExecutionCommand({
           stateMachineArn: this.#stateMachineArn,
           name,
-          input: JSON.stringify({ handoff: request }),
+          input: JSON.stringify(this.#inputFor(request)),
         }),
       );
       return { executionId: response.executionArn ?? name };

@@ -5,9 +5,9 @@ import { ObjectNotFoundError } from "./errors.ts";
 import { finishBatchJob, type JobNotification, jobNotification } from "./jobs.ts";
 import { concatObjects, listAll, readJson } from "./json-lines.ts";
 import { jobKeys } from "./layout.ts";
-import type { ApplyPartResult, ValidationReport } from "./model.ts";
+import type { ApplyPartResult, BatchHandoff, ValidationReport } from "./model.ts";
 import { sumCounts } from "./plan.ts";
-import type { BatchJobStore, ObjectStore } from "./ports.ts";
+import type { BatchJobStore, BatchTrigger, ObjectStore } from "./ports.ts";
 import { countsOfFailedValidation } from "./validate.ts";
 
 export interface CommitDeps {
@@ -45,6 +45,8 @@ export interface CommitResult {
  * state payload) with the outcomes already settled at plan, counts changes of apply parts that never
  * reported (failed batches the Map tolerated) as `failed`, joins the rejects parts into one file,
  * moves the job to its final status with counts and duration, and records the vendor's freshness.
+ * A job the pull worker handed over also gets the worker's counts and rows added, its watermark
+ * stored on success, and its vendor freed for the next sync.
  * A dry run ends SUCCEEDED with the planned counts; a failed validation ends FAILED with its reason.
  * Safe to repeat.
  *
@@ -83,6 +85,15 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
     }
     status = statusFromCounts(counts);
   }
+  // A job the pull worker handed over: add what it already applied and read before the hand-off.
+  const handoff = await readJson<BatchHandoff>(deps.store, keys.handoff);
+  let rowsRead = report.rowsRead;
+  if (handoff) {
+    counts = sumCounts([handoff.baseCounts, counts]);
+    if (status !== "FAILED" && !report.dryRun) status = statusFromCounts(counts);
+    // A pull's rows are its records, counted by the worker; a dropped file's rows are read here.
+    rowsRead = handoff.kind === "pull-manifest" ? handoff.rowsRead : handoff.rowsRead + report.rowsRead;
+  }
   const parts = (await listAll(deps.store, keys.rejectsPartsPrefix)).filter((key) => key.endsWith(".jsonl"));
   const rejectsKey = parts.length > 0 ? keys.rejects : null;
   if (rejectsKey) await concatObjects(deps.store, parts, rejectsKey);
@@ -94,7 +105,7 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
   const error = report.reason;
   await finishBatchJob(deps.jobs, request.jobId, status, {
     counts,
-    rowsRead: report.rowsRead,
+    rowsRead,
     finishedAt,
     durationMs,
     rejectsFile,
@@ -105,7 +116,10 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
       finishedAt,
       ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
     });
+    if (handoff?.watermark) await deps.jobs.advanceWatermark(request.vendorId, handoff.watermark);
   }
+  // The pull's job held the vendor (one running sync per vendor): free it for its next sync.
+  if (handoff) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
   const diffReport = report.diffReportKey ? deps.store.locate(report.diffReportKey) : undefined;
   return {
     jobId: request.jobId,
@@ -113,7 +127,7 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
     status,
     dryRun: report.dryRun,
     full: report.full,
-    rowsRead: report.rowsRead,
+    rowsRead,
     counts,
     planned: report.planned,
     durationMs,
@@ -127,7 +141,7 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
       status,
       dryRun: report.dryRun,
       counts,
-      rowsRead: report.rowsRead,
+      rowsRead,
       durationMs,
       rejects: rejectsFile,
       ...(diffReport ? { diffReport } : {}),
@@ -148,7 +162,7 @@ export interface CaughtError {
  * failure came before prepare created it. Safe to repeat.
  */
 export async function failJob(
-  request: { vendorId: string; jobId: string; error: CaughtError; trigger?: "cli" | "upload" | "admin" | "schedule" },
+  request: { vendorId: string; jobId: string; error: CaughtError; trigger?: BatchTrigger },
   deps: Omit<CommitDeps, "store">,
 ): Promise<{ status: "FAILED"; error: string; notification: JobNotification }> {
   const cause = typeof request.error.Cause === "string" ? request.error.Cause : "";
@@ -171,6 +185,8 @@ export async function failJob(
   if (!FINAL_JOB_STATUSES.has(job.status)) {
     await finishBatchJob(deps.jobs, request.jobId, "FAILED", { finishedAt: now, durationMs, errorSummary: error });
   }
+  // A job the pull worker handed over held the vendor: free it, or its next sync could never start.
+  if (job.handoff !== undefined) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
   const empty = Object.fromEntries([["received", 0], ...OUTCOMES.map((o) => [o, 0])]) as OutcomeCounts;
   return {
     status: "FAILED",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ValidationError } from "../errors.ts";
+import type { BatchHandoffRequest } from "../jobs/ports.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { BATCH_PREFIXES } from "./layout.ts";
 import type { BatchExecutionInput, SourceObject } from "./model.ts";
@@ -73,6 +74,43 @@ export function buildExecutionInput(options: {
     config: {
       maxConcurrency: options.vendor.maxConcurrency,
       toleratedFailurePercent: Math.floor(options.vendor.toleratedRejectedPercent),
+    },
+  };
+}
+
+/**
+ * Builds the execution input that continues a job the pull worker handed over: the same job id, its
+ * manifest (in `archiveBucket`) or the vendor's dropped file as the source, and what the worker already
+ * applied, read and will store as the watermark on success.
+ *
+ * @param trigger - the pull job's trigger (`schedule` or `admin`; a CLI sync counts as `admin`).
+ */
+export function buildHandoffExecutionInput(options: {
+  readonly vendor: VendorConfig;
+  readonly request: BatchHandoffRequest;
+  /** The bucket the pull worker stages parts and manifests in (the archive bucket). */
+  readonly archiveBucket: string;
+  readonly trigger: BatchTrigger;
+}): BatchExecutionInput {
+  const { request } = options;
+  const { input } = request;
+  return {
+    ...buildExecutionInput({
+      vendor: options.vendor,
+      jobId: request.jobId,
+      source:
+        input.kind === "vendor-file"
+          ? { bucket: input.bucket, key: input.key }
+          : { bucket: options.archiveBucket, key: input.manifestKey },
+      trigger: options.trigger,
+      asOf: input.kind === "vendor-file" ? input.asOf : null,
+      dryRun: request.dryRun,
+    }),
+    handoff: {
+      kind: input.kind,
+      baseCounts: request.baseCounts,
+      rowsRead: request.rowsRead,
+      ...(request.watermark ? { watermark: request.watermark } : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ConcurrentUpdateError } from "../errors.ts";
+import { ConcurrentUpdateError, ValidationError } from "../errors.ts";
 import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts } from "../outcomes.ts";
 import { JobFinishedError } from "./errors.ts";
 import type { BatchExecutionInput } from "./model.ts";
@@ -33,6 +33,18 @@ export async function startBatchJob(input: BatchExecutionInput, jobs: BatchJobSt
   if (job.status === "RUNNING") return;
   if (FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
   await jobs.transitionJob(input.jobId, "RUNNING", { startedAt: now, heartbeatAt: now });
+}
+
+/**
+ * Checks that the job a pull handed over is still running, so the batch run may continue it.
+ *
+ * @throws {JobFinishedError} when it already ended (cancelled, failed by the watchdog).
+ * @throws {ValidationError} when there is no such job.
+ */
+export async function continueHandedOverJob(input: BatchExecutionInput, jobs: BatchJobStore): Promise<void> {
+  const job = await jobs.getJob(input.jobId);
+  if (!job) throw new ValidationError(`handed-over job ${input.jobId} does not exist`, { field: "jobId" });
+  if (job.status !== "RUNNING") throw new JobFinishedError(input.jobId, job.status);
 }
 
 /**

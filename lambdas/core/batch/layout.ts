@@ -39,6 +39,8 @@ export function jobKeys(vendorId: string, jobId: string) {
     applyResultsPrefix: `${BATCH_PREFIXES.results}${job}/apply/`,
     applyResult: (partId: string) => `${BATCH_PREFIXES.results}${job}/apply/${partId}.json`,
     validation: `${BATCH_PREFIXES.results}${job}/validation.json`,
+    /** What prepare learned of a handed-over job (`BatchHandoff`), for commit. */
+    handoff: `${BATCH_PREFIXES.results}${job}/handoff.json`,
     /** Where the Distributed Maps' ResultWriter puts its manifests and child execution results. */
     mapRuns: `${BATCH_PREFIXES.results}${job}/map-runs`,
     rejectsPartsPrefix: `${BATCH_PREFIXES.rejects}${job}/`,

@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import type { Change, ChangeInput } from "../change.ts";
 import type { FieldDiff } from "../conflict-rules.ts";
-import type { EntityType, Outcome } from "../model.ts";
+import { type EntityType, OUTCOMES, type Outcome } from "../model.ts";
 import type { OutcomeCounts } from "../outcomes.ts";
 import type { SyncRecord } from "../record.ts";
 
@@ -61,9 +61,32 @@ export const SourceObjectSchema = v.object({
 });
 export type SourceObject = v.InferOutput<typeof SourceObjectSchema>;
 
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/**
+ * A job the scheduled workflow's pull worker started and handed over (a large pull, a large dropped
+ * file): the batch run continues it instead of creating a job, adds its outcomes to `baseCounts`, and
+ * on success moves the vendor's watermark and frees the vendor for its next sync.
+ */
+export const BatchHandoffSchema = v.object({
+  /** `pull-manifest`: `source` is a hand-off manifest listing canonical JSON Lines parts; `vendor-file`: a vendor file. */
+  kind: v.picklist(["pull-manifest", "vendor-file"]),
+  /** Outcomes the pull worker already applied for this job. */
+  baseCounts: v.object({ received: Count, ...Object.fromEntries(OUTCOMES.map((o) => [o, Count])) } as Record<
+    "received" | Outcome,
+    typeof Count
+  >),
+  /** Records or rows the job read before the hand-off. */
+  rowsRead: Count,
+  /** Stored when the job succeeds. */
+  watermark: v.optional(v.object({ pullWatermark: v.optional(v.number()), fileDropAfterKey: v.optional(v.string()) })),
+});
+export type BatchHandoff = v.InferOutput<typeof BatchHandoffSchema>;
+
 /**
  * The execution input of the batch workflow (the starter Lambda, the admin API and the CLI build it
- * with `buildExecutionInput`). The state machine adds its stages' results beside these fields.
+ * with `buildExecutionInput`; a pull's hand-off with `buildHandoffExecutionInput`). The state machine
+ * adds its stages' results beside these fields.
  */
 export const BatchExecutionInputSchema = v.object({
   jobId: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
@@ -75,12 +98,14 @@ export const BatchExecutionInputSchema = v.object({
   full: v.boolean(),
   /** Stop after validation with a diff report; write nothing. */
   dryRun: v.boolean(),
-  trigger: v.picklist(["cli", "upload", "admin", "schedule"]),
+  trigger: v.picklist(["cli", "upload", "admin", "schedule", "webhook"]),
   /** Distributed Map settings from the vendor configuration (`MaxConcurrencyPath`, `ToleratedFailurePercentagePath`). */
   config: v.object({
     maxConcurrency: v.pipe(v.number(), v.integer(), v.minValue(1)),
     toleratedFailurePercent: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
   }),
+  /** Set when the run continues a job the pull worker handed over. */
+  handoff: v.optional(BatchHandoffSchema),
 });
 export type BatchExecutionInput = v.InferOutput<typeof BatchExecutionInputSchema>;
 

@@ -39,7 +39,7 @@ export interface ObjectStore {
 }
 
 /** What started a batch job. */
-export type BatchTrigger = "cli" | "upload" | "admin" | "schedule";
+export type BatchTrigger = "cli" | "upload" | "admin" | "schedule" | "webhook";
 
 /** The part of a job the batch stages read back. */
 export interface BatchJobView {
@@ -50,6 +50,8 @@ export interface BatchJobView {
   readonly createdAt: number;
   /** Epoch ms. */
   readonly startedAt?: number;
+  /** Set when the pull worker handed this job to the batch workflow. */
+  readonly handoff?: unknown;
 }
 
 /** Fields a batch stage sets when it moves a job. */
@@ -88,6 +90,10 @@ export interface BatchJobStore {
   transitionJob(jobId: string, status: JobStatus, fields?: BatchJobFields): Promise<void>;
   /** Records a finished sync for the vendor's freshness state (times only move forward). */
   recordSync(vendorId: string, sync: { finishedAt: number; newestSourceTs?: number }): Promise<void>;
+  /** Moves the vendor's pull watermark or file-drop position forward (a handed-over job's, on success). */
+  advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }): Promise<void>;
+  /** Frees the vendor for its next sync when `jobId` holds it (a handed-over job); otherwise does nothing. */
+  releaseVendorLock(vendorId: string, jobId: string): Promise<void>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { VendorConfig } from "../vendor-config.ts";
 import { SYNC_MODES } from "./job.ts";
 
 /**
@@ -78,4 +79,18 @@ export function handoffManifestKey(vendorId: string, jobId: string): string {
 /** @returns the object key of one staged part (by pull page number). */
 export function handoffPartKey(vendorId: string, jobId: string, page: number): string {
   return `pulls/${vendorId}/${jobId}/part-${String(page).padStart(6, "0")}.jsonl`;
+}
+
+/**
+ * The vendor as the importer of hand-off parts sees it: the parts are canonical JSON Lines (UTF-8)
+ * whatever the vendor's own file format.
+ */
+export function asCanonicalFeed(vendor: VendorConfig): VendorConfig {
+  return {
+    ...vendor,
+    channels: {
+      ...vendor.channels,
+      file: { format: "canonical", encoding: "utf-8", delimiter: ",", weightUnit: "kg" },
+    },
+  };
 }

@@ -127,6 +127,8 @@ export interface JobNotifier {
 export interface BatchHandoffRequest {
   readonly jobId: string;
   readonly vendorId: string;
+  /** The job's trigger. */
+  readonly trigger: JobTrigger;
   readonly dryRun: boolean;
   readonly input:
     | {
