@@ -57,6 +57,15 @@ export interface MonitoredQueue {
   readonly maxMessagesVisible?: number;
 }
 
+/** A dead-letter queue with no source queue of its own: an AWS service sends it what it could not deliver. */
+export interface MonitoredDeadLetterQueue {
+  readonly deadLetterQueue: IQueue;
+  /** Short name for alarm names and the dashboard (`Schedules`, `BatchStarter`). Letters, digits and dashes. */
+  readonly name: string;
+  /** What sends to it, for the alarm description ("EventBridge Scheduler", "the batch starter"). */
+  readonly sender: string;
+}
+
 /** Runbook pages in `docs/runbooks/`, one per alarm. */
 export const RUNBOOKS = {
   syncFailures: "sync-failures",
@@ -85,6 +94,11 @@ export interface VendorSyncMonitoringProps {
   readonly functions?: readonly IFunction[];
   /** Queues with their DLQs (backlog, DLQ not empty, messages arriving in the DLQ). @default [] */
   readonly queues?: readonly MonitoredQueue[];
+  /**
+   * Dead-letter queues of AWS services' deliveries (a schedule's target, an event rule's target, a
+   * function's failed async invocations): not empty, and messages arriving. @default []
+   */
+  readonly deadLetterQueues?: readonly MonitoredDeadLetterQueue[];
   /** State machines (failed and timed-out executions). @default [] */
   readonly stateMachines?: readonly IStateMachine[];
   /** The webhook/admin API (5xx responses). @default no API alarms */
@@ -223,6 +237,7 @@ export class VendorSyncMonitoring extends Construct {
     }
     this.vendorAlarms = vendorAlarms;
     for (const queue of props.queues ?? []) this.monitorQueue(queue);
+    for (const dlq of props.deadLetterQueues ?? []) this.monitorDeadLetterQueue(dlq);
     const functions = props.functions ?? [];
     if (functions.length > 0) this.monitorFunctions(functions);
     for (const stateMachine of props.stateMachines ?? []) this.monitorStateMachine(stateMachine);
@@ -297,6 +312,45 @@ export class VendorSyncMonitoring extends Construct {
           // No messages sent in a period is the healthy case.
           treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
           alarmDescriptionOverride: `Messages were sent to the DLQ of ${queue.name} (fires even if the DLQ was drained before the visible-count sample).`,
+          runbookLink: this.#runbook(RUNBOOKS.dlqMessagesArrived),
+        },
+      },
+    });
+    return this;
+  }
+
+  /**
+   * Watches a dead-letter queue an AWS service sends to (no source queue of ours): the same two alarms
+   * as a queue's DLQ — not empty (visible messages, missing data ignored) and messages sent to it
+   * (`NumberOfMessagesSent`: the service sends them with SendMessage, so the metric is emitted).
+   *
+   * @throws {Error} when `name` cannot be part of an alarm name.
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
+   */
+  monitorDeadLetterQueue(dlq: MonitoredDeadLetterQueue): this {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(dlq.name)) {
+      throw new Error(
+        `dead-letter queue name ${JSON.stringify(dlq.name)} must be 1–64 letters, digits and dashes (it is part of alarm names)`,
+      );
+    }
+    this.facade.monitorSqsQueue({
+      queue: dlq.deadLetterQueue,
+      alarmFriendlyName: `${dlq.name}-DLQ`,
+      humanReadableName: `DLQ ${dlq.name}`,
+      addQueueMaxSizeAlarm: {
+        Critical: {
+          maxMessageCount: 0,
+          period: Duration.minutes(1),
+          treatMissingDataOverride: TreatMissingData.IGNORE,
+          alarmDescriptionOverride: `DLQ ${dlq.name} is not empty: ${dlq.sender} could not deliver these and kept them here.`,
+          runbookLink: this.#runbook(RUNBOOKS.dlqNotEmpty),
+        },
+      },
+      addQueueMaxIncomingMessagesAlarm: {
+        Critical: {
+          maxIncomingMessagesCount: 0,
+          treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+          alarmDescriptionOverride: `${dlq.sender} sent messages to DLQ ${dlq.name} (fires even if it was drained before the visible-count sample).`,
           runbookLink: this.#runbook(RUNBOOKS.dlqMessagesArrived),
         },
       },

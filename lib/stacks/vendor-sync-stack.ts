@@ -149,6 +149,18 @@ export class VendorSyncStack extends Stack {
         { name: "real-time", queue: this.realtime.queue.queue, deadLetterQueue: this.realtime.queue.deadLetterQueue },
         { name: "sync", queue: this.scheduled.queue.queue, deadLetterQueue: this.scheduled.queue.deadLetterQueue },
       ],
+      deadLetterQueues: [
+        {
+          name: "Schedules",
+          deadLetterQueue: this.scheduled.schedules.deadLetterQueue,
+          sender: "EventBridge Scheduler",
+        },
+        {
+          name: "BatchStarter",
+          deadLetterQueue: this.batchSync.starterDeadLetterQueue,
+          sender: "The upload rule or the batch starter",
+        },
+      ],
       stateMachines: [this.batchSync.stateMachine],
       api: this.realtime.api.api,
       alarmEmails: props.alarmEmails ?? [],

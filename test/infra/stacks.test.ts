@@ -168,6 +168,22 @@ describe("stateless stack", () => {
     );
   });
 
+  it("alarms on every dead-letter queue, the AWS services' own included", () => {
+    const names = Object.values(stateless.findResources("AWS::CloudWatch::Alarm")).map((a) =>
+      String(a.Properties.AlarmName),
+    );
+    for (const dlq of ["real-time-DLQ", "sync-DLQ", "Schedules-DLQ", "BatchStarter-DLQ"]) {
+      expect(
+        names.some((n) => n.endsWith(`-${dlq}-Queue-Message-Count-Max-Critical`)),
+        dlq,
+      ).toBe(true);
+      expect(
+        names.some((n) => n.endsWith(`-${dlq}-Queue-Incoming-Messages-Count-Max-Critical`)),
+        dlq,
+      ).toBe(true);
+    }
+  });
+
   it("grants table access without wildcard actions or resources", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     expect(policies.length).toBeGreaterThan(0);

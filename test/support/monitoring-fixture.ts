@@ -43,6 +43,7 @@ export function buildMonitoringFixture(overrides: Partial<VendorSyncMonitoringPr
   });
   const dlq = new Queue(stack, "RealTimeDlq");
   const queue = new Queue(stack, "RealTime", { deadLetterQueue: { queue: dlq, maxReceiveCount: 8 } });
+  const schedulesDlq = new Queue(stack, "SchedulesDlq");
   const stateMachine = new StateMachine(stack, "BatchSync", {
     definitionBody: DefinitionBody.fromChainable(new Pass(stack, "Start")),
   });
@@ -52,10 +53,11 @@ export function buildMonitoringFixture(overrides: Partial<VendorSyncMonitoringPr
     vendors: fixtureVendors,
     functions: [fn],
     queues: [{ queue, deadLetterQueue: dlq, name: "RealTime", maxMessageAge: Duration.minutes(10) }],
+    deadLetterQueues: [{ deadLetterQueue: schedulesDlq, name: "Schedules", sender: "EventBridge Scheduler" }],
     stateMachines: [stateMachine],
     api,
     alarmEmails: ["oncall@example.com"],
     ...overrides,
   });
-  return { app, stack, monitoring, fn, queue, dlq, stateMachine, api };
+  return { app, stack, monitoring, fn, queue, dlq, schedulesDlq, stateMachine, api };
 }
