@@ -146,7 +146,7 @@ process.stdout.write(
 );
 if (failed.length > 0) process.stdout.write(`over budget: ${failed.map((b) => b.id).join(", ")}\n`);
 // The largest inputs (esbuild metafile) of every bundle over a budget.
-const bundleDetails = (sections.bundles as SectionResult | undefined)?.details.functions as
+const bundleDetails = (sections.bundles as SectionResult | undefined)?.details?.functions as
   | { name: string; largestInputs: { input: string; bytes: number }[] }[]
   | undefined;
 for (const fn of bundleDetails ?? []) {

@@ -47,6 +47,18 @@ export function benchEnvironment(): Record<string, string> {
     REALTIME_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/vendor-sync-realtime-dlq",
     BATCH_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:vendor-sync-batch",
     CHANGES_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:vendor-sync-changes",
+    JOBS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:vendor-sync-jobs",
+    OPS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:vendor-sync-jobs",
+    SYNC_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/vendor-sync-sync",
+    SYNC_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/vendor-sync-sync-dlq",
+    QUEUES: JSON.stringify({
+      realtime: {
+        queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/vendor-sync-realtime",
+        queueArn: "arn:aws:sqs:us-east-1:123456789012:vendor-sync-realtime",
+        deadLetterQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/vendor-sync-realtime-dlq",
+        deadLetterQueueArn: "arn:aws:sqs:us-east-1:123456789012:vendor-sync-realtime-dlq",
+      },
+    }),
     // What the Lambda runtime and the construct set.
     AWS_REGION: "us-east-1",
     AWS_DEFAULT_REGION: "us-east-1",
