@@ -71,6 +71,24 @@ describe("conflict review", () => {
     expect(stored?.resolution?.by).toMatch(/alice|bob/);
   });
 
+  it("reads an edited amount in the record's currency: JPY has no minor units, so 36.50 is refused and the conflict stays open", async () => {
+    const conflict = (await listConflicts(sandbox, { vendorId: "canonical" })).find((c) => c.entityType === "price");
+    expect(conflict?.current.attributes.currency).toBe("JPY");
+    await expect(
+      resolveConflictLocally(sandbox, {
+        conflictId: conflict?.conflictId ?? "",
+        resolution: { action: "edit", values: { amount: "36.50" } },
+        by: "erin",
+      }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/"36\.50" has more decimal places than JPY/),
+      field: expect.stringContaining("amount"),
+    });
+    expect((await sandbox.sync.getConflict(conflict?.conflictId ?? ""))?.status).toBe("OPEN");
+    const price = await sandbox.records.get({ vendorId: "canonical", entityType: "price", entityKey: "24-MB04" });
+    expect(price?.attributes).toEqual({ amount: 4800, currency: "JPY" });
+  });
+
   it("applies an accepted price-guard conflict with a version check and records who and when", async () => {
     const conflict = (await listConflicts(sandbox, { vendorId: "canonical" })).find((c) => c.entityType === "price");
     const result = await resolveConflictLocally(sandbox, {
@@ -86,6 +104,24 @@ describe("conflict review", () => {
       version: (conflict?.recordVersion ?? 0) + 1,
     });
     expect(result.conflict.resolution).toMatchObject({ action: "accept", by: "carol", appliedVersion: price?.version });
+  });
+
+  it("keeps the record's currency when an edit gives only an amount", async () => {
+    // The price is now 9800 JPY; a vendor change doubling it again opens a fresh price-guard conflict.
+    const file = join(tempDir(), "price-jump.jsonl");
+    writeFileSync(
+      file,
+      `${JSON.stringify({ entityType: "price", entityKey: "24-MB04", eventId: "cat-2026-11-06-1", sourceTs: "2099-01-01T00:00:00Z", attributes: { amount: "30000", currency: "JPY" } })}\n`,
+    );
+    expect((await importFile(sandbox, { vendorId: "canonical", file })).counts.conflicted).toBe(1);
+    const conflict = (await listConflicts(sandbox, { vendorId: "canonical" })).find((c) => c.entityType === "price");
+    await resolveConflictLocally(sandbox, {
+      conflictId: conflict?.conflictId ?? "",
+      resolution: { action: "edit", values: { amount: "12000" } },
+      by: "erin",
+    });
+    const price = await sandbox.records.get({ vendorId: "canonical", entityType: "price", entityKey: "24-MB04" });
+    expect(price?.attributes).toEqual({ amount: 12000, currency: "JPY" });
   });
 
   it("fails to resolve when the record changed since the conflict was raised, and leaves it open", async () => {

@@ -56,6 +56,15 @@ export interface ResolveConflictResult {
   readonly written: boolean;
 }
 
+/** @returns the ISO 4217 currency the conflicting record is priced in, when it has one. */
+function recordCurrency(conflict: ConflictItem): string | undefined {
+  for (const attributes of [conflict.current.attributes, conflict.proposed.attributes]) {
+    const currency = (attributes as Readonly<Record<string, unknown>>).currency;
+    if (typeof currency === "string" && currency.length === 3) return currency;
+  }
+  return undefined;
+}
+
 /** The admin change a resolution applies: the proposed record in full, or the edited values. */
 export function resolutionChange(
   conflict: ConflictItem,
@@ -71,7 +80,8 @@ export function resolutionChange(
     workflow: "on-demand" as const,
     defaultSource: "admin" as const,
     defaultSourceTs: now,
-    defaultCurrency: vendor.defaultCurrency,
+    // An edited amount without a currency is in the record's currency, not the vendor's default.
+    defaultCurrency: recordCurrency(conflict) ?? vendor.defaultCurrency,
     decimalSeparator: vendor.decimalSeparator,
     timeZone: vendor.timeZone,
   };
