@@ -7,6 +7,7 @@ import type { ReplayOutcome } from "../lambdas/core/operations/replay-webhooks.t
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
+import { wholeNumber } from "./cli-options.ts";
 import { importFile } from "./commands/import.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
 import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
@@ -144,7 +145,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .requiredOption("--vendor <id>", "vendor id")
     .option("--type <entityType>", "product, price, inventory or order")
     .option("--key <entityKey>", "one entity key")
-    .option("--limit <n>", "at most this many records", (value) => Number.parseInt(value, 10), 50)
+    .option("--limit <n>", "at most this many records (1–10000)", wholeNumber(1, 10_000), 50)
     .addOption(jsonOption())
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { vendor: string; type?: string; key?: string; limit: number }) => {
@@ -367,7 +368,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       .command("redrive")
       .description("move dead letters back to their queue, rate-capped; they go through the idempotent path again")
       .argument("<queue>", "queue name (realtime, sync)")
-      .option("--rate <n>", "messages per second", (value) => Number.parseInt(value, 10), 10),
+      .option("--rate <n>", "messages per second (1–500, as on AWS)", wholeNumber(1, 500), 10),
   ).action(async (queue: string, options: OpsOptions & { rate: number }) => {
     const moved = (await ops(options, { action: "dlq.redrive", queue, ratePerSecond: options.rate })) as RedriveResult;
     if (options.json) json(moved);
@@ -423,7 +424,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .description(
       "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
     )
-    .option("--port <n>", "port of the local API", (value) => Number.parseInt(value, 10), 4580)
+    .option("--port <n>", "port of the local API", wholeNumber(1, 65_535), 4580)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { port: number; host: string }) => {

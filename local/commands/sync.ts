@@ -4,6 +4,7 @@ import { type Command, Option } from "commander";
 import { isFinal, type JobView } from "../../lambdas/core/jobs/job.ts";
 import { OUTCOMES } from "../../lambdas/core/model.ts";
 import { exitCodeFor } from "../../lambdas/core/outcomes.ts";
+import { wholeNumber } from "../cli-options.ts";
 import { AwsJobsClient, type JobsClient, onDemandFunctionName, SandboxJobsClient, waitForJob } from "../jobs-client.ts";
 import { jobProgress } from "../output.ts";
 import type { Sandbox } from "../sandbox.ts";
@@ -124,7 +125,7 @@ export function registerJobCommands(program: Command, ctx: JobCommandsContext): 
       .option("--full", "read everything, not only what changed since the last sync (minus the lookback)")
       .option("--dry-run", "decide every change but write nothing")
       .option("--wait", "follow the job until it ends; the exit code is its status (0, 2 partial, 1 failed)")
-      .option("--poll-interval <ms>", "with --wait: how often to look", (value) => Number.parseInt(value, 10), 500),
+      .option("--poll-interval <ms>", "with --wait: how often to look", wholeNumber(50, 60_000), 500),
   ).action(
     async (
       options: TargetOptions & {
@@ -168,7 +169,7 @@ export function registerJobCommands(program: Command, ctx: JobCommandsContext): 
       .command("jobs")
       .description("list sync jobs, newest first (one vendor, or all)")
       .option("--vendor <id>", "only this vendor's jobs")
-      .option("--limit <n>", "at most this many", (value) => Number.parseInt(value, 10), 20),
+      .option("--limit <n>", "at most this many (1–100)", wholeNumber(1, 100), 20),
   ).action(async (options: TargetOptions & { vendor?: string; limit: number }) => {
     const jobs = await withJobs(ctx, options, "jobs", (client) =>
       client.listJobs({ ...(options.vendor ? { vendorId: options.vendor } : {}), limit: options.limit }),
