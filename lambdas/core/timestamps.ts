@@ -18,12 +18,27 @@ export interface ParseTimestampOptions {
 }
 
 /**
+ * Refuses a date that does not exist (`2026-02-30`, `2026-11-31`, month 13), which `Date.parse` and
+ * `TZDate` would otherwise roll over into the next month.
+ */
+function checkCalendarDate(text: string, value: unknown, field: string): void {
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!date) return;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (day < 1 || day > daysInMonth) {
+    throw new ValidationError(`no such date: ${JSON.stringify(value)}`, { field, value });
+  }
+}
+
+/**
  * Parses a vendor event time to UTC epoch milliseconds.
  *
  * Accepts ISO 8601 with `Z` or an offset (`2026-11-01T10:00:00-05:00`), ISO 8601 without an offset
  * (read in `timeZone`, DST gaps resolved forward), and numbers in `unit`.
  *
- * @throws {ValidationError} for anything else, or a time outside 1990–2200 (usually a unit mix-up).
+ * @throws {ValidationError} for anything else, a date that does not exist (`2026-02-30`), or a time
+ *   outside 1990–2200 (usually a unit mix-up).
  */
 export function parseTimestamp(value: unknown, options: ParseTimestampOptions = {}): number {
   const field = options.field ?? "sourceTs";
@@ -34,6 +49,7 @@ export function parseTimestamp(value: unknown, options: ParseTimestampOptions = 
     ms = Math.trunc(ms);
   } else if (typeof value === "string") {
     const text = value.trim();
+    checkCalendarDate(text, value, field);
     if (ISO_WITH_ZONE.test(text)) {
       ms = Date.parse(text.replace(" ", "T").replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
     } else {

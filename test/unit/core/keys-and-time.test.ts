@@ -24,6 +24,14 @@ describe("normalizeKey", () => {
 });
 
 describe("parseTimestamp", () => {
+  it("refuses dates that do not exist instead of rolling them into the next month", () => {
+    for (const text of ["2026-02-30T00:00:00Z", "2026-11-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-04-00"]) {
+      expect(() => parseTimestamp(text, { field: "--since" }), text).toThrow(/no such date/);
+    }
+    expect(parseTimestamp("2028-02-29T00:00:00Z")).toBe(Date.UTC(2028, 1, 29));
+    expect(() => parseTimestamp("2026-02-29", { timeZone: "Europe/Berlin" })).toThrow(/no such date/);
+  });
+
   it("reads ISO 8601 with Z or an offset", () => {
     expect(parseTimestamp("2025-03-14T05:26:52-04:00")).toBe(Date.parse("2025-03-14T09:26:52Z"));
     expect(parseTimestamp("2026-11-01T08:00:00Z")).toBe(Date.UTC(2026, 10, 1, 8));
