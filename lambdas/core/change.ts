@@ -181,6 +181,14 @@ function money(value: unknown, currency: string, field: string, separator: Decim
     : parseMoney(String(value), currency, { field, decimalSeparator: separator }).amount;
 }
 
+/** A price amount: money that cannot be below zero (a selling, compare-at or cost price). */
+function priceAmount(value: unknown, currency: string, field: string, separator: DecimalSeparator | undefined): number {
+  const amount = money(value, currency, field, separator);
+  if (amount < 0)
+    throw new ValidationError(`${field}: a price cannot be negative (${String(value)})`, { field, value });
+  return amount;
+}
+
 function integer(value: unknown, field: string): number {
   const n = typeof value === "number" ? value : Number(String(value).trim());
   if (!Number.isSafeInteger(n)) throw new ValidationError(`${field}: not a whole number`, { field, value });
@@ -225,10 +233,10 @@ function canonicalAttributes(entityType: EntityType, raw: Record<string, unknown
       const currency = String(raw.currency ?? ctx.defaultCurrency)
         .trim()
         .toUpperCase();
-      if (raw.amount !== undefined) out.amount = money(raw.amount, currency, "attributes.amount", sep);
+      if (raw.amount !== undefined) out.amount = priceAmount(raw.amount, currency, "attributes.amount", sep);
       for (const field of ["compareAtAmount", "costAmount"] as const) {
         if (raw[field] === undefined) continue;
-        out[field] = raw[field] === null ? null : money(raw[field], currency, `attributes.${field}`, sep);
+        out[field] = raw[field] === null ? null : priceAmount(raw[field], currency, `attributes.${field}`, sep);
       }
       if (raw.amount !== undefined || raw.currency !== undefined) {
         // Validates the code even when no amount came with it.

@@ -95,4 +95,14 @@ describe("toChange — error messages", () => {
   it("names an unknown field plainly", () => {
     expect(() => change({ vendorId: "x" })).toThrow('vendorId: unknown field "vendorId"');
   });
+
+  it("refuses a negative price, naming the field, and still takes a zero price", () => {
+    expect(() => change({ entityType: "price", attributes: { amount: "-5.00", currency: "USD" } })).toThrow(
+      "attributes.amount: a price cannot be negative (-5.00)",
+    );
+    expect(() =>
+      change({ entityType: "price", attributes: { amount: "5.00", compareAtAmount: -1, currency: "USD" } }),
+    ).toThrow(/attributes\.compareAtAmount: a price cannot be negative/);
+    expect(change({ entityType: "price", attributes: { amount: "0", currency: "USD" } }).attributes.amount).toBe(0);
+  });
 });
