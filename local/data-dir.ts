@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** Default data directory of the sandbox, relative to the working directory. */
@@ -80,4 +80,30 @@ export function publishOwnerApi(dir: string, apiUrl: string): void {
   const owner = JSON.parse(readFileSync(file, "utf8")) as DataDirOwner;
   if (owner.pid !== process.pid) throw new Error(`data directory ${dir} is not owned by this process`);
   writeFileSync(file, JSON.stringify({ ...owner, apiUrl }));
+}
+
+/** What the sandbox writes directly under its data directory (and nothing else). */
+export const DATA_DIR_ENTRIES: ReadonlySet<string> = new Set([
+  "dynamodb",
+  "objects",
+  "bucket",
+  "secrets.json",
+  "notifications.jsonl",
+  "job-notifications.jsonl",
+  "ops-notifications.jsonl",
+  "owner.json",
+]);
+
+/**
+ * @returns the entries of `dir` that the sandbox did not write (empty for a missing or sandbox-only
+ * directory): a directory holding other files must not be wiped by a reset.
+ */
+export function foreignEntries(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => !DATA_DIR_ENTRIES.has(entry));
 }

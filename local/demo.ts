@@ -18,7 +18,7 @@ import type { ProcessedMessage } from "../lambdas/process-changes/process-change
 import type { PullEvent } from "../lambdas/pull-vendor/pull-vendor.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
 import { formatJob } from "./commands/sync.ts";
-import { currentOwner, resolveDataDir } from "./data-dir.ts";
+import { currentOwner, foreignEntries, resolveDataDir } from "./data-dir.ts";
 import { SandboxJobsClient, waitForJob } from "./jobs-client.ts";
 import { formatConflict, formatImportSummary } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
@@ -335,11 +335,20 @@ async function pullPart(sandbox: Sandbox): Promise<void> {
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(undefined);
   const owner = currentOwner(dataDir);
-  if (owner) throw new Error(`${dataDir} is in use by process ${owner.pid} (${owner.command}); stop it first`);
-  if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+  if (owner) throw new DemoRefused(`${dataDir} is in use by process ${owner.pid} (${owner.command}); stop it first`);
+  // The demo starts from an empty store, but never wipes a directory holding anything it did not write.
+  const foreign = foreignEntries(dataDir);
+  if (foreign.length > 0) {
+    throw new DemoRefused(
+      `${dataDir} holds files vendor-sync did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}); ` +
+        "the demo resets its data directory, so point VENDOR_SYNC_DATA_DIR at an empty or vendor-sync directory",
+    );
+  }
+  const reset = existsSync(dataDir);
+  if (reset) rmSync(dataDir, { recursive: true, force: true });
   say("Advanced Vendor Sync — demo on the bundled real examples");
   say(
-    `data directory: ${relative(process.cwd(), dataDir) || dataDir} (fresh; inspect it afterwards with \`npx vendor-sync records --vendor <id>\`)`,
+    `data directory: ${relative(process.cwd(), dataDir) || dataDir} (${reset ? "reset: the demo starts from an empty store" : "new"}; inspect it afterwards with \`npx vendor-sync records --vendor <id>\`)`,
   );
 
   // What the handlers log (a rejected signature, a poison message) is shown in the demo's own output instead.
@@ -426,7 +435,16 @@ async function main(): Promise<void> {
   }
 }
 
+/** A reason not to start (a busy or foreign data directory): said plainly, without a stack. */
+class DemoRefused extends Error {}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const text =
+    error instanceof DemoRefused
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`demo failed: ${text}\n`);
   process.exitCode = 1;
 });

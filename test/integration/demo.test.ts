@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../support/cli.ts";
 import { repoPath } from "../support/files.ts";
@@ -66,4 +68,13 @@ describe("npm run demo", () => {
       /after the products\/update webhook of 2025-03-14:[\s\S]*?price CVT-SM-GRY 54\.00 USD \(vendor:webhook, 2025-03-14/,
     );
   }, 120_000);
+
+  it("refuses to reset a data directory holding files it did not write, and leaves them", async () => {
+    const dir = tempDir("vendor-sync-demo-foreign-");
+    writeFileSync(join(dir, "notes.txt"), "keep me");
+    const run = await runDemo(dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/holds files vendor-sync did not write \(notes\.txt\)/);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
+  }, 60_000);
 });
