@@ -7,6 +7,7 @@ import type { ReplayOutcome } from "../lambdas/core/operations/replay-webhooks.t
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
+import { AwsSetupError, explainAwsError, regionForStage } from "./aws-target.ts";
 import { wholeNumber } from "./cli-options.ts";
 import { importFile } from "./commands/import.ts";
 import { formatRecords, listRecords } from "./commands/records.ts";
@@ -59,6 +60,7 @@ function isUsageError(error: unknown): boolean {
     error instanceof ConcurrentUpdateError ||
     error instanceof ConfigError ||
     error instanceof DataDirBusyError ||
+    error instanceof AwsSetupError ||
     error instanceof CommanderError
   );
 }
@@ -174,7 +176,10 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     command
       .addOption(new Option("--target <target>", "where to run it").choices(["sandbox", "aws"]).default("sandbox"))
       .option("--stage <stage>", "with --target aws: the stage whose stack outputs name the function", "dev")
-      .option("--region <region>", "with --target aws: the stack's region (default: the AWS SDK's)")
+      .option(
+        "--region <region>",
+        "with --target aws: the stack's region (default: the stage config's, then the AWS SDK's)",
+      )
       .option(
         "--function-name <name>",
         "with --target aws: the admin-operations function (default: from the stack outputs)",
@@ -190,7 +195,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     if (options.target === "aws") {
       const client = await AwsOpsClient.forStage({
         stage: options.stage,
-        ...(options.region ? { region: options.region } : {}),
+        ...regionForStage(options.stage, options.region),
         ...(options.functionName ? { functionName: options.functionName } : {}),
         ...(ctx.jobs?.aws?.lambda ? { lambda: ctx.jobs.aws.lambda } : {}),
         ...(ctx.jobs?.aws?.cloudformation ? { cloudformation: ctx.jobs.aws.cloudformation } : {}),
@@ -424,7 +429,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .description(
       "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
     )
-    .option("--port <n>", "port of the local API", wholeNumber(1, 65_535), 4580)
+    .option("--port <n>", "port of the local API (0: any free port)", wholeNumber(0, 65_535), 4580)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { port: number; host: string }) => {
@@ -468,7 +473,8 @@ export async function runWith(argv: readonly string[], ctx: CliContext): Promise
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     return result.exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    const error = explainAwsError(thrown);
     if (error instanceof CommanderError) {
       // Help and version exit 0; commander already printed usage errors.
       if (json && error.exitCode !== 0) ctx.io.out(`${JSON.stringify({ error: { message: error.message } })}\n`);

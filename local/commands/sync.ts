@@ -4,6 +4,7 @@ import { type Command, Option } from "commander";
 import { isFinal, type JobView } from "../../lambdas/core/jobs/job.ts";
 import { OUTCOMES } from "../../lambdas/core/model.ts";
 import { exitCodeFor } from "../../lambdas/core/outcomes.ts";
+import { regionForStage } from "../aws-target.ts";
 import { wholeNumber } from "../cli-options.ts";
 import { AwsJobsClient, type JobsClient, onDemandFunctionName, SandboxJobsClient, waitForJob } from "../jobs-client.ts";
 import { jobProgress } from "../output.ts";
@@ -44,7 +45,10 @@ function targetOptions(command: Command): Command {
   return command
     .addOption(new Option("--target <target>", "where the jobs run").choices(["sandbox", "aws"]).default("sandbox"))
     .option("--stage <stage>", "with --target aws: the stage whose stack outputs name the function", "dev")
-    .option("--region <region>", "with --target aws: the stack's region (default: the AWS SDK's)")
+    .option(
+      "--region <region>",
+      "with --target aws: the stack's region (default: the stage config's, then the AWS SDK's)",
+    )
     .option("--function-name <name>", "with --target aws: the on-demand function (default: from the stack outputs)")
     .option("--json", "print exactly one JSON object on one line (logs go to stderr)")
     .option("--data-dir <path>", "sandbox data directory (default: $VENDOR_SYNC_DATA_DIR or ./.vendor-sync/)")
@@ -62,7 +66,7 @@ async function withJobs<T>(
   run: (client: JobsClient, runsHere: boolean) => Promise<T>,
 ): Promise<T> {
   if (options.target === "aws") {
-    const region = options.region ? { region: options.region } : {};
+    const region = regionForStage(options.stage, options.region);
     const lambda = ctx.aws?.lambda ?? new LambdaClient(region);
     const functionName =
       options.functionName ??

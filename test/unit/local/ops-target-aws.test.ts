@@ -154,4 +154,23 @@ describe("operations with --target aws (a thin adapter over the admin-operations
       },
     ]);
   });
+
+  it("refuses a stage that has no config file, before calling AWS", async () => {
+    const run = await cli(["dlq", "list", "--target", "aws", "--stage", "nosuch"]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('no stage "nosuch": there is no config/stages/nosuch.json');
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(cloudformation.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+  });
+
+  it("says what to do when there are no AWS credentials, without a stack trace", async () => {
+    const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), {
+      name: "CredentialsProviderError",
+    });
+    lambda.on(InvokeCommand).rejects(noCredentials);
+    const run = await cli(["dlq", "list", "--target", "aws", "--function-name", "fn"]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/no AWS credentials found; sign in/);
+    expect(run.err).not.toMatch(/\n\s+at /);
+  });
 });
