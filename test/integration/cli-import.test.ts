@@ -227,4 +227,21 @@ describe("vendor-sync import — bad input gets a clear error and loses nothing"
     expect(run.code).toBe(1);
     expect(json(run)).toMatchObject({ status: "FAILED", error: expect.stringMatching(/line 1: missing header "sku"/) });
   });
+
+  it("fails the job at once on a JSON Lines file for a vendor whose exports are CSV", async () => {
+    const run = await runCli([
+      "import",
+      "--vendor",
+      "magento-luma",
+      "examples/canonical/01-baseline.jsonl",
+      "--json",
+      "--in-memory",
+    ]);
+    expect(run.code).toBe(1);
+    expect(json(run)).toMatchObject({
+      status: "FAILED",
+      counts: { received: 0 },
+      error: expect.stringMatching(/Magento catalog CSV exports, not JSON Lines/),
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors.ts";
 import type { FileFormat } from "../vendor-config.ts";
 import { CanonicalNormaliser } from "./canonical.ts";
 import { MagentoCsvNormaliser } from "./magento-csv.ts";
@@ -12,6 +13,7 @@ export type FileSyntax = "csv" | "jsonl";
 /**
  * @returns a fresh normaliser for a vendor format and file syntax (the canonical format comes as CSV
  * or JSON Lines; vendor exports are CSV).
+ * @throws {ValidationError} for a JSON Lines file given to a vendor whose exports are CSV.
  */
 export function createNormaliser(
   format: FileFormat,
@@ -22,8 +24,13 @@ export function createNormaliser(
     case "canonical":
       return new CanonicalNormaliser({ csv: syntax === "csv" });
     case "magento-csv":
-      return new MagentoCsvNormaliser(options);
     case "shopify-csv":
-      return new ShopifyCsvNormaliser();
+      if (syntax !== "csv") {
+        throw new ValidationError(
+          `this vendor's files are ${format === "magento-csv" ? "Magento catalog" : "Shopify product"} CSV exports, not JSON Lines (rename the file to .csv if it is CSV)`,
+          { field: "<file>" },
+        );
+      }
+      return format === "magento-csv" ? new MagentoCsvNormaliser(options) : new ShopifyCsvNormaliser();
   }
 }
