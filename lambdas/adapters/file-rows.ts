@@ -112,7 +112,9 @@ async function* readJsonLines(input: Readable): AsyncGenerator<FileItem> {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield { kind: "unreadable", line, reason: `not valid JSON: ${(error as Error).message}` };
+      // V8 counts lines within the one line it was given: keep only the column, the file's line is `line`.
+      const reason = (error as Error).message.replace(/ \(line 1 column (\d+)\)$/, " (column $1)");
+      yield { kind: "unreadable", line, reason: `not valid JSON: ${reason}` };
       continue;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -81,4 +81,13 @@ describe("readRows — JSON Lines", () => {
     ]);
     expect(rows(items)).toHaveLength(2);
   });
+
+  it("names the file's line and the column in a JSON error, not the parser's own line 1", async () => {
+    const items = await readText('{"a":1}\n{"a":1}\n{"entityType":"price" "entityKey":"B"}\n', "jsonl");
+    const bad = items.find((i) => i.kind === "unreadable");
+    expect(bad).toMatchObject({ line: 3 });
+    const reason = bad?.kind === "unreadable" ? bad.reason : "";
+    expect(reason).toMatch(/^not valid JSON: /);
+    expect(reason).not.toMatch(/line 1/);
+  });
 });
