@@ -51,6 +51,13 @@ interface CommonOptions {
 }
 
 /** Errors a user caused (bad flags, unknown vendor, missing file): printed plainly, exit 1. */
+/** The option a user typed for a field the shared operations name (`vendorId` is `--vendor` here). */
+const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
+  vendorId: "--vendor",
+  since: "--since",
+  until: "--until",
+};
+
 function isUsageError(error: unknown): boolean {
   return (
     error instanceof VendorSyncError ||
@@ -486,10 +493,9 @@ export async function runWith(argv: readonly string[], ctx: CliContext): Promise
       ctx.io.out(`${JSON.stringify({ error: { message, ...field } })}\n`);
     }
     // On the terminal, name where the problem is (an option, a field) when the message does not.
-    const where =
-      error instanceof ValidationError && error.field && !error.field.startsWith("<") && !message.includes(error.field)
-        ? `${error.field}: `
-        : "";
+    const field = error instanceof ValidationError ? error.field : undefined;
+    const option = field ? (OPTION_OF_FIELD[field] ?? field) : undefined;
+    const where = option && !option.startsWith("<") && !message.includes(option) ? `${option}: ` : "";
     ctx.io.err(`vendor-sync: ${where}${message}\n`);
     if (!isUsageError(error) && error instanceof Error && error.stack) ctx.io.err(`${error.stack}\n`);
     return 1;

@@ -123,7 +123,7 @@ describe("vendor-sync replay", () => {
     });
     await sandbox.realtimeDriver.drain();
     expect(code).toBe(1);
-    expect(err).toContain('since: not an ISO 8601 time: "yesterday"');
+    expect(err).toContain('--since: not an ISO 8601 time: "yesterday"');
     expect(processed).toEqual([]);
   });
 });
