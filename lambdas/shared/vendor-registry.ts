@@ -1,5 +1,5 @@
 import { ConfigError, UnknownVendorError } from "../core/errors.ts";
-import { parseVendorConfig, type VendorConfig } from "../core/vendor-config.ts";
+import type { VendorConfig } from "../core/vendor-config.ts";
 
 /**
  * The vendor configurations, inlined into each bundle at synth by esbuild's `define` (validated by
@@ -16,8 +16,11 @@ export class VendorRegistry {
   }
 
   /**
-   * Reads the configurations bundled at synth (validated again here, at cold start).
-   * @throws {ConfigError} when the bundle holds none or an invalid one.
+   * Reads the configurations bundled at synth. They are the CDK app's parsed, validated and defaulted
+   * configurations (`loadVendorConfigs` fails the synth on any error), so they are not validated again
+   * at cold start: that would bundle the schema's cron checker (croner) into every function and spend
+   * init time on a check that cannot fail.
+   * @throws {ConfigError} when the bundle holds no configurations.
    */
   static fromBundle(): VendorRegistry {
     if (typeof __VENDOR_CONFIGS__ === "undefined") {
@@ -25,8 +28,7 @@ export class VendorRegistry {
         { field: "__VENDOR_CONFIGS__", message: "no vendor configurations were bundled" },
       ]);
     }
-    const raw = JSON.parse(__VENDOR_CONFIGS__) as unknown[];
-    return new VendorRegistry(raw.map((config) => parseVendorConfig(config, "(bundle)")));
+    return new VendorRegistry(JSON.parse(__VENDOR_CONFIGS__) as VendorConfig[]);
   }
 
   /** @throws {UnknownVendorError} (a `ValidationError`) for an unknown vendor id. */
