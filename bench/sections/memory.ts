@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { VENDOR_CONFIG_DIR } from "../../config/load-vendors.ts";
+import { STREAMING_NODE_OPTIONS } from "../../lib/constructs/vendor-sync-function.ts";
 import { Figures } from "../lib/budget.ts";
 import { ROOT, writeCanonicalJsonl, writeMagentoCsv } from "../lib/fixtures.ts";
 import { lastJsonLine, startDynaliteProcess, workerPath } from "../lib/processes.ts";
@@ -32,9 +33,12 @@ async function bundleWorker(name: string, dir: string): Promise<string> {
   return outfile;
 }
 
-/** Runs a bundled worker and returns its last JSON line. */
-function runWorker<T>(file: string, args: readonly string[]): Promise<T> {
-  const child = spawn(process.execPath, [file, ...args], {
+/** The V8 flags the streaming functions run with on Lambda (prepare, the pull worker). */
+const STREAMING_V8_FLAGS = STREAMING_NODE_OPTIONS.split(" ").filter((flag) => flag.startsWith("--max-"));
+
+/** Runs a bundled worker (with `v8Flags` before the script) and returns its last JSON line. */
+function runWorker<T>(file: string, args: readonly string[], v8Flags: readonly string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...v8Flags, file, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,
@@ -79,7 +83,7 @@ export async function memorySection(options: SectionOptions): Promise<SectionRes
       if (syntax === "csv") await writeMagentoCsv(file, { minBytes: size });
       else await writeCanonicalJsonl(file, size);
       try {
-        const run = await runWorker<PipelineRun>(pipeline, [file, vendorId, VENDOR_CONFIG_DIR]);
+        const run = await runWorker<PipelineRun>(pipeline, [file, vendorId, VENDOR_CONFIG_DIR], STREAMING_V8_FLAGS);
         peaks.push(run.peakRss);
         details[`${syntax}-${label(size)}`] = run;
         figures.budget(

@@ -76,7 +76,12 @@ export class BatchSyncWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: BatchSyncWorkflowProps) {
     super(scope, id);
     const { importsBucket: bucket } = props;
-    const fn = (name: string, entry: string, description: string, extra: { memorySize?: number; timeout?: Duration }) =>
+    const fn = (
+      name: string,
+      entry: string,
+      description: string,
+      extra: { memorySize?: number; timeout?: Duration; streamsLargeFiles?: boolean },
+    ) =>
       new VendorSyncFunction(this, name, {
         entry,
         description,
@@ -94,6 +99,7 @@ export class BatchSyncWorkflow extends Construct {
       {
         memorySize: 1024,
         timeout: Duration.minutes(15),
+        streamsLargeFiles: true,
       },
     )
       .bindTable(props.syncTable, "SYNC_TABLE_NAME")

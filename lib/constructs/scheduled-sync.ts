@@ -83,6 +83,7 @@ export class ScheduledSync extends Construct {
       description: "Pulls vendor APIs and file drops for sync jobs, through the shared write path",
       timeout: workerTimeout,
       memorySize: 1024,
+      streamsLargeFiles: true,
     })
       .bindTable(props.recordsTable, "RECORDS_TABLE_NAME")
       .bindTable(props.syncTable, "SYNC_TABLE_NAME")

@@ -27,11 +27,28 @@ export interface VendorSyncFunctionProps {
   readonly timeout?: Duration;
   /** Extra environment (never secrets). */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The function streams large files (prepare, the pull worker): V8's young generation is capped
+   * ({@link STREAMING_NODE_OPTIONS}) so short-lived row objects are collected before the heap grows.
+   * @default false
+   */
+  readonly streamsLargeFiles?: boolean;
   /** Caps concurrent executions; @default no reservation */
   readonly reservedConcurrentExecutions?: number;
 }
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** `NODE_OPTIONS` of every function: stack traces through the source maps. */
+export const DEFAULT_NODE_OPTIONS = "--enable-source-maps";
+
+/**
+ * `NODE_OPTIONS` of functions that stream large files: a 4 MB semi-space (V8's young generation)
+ * instead of V8's default, which measured 222 → 179 MB peak RSS for a 250 MB CSV and 226 → 141 MB for
+ * JSON Lines at no measurable CPU cost (`npm run bench`, memory section, runs its worker with these).
+ * @see https://nodejs.org/api/cli.html#--max-semi-space-sizesize-in-mib
+ */
+export const STREAMING_NODE_OPTIONS = `${DEFAULT_NODE_OPTIONS} --max-semi-space-size=4`;
 
 /**
  * The esbuild options of every function's bundle (also what `npm run bench` builds and measures):
@@ -110,7 +127,7 @@ export class VendorSyncFunction extends Construct {
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
-        NODE_OPTIONS: "--enable-source-maps",
+        NODE_OPTIONS: props.streamsLargeFiles ? STREAMING_NODE_OPTIONS : DEFAULT_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: "vendor-sync",
         POWERTOOLS_METRICS_NAMESPACE: "VendorSync",
         POWERTOOLS_LOG_LEVEL: "INFO",

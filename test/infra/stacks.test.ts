@@ -184,6 +184,15 @@ describe("stateless stack", () => {
     }
   });
 
+  it("caps V8's young generation only in the functions that stream large files", () => {
+    const options = Object.entries(stateless.findResources("AWS::Lambda::Function")).map(
+      ([id, fn]) => [id.replace(/Function[0-9A-F]{8}$/, ""), fn.Properties.Environment.Variables.NODE_OPTIONS] as const,
+    );
+    const streaming = options.filter(([, value]) => String(value).includes("--max-semi-space-size=4"));
+    expect(streaming.map(([id]) => id).sort()).toEqual(["BatchSyncPrepare", "ScheduledWorker"]);
+    for (const [, value] of options) expect(value).toMatch(/^--enable-source-maps/);
+  });
+
   it("grants table access without wildcard actions or resources", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     expect(policies.length).toBeGreaterThan(0);
