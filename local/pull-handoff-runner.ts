@@ -14,7 +14,7 @@ import { makeHandler as makePrepare } from "../lambdas/batch-prepare/batch-prepa
 import { makeHandler as makeValidate } from "../lambdas/batch-validate/batch-validate.ts";
 import { buildHandoffExecutionInput } from "../lambdas/core/batch/execution.ts";
 import { jobKeys } from "../lambdas/core/batch/layout.ts";
-import { jobNotification } from "../lambdas/core/jobs/job.ts";
+import type { JobNotification } from "../lambdas/core/jobs/job.ts";
 import type { BatchHandoffRequest, BatchStarter, FileDropSource, JobNotifier } from "../lambdas/core/jobs/ports.ts";
 import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.ts";
 import type { Log } from "../lambdas/core/ports.ts";
@@ -115,8 +115,9 @@ export class LocalBatchRunner implements BatchStarter {
     };
     const vendors = { get: (id: string) => deps.vendors.get(id) };
     const store = deps.bucket;
+    let outcome: Awaited<ReturnType<typeof runBatchLocally>>;
     try {
-      await runBatchLocally(
+      outcome = await runBatchLocally(
         input,
         {
           prepare: makePrepare({
@@ -144,7 +145,12 @@ export class LocalBatchRunner implements BatchStarter {
       // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.
       for (const prefix of jobKeys(vendor.id, request.jobId).workPrefixes) await store.removePrefix(prefix);
     }
-    const job = await deps.sync.getJob(request.jobId);
-    if (job) await deps.notifier.jobFinished(jobNotification(job));
+    // What the state machine's Notify step publishes on AWS: the job's end in the `job.finished` shape.
+    const published = outcome.kind === "committed" ? outcome.result.notification : outcome.notification;
+    const message = JSON.parse(published.message) as JobNotification["message"];
+    await deps.notifier.jobFinished({
+      message,
+      attributes: { vendorId: message.vendorId, status: message.status, workflow: message.workflow },
+    });
   }
 }

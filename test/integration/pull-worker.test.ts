@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -395,6 +397,20 @@ describe("large pulls: staged to JSON Lines and handed to the batch workflow onc
     expect(done).toMatchObject({ status: "SUCCEEDED", rowsRead: 5, handoff: { changes: expect.any(Number) } });
     expect(done.counts).toEqual(all.job.counts);
     expect(started).toHaveBeenCalledTimes(1);
+    // Its end is published once, in the pull worker's `job.finished` shape, with the final counts.
+    const published = readFileSync(join(s.dataDir, "job-notifications.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as JobNotification)
+      .filter((n) => n.message.jobId === job.jobId);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.message).toMatchObject({
+      type: "job.finished",
+      workflow: job.workflow,
+      status: "SUCCEEDED",
+      rowsRead: 5,
+      counts: all.job.counts,
+    });
     const manifestKey = done.handoff?.input ?? "";
     const manifest = v.parse(HandoffManifestSchema, JSON.parse((await s.archive.readText(manifestKey)) ?? "{}"));
     expect(manifest).toMatchObject({ format: "vendor-sync/pull-handoff", jobId: job.jobId, parts: [{}, {}] });
@@ -434,5 +450,11 @@ describe("large pulls: staged to JSON Lines and handed to the batch workflow onc
     expect(done.errorSummary).toMatch(/is not a pull hand-off manifest/);
     expect((await s.sync.getVendorState("shop")).runningJobId).toBeUndefined();
     expect((await s.sync.getVendorState("shop")).pullWatermark).toBeUndefined();
+    const published = readFileSync(join(s.dataDir, "job-notifications.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as JobNotification)
+      .filter((n) => n.message.jobId === job.jobId);
+    expect(published.map((n) => [n.message.type, n.message.status])).toEqual([["job.finished", "FAILED"]]);
   });
 });

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { type JobItem, jobNotification as syncJobNotification } from "../jobs/job.ts";
 import { OUTCOMES } from "../model.ts";
 import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts, statusFromCounts } from "../outcomes.ts";
 import { ObjectNotFoundError } from "./errors.ts";
@@ -7,7 +8,7 @@ import { concatObjects, listAll, readJson } from "./json-lines.ts";
 import { jobKeys } from "./layout.ts";
 import type { ApplyPartResult, BatchHandoff, ValidationReport } from "./model.ts";
 import { sumCounts } from "./plan.ts";
-import type { BatchJobStore, BatchTrigger, ObjectStore } from "./ports.ts";
+import type { BatchJobStore, BatchJobView, BatchTrigger, ObjectStore } from "./ports.ts";
 import { countsOfFailedValidation } from "./validate.ts";
 
 export interface CommitDeps {
@@ -121,6 +122,18 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
   // The pull's job held the vendor (one running sync per vendor): free it for its next sync.
   if (handoff) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
   const diffReport = report.diffReportKey ? deps.store.locate(report.diffReportKey) : undefined;
+  const batchNotification = jobNotification({
+    jobId: request.jobId,
+    vendorId: request.vendorId,
+    status,
+    dryRun: report.dryRun,
+    counts,
+    rowsRead,
+    durationMs,
+    rejects: rejectsFile,
+    ...(diffReport ? { diffReport } : {}),
+    ...(error ? { error } : {}),
+  });
   return {
     jobId: request.jobId,
     vendorId: request.vendorId,
@@ -135,19 +148,37 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
     ...(diffReport ? { diffReport } : {}),
     ...(report.tombstones ? { tombstones: report.tombstones } : {}),
     ...(error ? { error } : {}),
-    notification: jobNotification({
-      jobId: request.jobId,
-      vendorId: request.vendorId,
-      status,
-      dryRun: report.dryRun,
-      counts,
-      rowsRead,
-      durationMs,
-      rejects: rejectsFile,
-      ...(diffReport ? { diffReport } : {}),
-      ...(error ? { error } : {}),
-    }),
+    notification: handoff
+      ? await handedOverNotification(deps.jobs, request.jobId, batchNotification)
+      : batchNotification,
   };
+}
+
+/**
+ * A job the pull worker handed over ends like any sync job: its notification has the scheduled
+ * workflow's `job.finished` shape (what subscribers of that vendor's pulls expect), built from the
+ * finished job item.
+ */
+async function handedOverNotification(
+  jobs: BatchJobStore,
+  jobId: string,
+  fallback: JobNotification,
+): Promise<JobNotification> {
+  const job = await jobs.getJob(jobId);
+  if (!job || !isSyncJobItem(job)) return fallback;
+  const { message } = syncJobNotification(job);
+  return {
+    subject: `vendor-sync job ${message.status}: ${message.vendorId}`.slice(0, 100),
+    message: JSON.stringify(message),
+  };
+}
+
+/** The job items the sync store returns carry every field of a {@link JobItem}. */
+function isSyncJobItem(job: BatchJobView): job is BatchJobView & JobItem {
+  const item = job as Partial<JobItem>;
+  return (
+    item.workflow !== undefined && item.trigger !== undefined && item.input !== undefined && item.counts !== undefined
+  );
 }
 
 /** The error a Catch passes on: `{ Error, Cause }` as Step Functions words it. */
@@ -188,19 +219,20 @@ export async function failJob(
   // A job the pull worker handed over held the vendor: free it, or its next sync could never start.
   if (job.handoff !== undefined) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
   const empty = Object.fromEntries([["received", 0], ...OUTCOMES.map((o) => [o, 0])]) as OutcomeCounts;
+  const failed = jobNotification({
+    jobId: request.jobId,
+    vendorId: request.vendorId,
+    status: "FAILED",
+    dryRun: false,
+    counts: empty,
+    rowsRead: 0,
+    durationMs,
+    rejects: null,
+    error,
+  });
   return {
     status: "FAILED",
     error,
-    notification: jobNotification({
-      jobId: request.jobId,
-      vendorId: request.vendorId,
-      status: "FAILED",
-      dryRun: false,
-      counts: empty,
-      rowsRead: 0,
-      durationMs,
-      rejects: null,
-      error,
-    }),
+    notification: job.handoff !== undefined ? await handedOverNotification(deps.jobs, request.jobId, failed) : failed,
   };
 }
