@@ -150,7 +150,12 @@ export class LocalBatchRunner implements BatchStarter {
     const message = JSON.parse(published.message) as JobNotification["message"];
     await deps.notifier.jobFinished({
       message,
-      attributes: { vendorId: message.vendorId, status: message.status, workflow: message.workflow },
+      // The attributes the Notify step sets.
+      attributes: {
+        vendorId: input.vendorId,
+        status: message.status,
+        workflow: published.workflow as typeof message.workflow,
+      },
     });
   }
 }

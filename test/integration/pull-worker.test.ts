@@ -404,6 +404,7 @@ describe("large pulls: staged to JSON Lines and handed to the batch workflow onc
       .map((line) => JSON.parse(line) as JobNotification)
       .filter((n) => n.message.jobId === job.jobId);
     expect(published).toHaveLength(1);
+    expect(published[0]?.attributes).toEqual({ vendorId: "shop", status: "SUCCEEDED", workflow: job.workflow });
     expect(published[0]?.message).toMatchObject({
       type: "job.finished",
       workflow: job.workflow,

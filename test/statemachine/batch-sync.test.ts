@@ -60,7 +60,7 @@ const validation = (overrides: Record<string, unknown> = {}) => ({
 
 const committed = (status: string) => ({
   status,
-  notification: { subject: `vendor-sync batch job ${status}`, message: JSON.stringify({ status }) },
+  notification: { subject: `vendor-sync batch job ${status}`, message: JSON.stringify({ status }), workflow: "batch" },
 });
 
 class MapRunError extends Error {
@@ -84,7 +84,7 @@ async function run(input: Record<string, unknown>, handlers: Record<string, Hand
     MarkFailed: (event) => ({
       status: "FAILED",
       error: event.error.Error,
-      notification: { subject: "failed", message: "{}" },
+      notification: { subject: "failed", message: "{}", workflow: "batch" },
     }),
     Notify: () => ({ MessageId: "m-1" }),
   };
@@ -129,7 +129,11 @@ describe("batch workflow control flow (aws-local-stepfunctions, Distributed Maps
     expect(calls.find((c) => c.state === "Notify")?.input).toMatchObject({
       TopicArn: expect.stringContaining(":jobs"),
       Subject: "vendor-sync batch job SUCCEEDED",
-      MessageAttributes: { vendorId: { StringValue: "canonical" }, status: { StringValue: "SUCCEEDED" } },
+      MessageAttributes: {
+        vendorId: { StringValue: "canonical" },
+        status: { StringValue: "SUCCEEDED" },
+        workflow: { StringValue: "batch" },
+      },
     });
     expect(output).toMatchObject({ commit: { status: "SUCCEEDED" } });
   });

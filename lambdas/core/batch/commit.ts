@@ -170,6 +170,7 @@ async function handedOverNotification(
   return {
     subject: `vendor-sync job ${message.status}: ${message.vendorId}`.slice(0, 100),
     message: JSON.stringify(message),
+    workflow: message.workflow,
   };
 }
 

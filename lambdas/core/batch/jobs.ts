@@ -76,6 +76,8 @@ export interface JobNotification {
   readonly subject: string;
   /** JSON text of {@link JobNotificationBody}. */
   readonly message: string;
+  /** The `workflow` message attribute subscribers filter on: `batch`, or a handed-over job's own. */
+  readonly workflow: string;
 }
 
 export interface JobNotificationBody {
@@ -95,5 +97,9 @@ export interface JobNotificationBody {
 /** @returns the notification for a finished job (subject at most 100 characters, as SNS allows). */
 export function jobNotification(body: Omit<JobNotificationBody, "type">): JobNotification {
   const subject = `vendor-sync ${body.dryRun ? "dry run" : "batch job"} ${body.status}: ${body.vendorId} ${body.jobId}`;
-  return { subject: subject.slice(0, 100), message: JSON.stringify({ type: "batch-job-finished", ...body }) };
+  return {
+    subject: subject.slice(0, 100),
+    message: JSON.stringify({ type: "batch-job-finished", ...body }),
+    workflow: "batch",
+  };
 }
