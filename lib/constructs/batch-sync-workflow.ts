@@ -33,7 +33,7 @@ export interface BatchSyncWorkflowProps {
   readonly vendors: readonly VendorConfig[];
   readonly logRetention: RetentionDays;
   /**
-   * Topic the workflow publishes every finished job on (message attributes `vendorId`, `status`).
+   * Topic the workflow publishes every finished job on (message attributes `vendorId`, `status`, `workflow`).
    * @default a new topic, encrypted with the AWS managed SNS key, TLS enforced
    */
   readonly jobTopic?: ITopic;
