@@ -1,7 +1,7 @@
 import { type CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { isFinal, type JobView, jobView, type SyncMode } from "../lambdas/core/jobs/job.ts";
-import type { ErrorBody } from "../lambdas/shared/http-errors.ts";
+import type { ErrorBody } from "../lambdas/runtime/http-errors.ts";
 import type { OperationResult } from "../lambdas/sync-jobs/operations.ts";
 import type { SyncJobsResponse } from "../lambdas/sync-jobs/sync-jobs.ts";
 import type { Sandbox } from "./sandbox.ts";

@@ -19,7 +19,7 @@ import type { BatchHandoffRequest, BatchStarter, FileDropSource, JobNotifier } f
 import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import type { ChangeWriter } from "../lambdas/core/write-path.ts";
-import type { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { runBatchLocally } from "./batch-runner.ts";
 import type { FileObjectStore } from "./file-object-store.ts";
 

@@ -19,7 +19,7 @@ import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas
 import { ChangeWriter } from "../lambdas/core/write-path.ts";
 import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
-import { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
 import { FileObjectStore } from "./file-object-store.ts";

@@ -15,7 +15,7 @@ import type { Log } from "../lambdas/core/ports.ts";
 import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
 import type { ChangeWriter } from "../lambdas/core/write-path.ts";
 import { makeHandler as makePullWorker } from "../lambdas/pull-vendor/pull-vendor.ts";
-import type { VendorRegistry } from "../lambdas/shared/vendor-registry.ts";
+import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { FileObjectStore } from "./file-object-store.ts";
 import { FsFileDropSource } from "./fs-file-drop-source.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import { ValidationError } from "../core/errors.ts";
 import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import type { Log } from "../core/ports.ts";
-import { errorBody } from "../shared/http-errors.ts";
+import { errorBody } from "../runtime/http-errors.ts";
 import { runOperation } from "../sync-jobs/operations.ts";
 
 /** A request as the routes see it. */

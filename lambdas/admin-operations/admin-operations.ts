@@ -17,8 +17,8 @@ import { resumeVendor, type VendorPauseControl } from "../core/operations/vendor
 import type { ConflictItem, QueueSender, RecordStore } from "../core/ports.ts";
 import type { SyncRecord } from "../core/record.ts";
 import { parseTimestamp } from "../core/timestamps.ts";
-import { errorResponse, json } from "../shared/http-errors.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { errorResponse, json } from "../runtime/http-errors.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 /** The admin API routes this function serves (route key → action). */
 export const ADMIN_OPERATION_ROUTES = {

@@ -10,8 +10,8 @@ import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.t
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SqsDeadLetterWorkbench } from "../adapters/sqs/dead-letter-workbench.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
-import { logger } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { logger } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { makeHandler } from "./admin-operations.ts";
 import { readEnv } from "./env.ts";
 

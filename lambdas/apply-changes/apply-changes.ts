@@ -12,8 +12,8 @@ import { type Change, toChange } from "../core/change.ts";
 import { ValidationError } from "../core/errors.ts";
 import { countOutcome, emptyCounts, type OutcomeCounts } from "../core/outcomes.ts";
 import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
-import { logger, publishOutcomeMetrics } from "../shared/powertools.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 /** Largest batch one invocation takes (the 6 MB invoke payload holds far more; this bounds the duration). */
 export const MAX_CHANGES_PER_INVOKE = 1000;

@@ -4,9 +4,9 @@ import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
-import { conflictNotifier } from "../shared/conflict-notifications.ts";
-import { metrics } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { metrics } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { type ApplyChangesResponse, makeHandler } from "./apply-changes.ts";
 import { readEnv } from "./env.ts";
 

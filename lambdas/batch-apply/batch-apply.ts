@@ -8,8 +8,8 @@
  */
 import { type ApplyDeps, applyParts } from "../core/batch/apply.ts";
 import type { ChangeResult } from "../core/write-path.ts";
-import { ApplyBatchEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { logger, publishOutcomeMetrics } from "../shared/powertools.ts";
+import { ApplyBatchEventSchema, parseEvent } from "../runtime/batch-events.ts";
+import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
 
 export interface BatchApplyDeps extends Omit<ApplyDeps, "now"> {
   readonly now?: () => number;

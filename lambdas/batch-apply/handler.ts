@@ -6,9 +6,9 @@ import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
-import { conflictNotifier } from "../shared/conflict-notifications.ts";
-import { metrics } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { metrics } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { type BatchApplyResponse, makeHandler } from "./batch-apply.ts";
 import { readEnv } from "./env.ts";
 

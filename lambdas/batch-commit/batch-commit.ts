@@ -6,9 +6,9 @@
  * Event: `{ jobId, vendorId }`. Response: `CommitResult` (small).
  */
 import { type CommitDeps, type CommitResult, commitJob } from "../core/batch/commit.ts";
-import { CommitEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { publishJobMetrics } from "../shared/metrics.ts";
-import { logger } from "../shared/powertools.ts";
+import { CommitEventSchema, parseEvent } from "../runtime/batch-events.ts";
+import { publishJobMetrics } from "../runtime/metrics.ts";
+import { logger } from "../runtime/powertools.ts";
 
 export interface BatchCommitDeps extends Omit<CommitDeps, "now"> {
   readonly now?: () => number;

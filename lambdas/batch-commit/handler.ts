@@ -4,7 +4,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import type { CommitResult } from "../core/batch/commit.ts";
-import { metrics } from "../shared/powertools.ts";
+import { metrics } from "../runtime/powertools.ts";
 import { makeHandler } from "./batch-commit.ts";
 import { readEnv } from "./env.ts";
 

@@ -6,9 +6,9 @@
  * Response: `{ status: "FAILED", error, notification }`.
  */
 import { type CommitDeps, failJob } from "../core/batch/commit.ts";
-import { FailEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { publishJobMetrics } from "../shared/metrics.ts";
-import { logger } from "../shared/powertools.ts";
+import { FailEventSchema, parseEvent } from "../runtime/batch-events.ts";
+import { publishJobMetrics } from "../runtime/metrics.ts";
+import { logger } from "../runtime/powertools.ts";
 
 export interface BatchFailDeps extends Omit<CommitDeps, "store" | "now"> {
   readonly now?: () => number;

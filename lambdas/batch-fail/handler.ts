@@ -1,7 +1,7 @@
 /** Lambda entry of batch-fail: real adapters built once per execution environment. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
-import { metrics } from "../shared/powertools.ts";
+import { metrics } from "../runtime/powertools.ts";
 import { makeHandler } from "./batch-fail.ts";
 import { readEnv } from "./env.ts";
 

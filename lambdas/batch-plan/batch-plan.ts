@@ -13,9 +13,9 @@ import { type PlanDeps, planBatch, planTombstones } from "../core/batch/plan.ts"
 import type { RecordKeyLister } from "../core/batch/ports.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import type { ChangeResult } from "../core/write-path.ts";
-import { PlanBatchEventSchema, PlanTombstonesEventSchema, parseEvent } from "../shared/batch-events.ts";
-import { logger, publishOutcomeMetrics } from "../shared/powertools.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { PlanBatchEventSchema, PlanTombstonesEventSchema, parseEvent } from "../runtime/batch-events.ts";
+import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export interface BatchPlanDeps extends Omit<PlanDeps, "policyFor" | "now" | "observe"> {
   readonly vendors: Pick<VendorRegistry, "get">;

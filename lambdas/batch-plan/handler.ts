@@ -4,8 +4,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoRecordKeyLister } from "../adapters/dynamodb/record-keys.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
-import { metrics } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { metrics } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { type BatchPlanResponse, makeHandler } from "./batch-plan.ts";
 import { readEnv } from "./env.ts";
 

@@ -19,9 +19,9 @@ import { prepareFile } from "../core/batch/prepare.ts";
 import { ValidationError } from "../core/errors.ts";
 import { asCanonicalFeed, type HandoffManifest, HandoffManifestSchema } from "../core/jobs/messages.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import { parseEvent } from "../shared/batch-events.ts";
-import { logger } from "../shared/powertools.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { parseEvent } from "../runtime/batch-events.ts";
+import { logger } from "../runtime/powertools.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export interface BatchPrepareDeps {
   readonly vendors: Pick<VendorRegistry, "get">;

@@ -5,7 +5,7 @@ import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { VENDOR_INDEX_SHARDS, vendorShard } from "../adapters/dynamodb/table-design.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { s3SourceOpener } from "../adapters/s3/uploads.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { makeHandler } from "./batch-prepare.ts";
 import { readEnv } from "./env.ts";
 

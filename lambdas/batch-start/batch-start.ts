@@ -13,9 +13,9 @@ import { buildExecutionInput, executionNameFor, IMPORT_TAGS, vendorIdFromKey } f
 import type { SourceObject } from "../core/batch/model.ts";
 import { ValidationError } from "../core/errors.ts";
 import { parseTimestamp } from "../core/timestamps.ts";
-import { parseEvent } from "../shared/batch-events.ts";
-import { logger } from "../shared/powertools.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { parseEvent } from "../runtime/batch-events.ts";
+import { logger } from "../runtime/powertools.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 /** The part of the S3 `Object Created` EventBridge event this function reads. */
 export const ObjectCreatedEventSchema = v.object({

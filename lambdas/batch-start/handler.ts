@@ -3,7 +3,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { readObjectTags } from "../adapters/s3/uploads.ts";
 import { stepFunctionsStarter } from "../adapters/stepfunctions/batch-executions.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { makeHandler } from "./batch-start.ts";
 import { readEnv } from "./env.ts";
 

@@ -8,9 +8,9 @@
 import type { PrepareSummary, ValidationReport } from "../core/batch/model.ts";
 import type { ObjectStore } from "../core/batch/ports.ts";
 import { validatePlan } from "../core/batch/validate.ts";
-import { parseEvent, ValidateEventSchema } from "../shared/batch-events.ts";
-import { logger } from "../shared/powertools.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import { parseEvent, ValidateEventSchema } from "../runtime/batch-events.ts";
+import { logger } from "../runtime/powertools.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export interface BatchValidateDeps {
   readonly vendors: Pick<VendorRegistry, "get">;

@@ -9,8 +9,8 @@
  */
 import { computeFreshness, type FreshnessReading, type FreshnessState } from "../core/freshness.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import { type FreshnessMetricsInput, publishFreshnessMetrics } from "../shared/metrics.ts";
-import { logger } from "../shared/powertools.ts";
+import { type FreshnessMetricsInput, publishFreshnessMetrics } from "../runtime/metrics.ts";
+import { logger } from "../runtime/powertools.ts";
 
 /** What the monitor reports for one run. */
 export interface FreshnessMonitorResult {

@@ -1,7 +1,7 @@
 /** Lambda entry of freshness-monitor: real adapters built once per execution environment. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { type FreshnessMonitorResult, makeHandler } from "./freshness-monitor.ts";
 

@@ -10,9 +10,9 @@ import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.t
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SecretsManagerSource } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
-import { publishDuplicatesDropped, publishSignatureRejections } from "../shared/metrics.ts";
-import { logger } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { publishDuplicatesDropped, publishSignatureRejections } from "../runtime/metrics.ts";
+import { logger } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./ingest-webhook.ts";
 

@@ -23,7 +23,7 @@ import type { WebhookHeaders } from "../core/webhooks/headers.ts";
 import { mapWebhookPayload } from "../core/webhooks/payload-mappers.ts";
 import type { PlatformKeyIndex, WebhookMapping } from "../core/webhooks/results.ts";
 import { verifyWebhookSignature } from "../core/webhooks/signatures.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 /** Limits of the ingest path. */
 export interface IngestLimits {

@@ -14,9 +14,9 @@ import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../adapters/vendor-http/resource-fetcher.ts";
 import { writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
-import { conflictNotifier } from "../shared/conflict-notifications.ts";
-import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./process-changes.ts";
 

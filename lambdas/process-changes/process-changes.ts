@@ -21,7 +21,7 @@ import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts"
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
 import type { ResourceFetcher, WebhookMapping } from "../core/webhooks/results.ts";
 import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
-import type { VendorRegistry } from "../shared/vendor-registry.ts";
+import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export type { ResourceFetcher } from "../core/webhooks/results.ts";
 

@@ -2,7 +2,7 @@
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import * as v from "valibot";
-import { log } from "../shared/powertools.ts";
+import { log } from "../runtime/powertools.ts";
 import { makeHandler, type NotificationPublisher } from "./publish-changes.ts";
 
 const env = v.parse(v.object({ CHANGES_TOPIC_ARN: v.pipe(v.string(), v.startsWith("arn:")) }), process.env);

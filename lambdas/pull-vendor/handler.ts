@@ -20,9 +20,9 @@ import { DryRunWriter } from "../core/dry-run-writer.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { type VendorConfig, writePolicyFor } from "../core/vendor-config.ts";
 import { ChangeWriter } from "../core/write-path.ts";
-import { conflictNotifier } from "../shared/conflict-notifications.ts";
-import { log, logger, metrics, publishOutcomeMetrics } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./pull-vendor.ts";
 

@@ -1,5 +1,5 @@
 /** Lambda entry of sync-jobs (the on-demand function): real adapters built once per execution environment. */
-import { log } from "../shared/powertools.ts";
+import { log } from "../runtime/powertools.ts";
 import { jobsFromEnv } from "./jobs.ts";
 import { makeHandler, type SyncJobsResponse } from "./sync-jobs.ts";
 

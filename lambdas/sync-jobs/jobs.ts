@@ -6,8 +6,8 @@ import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
-import { log } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { log } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 
 /** @returns the job lifecycle wired from the function's environment (call once, at module scope). */

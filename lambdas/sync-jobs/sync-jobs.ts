@@ -9,7 +9,7 @@
  */
 import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import type { Log } from "../core/ports.ts";
-import { type ErrorBody, errorBody } from "../shared/http-errors.ts";
+import { type ErrorBody, errorBody } from "../runtime/http-errors.ts";
 import { type OperationResult, runOperation } from "./operations.ts";
 
 /** What an invoke answers. */

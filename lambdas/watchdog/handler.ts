@@ -5,8 +5,8 @@ import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import type { WatchdogReport } from "../core/jobs/watchdog.ts";
-import { log } from "../shared/powertools.ts";
-import { VendorRegistry } from "../shared/vendor-registry.ts";
+import { log } from "../runtime/powertools.ts";
+import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
 import { makeHandler } from "./watchdog.ts";
 

@@ -40,7 +40,7 @@ import {
   type MetricName,
   metricDimensions,
   OUTCOME_METRIC,
-} from "../../lambdas/shared/metric-names.ts";
+} from "../../lambdas/runtime/metric-names.ts";
 import { FRESHNESS_INTERVAL } from "./freshness-monitor.ts";
 
 /** A queue and its dead-letter queue, watched together. */

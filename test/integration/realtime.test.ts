@@ -157,7 +157,7 @@ describe("ingest — bad input never gets a 500", () => {
     vendors.set("woo", woo);
     const ingest = makeIngest({
       vendors: new (
-        sandbox.registry.constructor as typeof import("../../lambdas/shared/vendor-registry.ts").VendorRegistry
+        sandbox.registry.constructor as typeof import("../../lambdas/runtime/vendor-registry.ts").VendorRegistry
       )(vendors.values()),
       secrets: { secrets: async () => ["s3cret"] },
       dedup: new DynamoDedupStore({ client: sandbox.dynamo.client, tableName: sandbox.dynamo.tables.sync }),

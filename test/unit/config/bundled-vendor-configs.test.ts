@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadVendorConfigs } from "../../../config/load-vendors.ts";
 import { parseVendorConfig } from "../../../lambdas/core/vendor-config.ts";
-import { VendorRegistry } from "../../../lambdas/shared/vendor-registry.ts";
+import { VendorRegistry } from "../../../lambdas/runtime/vendor-registry.ts";
 
 const globals = globalThis as { __VENDOR_CONFIGS__?: string };
 afterEach(() => {

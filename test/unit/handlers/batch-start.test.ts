@@ -5,7 +5,7 @@ import { loadVendorConfigs } from "../../../config/load-vendors.ts";
 import { stepFunctionsStarter } from "../../../lambdas/adapters/stepfunctions/batch-executions.ts";
 import { makeHandler } from "../../../lambdas/batch-start/batch-start.ts";
 import { executionNameFor } from "../../../lambdas/core/batch/execution.ts";
-import { VendorRegistry } from "../../../lambdas/shared/vendor-registry.ts";
+import { VendorRegistry } from "../../../lambdas/runtime/vendor-registry.ts";
 
 const sfn = mockClient(SFNClient);
 afterEach(() => sfn.reset());

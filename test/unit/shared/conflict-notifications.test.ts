@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { SnsTopicPublisher } from "../../../lambdas/adapters/sns/sns-topic-publisher.ts";
 import { ChangeWriter } from "../../../lambdas/core/write-path.ts";
-import { conflictNotifier } from "../../../lambdas/shared/conflict-notifications.ts";
+import { conflictNotifier } from "../../../lambdas/runtime/conflict-notifications.ts";
 import { change, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
 

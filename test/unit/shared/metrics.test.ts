@@ -9,7 +9,7 @@ import {
   type MetricName,
   metricDimensions,
   OUTCOME_METRIC,
-} from "../../../lambdas/shared/metric-names.ts";
+} from "../../../lambdas/runtime/metric-names.ts";
 import {
   publishDuplicatesDropped,
   publishFreshnessMetrics,
@@ -17,8 +17,8 @@ import {
   publishOutcomeCounts,
   publishOutcomeMetrics,
   publishSignatureRejections,
-} from "../../../lambdas/shared/metrics.ts";
-import { publishOutcomeMetrics as fromPowertools } from "../../../lambdas/shared/powertools.ts";
+} from "../../../lambdas/runtime/metrics.ts";
+import { publishOutcomeMetrics as fromPowertools } from "../../../lambdas/runtime/powertools.ts";
 import { captureEmf, type EmfDocument, valuesOf } from "../../support/emf.ts";
 
 // Within the window CloudWatch accepts (14 days back, 2 hours ahead), so Powertools keeps it.
