@@ -4,15 +4,11 @@
  *
  * `npx cdk synth` uses the `dev` stage; `npx cdk synth -c stage=prod` another.
  */
-import { App, Tags, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { App } from "aws-cdk-lib";
 import { loadVendorConfigs } from "../config/load-vendors.ts";
-import { buildApp } from "../lib/app.ts";
+import { buildVendorSyncApp } from "../lib/app.ts";
 import { loadStageConfig } from "../lib/config/stage-config.ts";
 
 const app = new App();
 const stage = loadStageConfig(String(app.node.tryGetContext("stage") ?? "dev"));
-buildApp(app, { stage, vendors: [...loadVendorConfigs().values()] });
-Tags.of(app).add("project", "advanced-vendor-sync");
-Tags.of(app).add("stage", stage.stage);
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+buildVendorSyncApp(app, { stage, vendors: [...loadVendorConfigs().values()] });

@@ -1,5 +1,6 @@
-import type { App } from "aws-cdk-lib";
+import { type App, Tags, Validations } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { AwsSolutionsChecks } from "cdk-nag";
 import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
 import type { StageConfig } from "./config/stage-config.ts";
 import { StatefulStack } from "./stacks/stateful-stack.ts";
@@ -38,4 +39,20 @@ export function buildApp(app: App, config: { stage: StageConfig; vendors: readon
     description: `Advanced Vendor Sync (${stage.stage}): functions, queues, APIs, workflows, monitoring`,
   });
   return { stateful, stateless };
+}
+
+/**
+ * The app `npx cdk synth` builds (bin/app.ts): both stacks of the stage, the project's tags, and
+ * cdk-nag's AWS Solutions checks, whose unacknowledged findings fail synthesis. The infra tests
+ * build their apps with this too.
+ */
+export function buildVendorSyncApp(
+  app: App,
+  config: { stage: StageConfig; vendors: readonly VendorConfig[] },
+): BuiltApp {
+  const built = buildApp(app, config);
+  Tags.of(app).add("project", "advanced-vendor-sync");
+  Tags.of(app).add("stage", config.stage.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return built;
 }

@@ -1,7 +1,7 @@
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { APPLY_BATCH, PLAN_BATCH } from "../../lambdas/core/batch/model.ts";
-import { buildTestApp } from "../support/app.ts";
+import { synthesizedStacks } from "../support/cli-synth.ts";
 import { type AslJson, placeholder } from "../support/state-machine.ts";
 
 let stateful: Template;
@@ -11,10 +11,8 @@ let definition: { States: Record<string, Record<string, unknown>> };
 let substitutions: Record<string, unknown>;
 let stateMachineLogicalId: string;
 
-beforeAll(() => {
-  const built = buildTestApp();
-  stateful = Template.fromStack(built.stateful);
-  stateless = Template.fromStack(built.stateless);
+beforeAll(async () => {
+  ({ stateful, stateless } = await synthesizedStacks());
   const [id, machine] = Object.entries(stateless.findResources("AWS::StepFunctions::StateMachine"))[0] as [
     string,
     { Properties: { DefinitionString: string; DefinitionSubstitutions: Record<string, unknown> } },
@@ -22,7 +20,7 @@ beforeAll(() => {
   stateMachineLogicalId = id;
   definition = JSON.parse(machine.Properties.DefinitionString);
   substitutions = machine.Properties.DefinitionSubstitutions;
-}, 60_000);
+}, 0);
 
 const policies = () =>
   Object.values(stateless.findResources("AWS::IAM::Policy")) as {

@@ -6,7 +6,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RUNBOOKS, VendorSyncMonitoring } from "../../lib/constructs/monitoring.ts";
-import { buildTestApp } from "../support/app.ts";
+import { synthesizedStacks } from "../support/cli-synth.ts";
 import { repoPath } from "../support/files.ts";
 import { buildMonitoringFixture } from "../support/monitoring-fixture.ts";
 
@@ -549,9 +549,12 @@ describe("dashboard", () => {
 });
 
 describe("the app's stateless stack", () => {
+  let t: Template;
+  beforeAll(async () => {
+    t = (await synthesizedStacks()).stateless;
+  }, 0);
+
   it("wires monitoring to the apply-changes function, the freshness monitor and every enabled vendor", () => {
-    const { stateless } = buildTestApp();
-    const t = Template.fromStack(stateless);
     const names = Object.values(t.findResources("AWS::CloudWatch::Alarm")).map((a) =>
       String((a as Resource).Properties.AlarmName),
     );
@@ -582,8 +585,6 @@ describe("the app's stateless stack", () => {
   });
 
   it("gives the freshness monitor read-only access to the sync table", () => {
-    const { stateless } = buildTestApp();
-    const t = Template.fromStack(stateless);
     const policies = Object.entries(t.findResources("AWS::IAM::Policy")).filter(([id]) =>
       id.startsWith("FreshnessMonitor"),
     );

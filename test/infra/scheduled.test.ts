@@ -37,7 +37,7 @@ beforeAll(() => {
     ],
   });
   template = Template.fromStack(built.stateless);
-}, 60_000);
+});
 
 const shopLike = {
   baseUrl: "https://shop.example.com",

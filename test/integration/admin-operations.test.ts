@@ -20,7 +20,7 @@ beforeAll(async () => {
     });
   }
   handler = makeHandler(sandboxAdminDeps(sandbox));
-}, 60_000);
+});
 afterAll(async () => {
   await sandbox.close();
 });

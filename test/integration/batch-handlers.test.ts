@@ -274,7 +274,7 @@ describe("batch stage handlers on dynalite", () => {
       status: "PARTIAL",
       counts: { received: PLAN_BATCH.maxItems + 1, created: PLAN_BATCH.maxItems, failed: 1 },
     });
-  }, 60_000);
+  });
 
   it("fails the job when a Map's failures are over the tolerated percentage", async () => {
     const input = upload([priceLine("OT-1", "1.00", T0)]);

@@ -57,7 +57,7 @@ describe("vendor-sync import --dry-run and --full", () => {
       ),
     );
     expect(baseline).toMatchObject({ status: "SUCCEEDED", counts: { created: 20 } });
-  }, 60_000);
+  });
 
   it("--dry-run prints what would change with a per-record diff report, writes nothing, exit 0", async () => {
     const path = file("changes.jsonl", [price("P-00", "6.00"), price("NEW-1", "1.00"), price("P-01", "5.00")]);

@@ -117,7 +117,7 @@ describe("vendor-sync as a user runs it (separate processes, the bundled shopify
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "SUCCEEDED", rowsRead: 5, pagesFetched: 3 });
     // The local vendor API answers its recorded 429 once: the job continued in a follow-up message.
     expect(run.stderr).toMatch(/continues in a follow-up message.*rate-limited/);
-  }, 60_000);
+  });
 
   it("talks to a running serve's admin routes, which run the job", async () => {
     const dataDir = tempDir();
@@ -139,7 +139,7 @@ describe("vendor-sync as a user runs it (separate processes, the bundled shopify
     } finally {
       await stop(serving);
     }
-  }, 60_000);
+  });
 });
 
 /** Resolves with serve's URL once it prints it. */

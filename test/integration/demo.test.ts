@@ -67,7 +67,7 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(
       /after the products\/update webhook of 2025-03-14:[\s\S]*?price CVT-SM-GRY 54\.00 USD \(vendor:webhook, 2025-03-14/,
     );
-  }, 120_000);
+  });
 
   it("refuses to reset a data directory holding files it did not write, and leaves them", async () => {
     const dir = tempDir("vendor-sync-demo-foreign-");
@@ -76,5 +76,5 @@ describe("npm run demo", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/holds files vendor-sync did not write \(notes\.txt\)/);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
-  }, 60_000);
+  });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
       asOf: "2026-11-01T12:00:00Z",
     });
   }
-}, 60_000);
+});
 afterAll(async () => {
   await sandbox.close();
 });
