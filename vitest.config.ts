@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: "forks",
+    // One worker per core (vitest's default leaves one core free: half the machine here, with 2).
+    maxWorkers: "100%",
     // Handlers log on stdout as in Lambda; tests keep the output readable (metrics stay on: some tests read their EMF).
     env: { POWERTOOLS_LOG_LEVEL: "ERROR" },
     // A passing test prints nothing: console.* here, direct writes to stdout/stderr in quiet-output.ts.
