@@ -1,17 +1,9 @@
 import { createReadStream } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoRecordKeyLister } from "../lambdas/adapters/dynamodb/record-keys.ts";
 import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../lambdas/adapters/dynamodb/table-design.ts";
 import type { SourceOpener } from "../lambdas/adapters/s3/uploads.ts";
 import { handoffExecutionName } from "../lambdas/adapters/sfn/sfn-batch-starter.ts";
-import { makeHandler as makeApply } from "../lambdas/batch-apply/batch-apply.ts";
-import { makeHandler as makeCommit } from "../lambdas/batch-commit/batch-commit.ts";
-import { makeHandler as makeFail } from "../lambdas/batch-fail/batch-fail.ts";
-import { makeHandler as makePlan } from "../lambdas/batch-plan/batch-plan.ts";
-import { makeHandler as makePrepare } from "../lambdas/batch-prepare/batch-prepare.ts";
-import { makeHandler as makeValidate } from "../lambdas/batch-validate/batch-validate.ts";
 import { buildHandoffExecutionInput } from "../lambdas/core/batch/execution.ts";
 import { jobKeys } from "../lambdas/core/batch/layout.ts";
 import type { JobNotification } from "../lambdas/core/jobs/job.ts";
@@ -20,7 +12,8 @@ import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.t
 import type { Log } from "../lambdas/core/ports.ts";
 import type { ChangeWriter } from "../lambdas/core/write-path.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
-import { runBatchLocally } from "./batch-runner.ts";
+import { type JobTopicMessage, runBatchLocally } from "./batch-workflow/run.ts";
+import { sandboxStageHandlers } from "./batch-workflow/stage-handlers.ts";
 import type { FileObjectStore } from "./file-object-store.ts";
 
 /** The name the sandbox gives its archive "bucket" in execution inputs. */
@@ -113,49 +106,41 @@ export class LocalBatchRunner implements BatchStarter {
         })
         .catch(() => {});
     };
-    const vendors = { get: (id: string) => deps.vendors.get(id) };
     const store = deps.bucket;
-    let outcome: Awaited<ReturnType<typeof runBatchLocally>>;
-    try {
-      outcome = await runBatchLocally(
-        input,
-        {
-          prepare: makePrepare({
-            vendors,
-            jobs: deps.sync,
-            store,
-            openSource,
-            keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
-          }),
-          plan: makePlan({
-            vendors,
-            records: deps.records,
-            keys: new DynamoRecordKeyLister({ client: deps.client, tableName: deps.recordsTableName }),
-            store,
-            ...(request.dryRun ? {} : { observe }),
-          }),
-          validate: makeValidate({ vendors, store }),
-          apply: makeApply({ store, records: deps.records, writer: deps.writer, observe }),
-          commit: makeCommit({ store, jobs: deps.sync }),
-          fail: makeFail({ jobs: deps.sync }),
+    // The state machine's Notify step publishes the job's end (the `job.finished` shape) on the jobs topic.
+    const publish = async (published: JobTopicMessage) => {
+      const message = JSON.parse(published.Message) as JobNotification["message"];
+      const attribute = (name: string) => published.MessageAttributes?.[name]?.StringValue;
+      await deps.notifier.jobFinished({
+        message,
+        attributes: {
+          vendorId: attribute("vendorId") ?? input.vendorId,
+          status: (attribute("status") ?? message.status) as typeof message.status,
+          workflow: (attribute("workflow") ?? message.workflow) as typeof message.workflow,
         },
+      });
+    };
+    try {
+      await runBatchLocally(
+        input,
+        sandboxStageHandlers({
+          vendors: { get: (id: string) => deps.vendors.get(id) },
+          client: deps.client,
+          recordsTableName: deps.recordsTableName,
+          jobs: deps.sync,
+          records: deps.records,
+          writer: deps.writer,
+          store,
+          openSource,
+          observe,
+          dryRun: request.dryRun,
+        }),
         store,
+        { publish },
       );
     } finally {
       // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.
       for (const prefix of jobKeys(vendor.id, request.jobId).workPrefixes) await store.removePrefix(prefix);
     }
-    // What the state machine's Notify step publishes on AWS: the job's end in the `job.finished` shape.
-    const published = outcome.kind === "committed" ? outcome.result.notification : outcome.notification;
-    const message = JSON.parse(published.message) as JobNotification["message"];
-    await deps.notifier.jobFinished({
-      message,
-      // The attributes the Notify step sets.
-      attributes: {
-        vendorId: input.vendorId,
-        status: message.status,
-        workflow: published.workflow as typeof message.workflow,
-      },
-    });
   }
 }

@@ -3,15 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Transform } from "node:stream";
 import { ulid } from "ulid";
-import { DynamoRecordKeyLister } from "../../lambdas/adapters/dynamodb/record-keys.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
-import { makeHandler as makeApply } from "../../lambdas/batch-apply/batch-apply.ts";
-import { makeHandler as makeCommit } from "../../lambdas/batch-commit/batch-commit.ts";
-import { makeHandler as makeFail } from "../../lambdas/batch-fail/batch-fail.ts";
-import { makeHandler as makePlan } from "../../lambdas/batch-plan/batch-plan.ts";
-import { makeHandler as makePrepare } from "../../lambdas/batch-prepare/batch-prepare.ts";
-import { makeHandler as makeValidate } from "../../lambdas/batch-validate/batch-validate.ts";
 import { buildExecutionInput } from "../../lambdas/core/batch/execution.ts";
 import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import type { TombstoneStats } from "../../lambdas/core/batch/model.ts";
@@ -20,7 +12,8 @@ import type { ImportProgress } from "../../lambdas/core/import-pipeline.ts";
 import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
 import type { ChangeResult } from "../../lambdas/core/write-path.ts";
-import { runBatchLocally } from "../batch-runner.ts";
+import { runBatchLocally } from "../batch-workflow/run.ts";
+import { sandboxStageHandlers } from "../batch-workflow/stage-handlers.ts";
 import { FileObjectStore } from "../file-object-store.ts";
 import type { Sandbox } from "../sandbox.ts";
 
@@ -120,28 +113,18 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     });
     return { body: createReadStream(source.key).pipe(counter), lastModified: Math.floor(mtimeMs), size };
   };
-  const vendors = { get: (id: string) => sandbox.vendor(id) };
-  const handlers = {
-    prepare: makePrepare({
-      vendors,
-      jobs: sandbox.sync,
-      store,
-      openSource,
-      keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
-    }),
-    plan: makePlan({
-      vendors,
-      records: sandbox.records,
-      keys: new DynamoRecordKeyLister({ client: sandbox.dynamo.client, tableName: sandbox.dynamo.tables.records }),
-      store,
-      // Dry runs show nothing as it goes: their results are what the diff report says.
-      ...(dryRun ? {} : { observe }),
-    }),
-    validate: makeValidate({ vendors, store }),
-    apply: makeApply({ store, records: sandbox.records, writer: sandbox.writer, observe }),
-    commit: makeCommit({ store, jobs: sandbox.sync }),
-    fail: makeFail({ jobs: sandbox.sync }),
-  };
+  const handlers = sandboxStageHandlers({
+    vendors: { get: (id: string) => sandbox.vendor(id) },
+    client: sandbox.dynamo.client,
+    recordsTableName: sandbox.dynamo.tables.records,
+    jobs: sandbox.sync,
+    records: sandbox.records,
+    writer: sandbox.writer,
+    store,
+    openSource,
+    observe,
+    dryRun,
+  });
 
   options.progress?.start(size);
   const input = buildExecutionInput({

@@ -18,7 +18,7 @@ import type { ObjectStore } from "../../lambdas/core/batch/ports.ts";
 import { toChange } from "../../lambdas/core/change.ts";
 import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
 import { ChangeWriter } from "../../lambdas/core/write-path.ts";
-import { runBatchLocally } from "../../local/batch-runner.ts";
+import { runBatchLocally } from "../../local/batch-workflow/run.ts";
 import { FileObjectStore } from "../../local/file-object-store.ts";
 import { tempDir } from "../support/cli.ts";
 import { startTestDynamo } from "../support/dynamo.ts";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { BATCH_SYNC_DEFINITION } from "../../lib/constructs/batch-sync-workflow.ts";
+import { replaceDistributedMaps } from "../../local/batch-workflow/definition.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -41,22 +42,10 @@ export function substitutedDefinition(): AslJson {
 }
 
 /**
- * A test copy for aws-local-stepfunctions, which cannot run Distributed Maps (no ItemReader,
- * ItemBatcher, ResultWriter or tolerated failures): each Distributed Map becomes a Lambda Task stub
- * with the Map's own ResultPath, Catch and transition, so a test decides what the Map Run did.
+ * A test copy for aws-local-stepfunctions: each Distributed Map becomes the Task the sandbox runs it
+ * as (`replaceDistributedMaps`, with the Map's own ResultPath, Catch and transition), so a test's
+ * handler for the Map's state name decides what the Map Run did.
  */
 export function localTestCopy(definition: AslJson): AslJson {
-  const copy = structuredClone(definition);
-  for (const [name, state] of Object.entries<AslJson>(copy.States)) {
-    if (state.Type !== "Map" || state.ItemProcessor?.ProcessorConfig?.Mode !== "DISTRIBUTED") continue;
-    copy.States[name] = {
-      Type: "Task",
-      Comment: `test stub for the Distributed Map ${name}`,
-      Resource: fakeFunctionArn(`map-stub-${name}`),
-      ResultPath: state.ResultPath,
-      ...(state.Catch ? { Catch: state.Catch } : {}),
-      ...(state.Next ? { Next: state.Next } : { End: true }),
-    };
-  }
-  return copy;
+  return replaceDistributedMaps(definition).definition;
 }

@@ -152,7 +152,7 @@ export interface BatchHandoffRequest {
   readonly watermark?: { readonly pullWatermark?: number; readonly fileDropAfterKey?: string };
 }
 
-/** Starts the batch workflow on a hand-off (Step Functions on AWS, the local runner in the sandbox). */
+/** Starts the batch workflow on a hand-off (Step Functions on AWS, the same state machine run locally in the sandbox). */
 export interface BatchStarter {
   /**
    * Starts (or, for the same job, finds) the batch run. Idempotent by job id: the execution is named
