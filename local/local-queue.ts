@@ -205,6 +205,23 @@ export class LocalQueue implements QueueSender, MessageControl {
   }
 
   /**
+   * Makes every received, not yet deleted message visible again (receive counts kept). Called when
+   * a process takes over the data directory: the consumer that received them is gone, and SQS would
+   * return them after their visibility timeout anyway.
+   * @returns how many messages were released.
+   */
+  async releaseInFlight(): Promise<number> {
+    const now = this.#now();
+    let released = 0;
+    for (const message of await this.peek(this.name, 10_000)) {
+      if (!message.receiptHandle || message.visibleAt <= now) continue;
+      await this.changeVisibility(message.receiptHandle, 0);
+      released++;
+    }
+    return released;
+  }
+
+  /**
    * Moves dead-lettered messages back to this queue (receive count reset), at most `ratePerSecond`.
    * @returns how many were moved.
    */

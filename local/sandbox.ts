@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -160,7 +161,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const ingest = makeIngestHandler({
     vendors: registry,
     secrets,
-    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync }),
+    // One process owns the data directory: a claim of an earlier session belongs to a process that is gone.
+    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync, session: randomUUID() }),
     archive,
     queue: realtimeQueue,
     keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
@@ -201,6 +203,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     onProcessed: (processed: ProcessedMessage) => events.emit("processed", processed),
   });
   const realtimeDriver = new LocalQueueDriver(realtimeQueue, processor, { batchSize: 10 });
+  // Messages the previous owner received and never finished: its consumers are gone.
+  for (const queue of [realtimeQueue, scheduled.syncQueue]) await queue.releaseInFlight();
   return {
     dataDir,
     inMemory,

@@ -72,30 +72,37 @@ export interface SecretSource {
   secrets(secretName: string): Promise<string[]>;
 }
 
-/** The state of one event in the de-duplication store. */
+/** The state of one event in the de-duplication store, as a claim finds it. */
 export type DedupClaim =
-  /** This caller owns the event now and must process it, then complete or release it. */
-  | "acquired"
-  /** The event was processed before (and is within its retention). */
-  | "completed"
-  /** Another caller holds an unexpired lease on it. */
-  | "in-progress";
+  /** This caller owns the event now and must queue it, then complete or release it with `token`. */
+  | { readonly state: "acquired"; readonly token: string }
+  /** The event was queued before (and is within its retention). */
+  | { readonly state: "completed" }
+  /** Another attempt holds an unexpired lease on it: it may still be queueing the event. */
+  | { readonly state: "in-progress"; readonly leaseUntil: number };
 
 /**
  * De-duplication of deliveries by vendor and event id, with in-progress and completed states: a
  * failed enqueue releases the claim (the vendor's retry is accepted), a crashed attempt's lease
- * expires, and a completed event is refused until its retention ends.
+ * expires and the next retry takes the claim over, and a completed event is refused until its
+ * retention ends. `complete` and `release` act only on the caller's own claim (its token), so an
+ * attempt that outlived its lease cannot undo the claim of the attempt that took it over.
  */
 export interface DedupStore {
   /**
-   * Claims an event for processing.
-   * @param leaseMs - how long an in-progress claim blocks others (a crashed attempt stops blocking after it).
+   * Claims an event for queueing.
+   * @param now - epoch ms.
+   * @param leaseMs - how long an in-progress claim blocks others: longer than the claiming
+   * function can run, so a live attempt is never taken over.
    */
   claim(vendorId: string, eventId: string, now: number, leaseMs: number): Promise<DedupClaim>;
-  /** Marks a claimed event done; it is refused as a duplicate for `retentionMs`. */
-  complete(vendorId: string, eventId: string, now: number, retentionMs: number): Promise<void>;
-  /** Gives a claim back after a failure, so a retry can claim it at once. */
-  release(vendorId: string, eventId: string): Promise<void>;
+  /**
+   * Marks a claimed event queued; it is refused as a duplicate for `retentionMs`.
+   * @returns false when the claim is no longer the caller's (taken over after its lease ran out).
+   */
+  complete(vendorId: string, eventId: string, token: string, now: number, retentionMs: number): Promise<boolean>;
+  /** Gives the caller's claim back after a failure, so a retry can claim it at once. */
+  release(vendorId: string, eventId: string, token: string): Promise<void>;
 }
 
 /** A message to put on a queue. */

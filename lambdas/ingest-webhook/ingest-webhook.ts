@@ -5,13 +5,21 @@
  *
  * Responses: 202 accepted (or already accepted: `duplicate`), 200 for a WooCommerce ping or a
  * delivery with nothing to sync, 400 invalid envelope, 401 bad or missing signature, 404 unknown vendor,
- * 413 too large, 415 unsupported content type, 503 when the queue or the secret store is down (the
- * vendor retries). Never a 500 for bad input.
+ * 413 too large, 415 unsupported content type, 503 when the queue or the secret store is down, or
+ * while another attempt at the same event may still be queueing it (with `Retry-After`: the vendor
+ * retries). Never a 500 for bad input.
+ *
+ * A 2xx is answered only once the event is durably queued (or parked for a paused vendor): the steps
+ * are claim → archive → queue → complete, and an attempt that stops between two of them (timeout,
+ * crash) leaves an in-progress claim whose lease ({@link CLAIM_LEASE_MS}) outlasts the function; the
+ * first retry after it runs out takes the claim over and queues the event. An attempt that stopped
+ * after queueing leaves a second message on the takeover: the processor applies an event id once.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ValidationError } from "../core/errors.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { DedupStore, ObjectStore, QueueSender, SecretSource } from "../core/ports.ts";
+import { CLAIM_LEASE_MS } from "../core/realtime/ingest-lease.ts";
 import {
   type ArchivedDelivery,
   archiveKeyFor,
@@ -33,7 +41,10 @@ export interface IngestLimits {
    * @default 4 MiB
    */
   readonly maxBodyBytes?: number;
-  /** How long an in-progress claim blocks a concurrent delivery of the same event, ms. @default 60 000 */
+  /**
+   * How long an in-progress claim blocks another delivery of the same event, ms: longer than the
+   * function can run. @default {@link CLAIM_LEASE_MS} (the ingest timeout plus a margin)
+   */
   readonly leaseMs?: number;
   /** How long a processed event id is refused as a duplicate, ms (longer than any vendor's retry horizon: Shopify retries 48 h). @default 7 days */
   readonly dedupRetentionMs?: number;
@@ -62,13 +73,19 @@ export interface IngestDeps {
     readonly duplicate?: (vendorId: string, eventId: string) => void;
     readonly accepted?: (vendorId: string, eventId: string, previousSecretUsed: boolean) => void;
     readonly failed?: (vendorId: string, error: unknown) => void;
+    /** Another attempt holds the event's claim: the delivery was answered 503. */
+    readonly inProgress?: (vendorId: string, eventId: string) => void;
   };
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 
-function respond(statusCode: number, body: Record<string, unknown>): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+function respond(
+  statusCode: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
 /** Media type without parameters, lower case (`application/json; charset=utf-8` → `application/json`). */
@@ -90,7 +107,7 @@ export function makeHandler(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxBody = deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const leaseMs = deps.limits?.leaseMs ?? 60_000;
+  const leaseMs = deps.limits?.leaseMs ?? CLAIM_LEASE_MS;
   const retentionMs = deps.limits?.dedupRetentionMs ?? 7 * 86_400_000;
   const waitMs = deps.limits?.inProgressWaitMs ?? 1_000;
 
@@ -158,26 +175,45 @@ export function makeHandler(deps: IngestDeps) {
 
     const { eventId } = mapping;
     let claim = await deps.dedup.claim(vendorId, eventId, receivedAt, leaseMs);
-    for (let waited = 0; claim === "in-progress" && waited < waitMs; waited += 100) {
+    for (let waited = 0; claim.state === "in-progress" && waited < waitMs; waited += 100) {
       // A concurrent delivery of the same event: wait for it to finish, or take over if it gives up.
       await sleep(100);
       claim = await deps.dedup.claim(vendorId, eventId, now(), leaseMs);
     }
-    if (claim === "completed") {
+    if (claim.state === "completed") {
       deps.observe?.duplicate?.(vendorId, eventId);
       return respond(202, { eventId, duplicate: true });
     }
-    if (claim === "in-progress") return respond(202, { eventId, status: "in-progress" });
+    if (claim.state === "in-progress") {
+      // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
+      deps.observe?.inProgress?.(vendorId, eventId);
+      const retryAfter = Math.max(1, Math.ceil((claim.leaseUntil - now()) / 1000));
+      return respond(
+        503,
+        {
+          error: "another delivery of this event is being queued; retry later",
+          eventId,
+          retryAfterSeconds: retryAfter,
+        },
+        { "retry-after": String(retryAfter) },
+      );
+    }
 
     try {
       await enqueue(deps, vendor, { eventId, receivedAt, headers, body, mapping });
     } catch (error) {
       // Not marked done: the vendor's retry must be accepted and processed.
-      await deps.dedup.release(vendorId, eventId).catch(() => {});
+      await deps.dedup.release(vendorId, eventId, claim.token).catch(() => {});
       deps.observe?.failed?.(vendorId, error);
       return respond(503, { error: "could not queue the event, retry later", eventId });
     }
-    await deps.dedup.complete(vendorId, eventId, now(), retentionMs);
+    try {
+      // False when the lease ran out and a retry took the claim over: it queues the event too (applied once).
+      await deps.dedup.complete(vendorId, eventId, claim.token, now(), retentionMs);
+    } catch (error) {
+      // Queued all the same: a retry after the lease queues it again, and the processor applies it once.
+      deps.observe?.failed?.(vendorId, error);
+    }
     deps.observe?.accepted?.(vendorId, eventId, verdict.secretIndex > 0);
     return respond(202, { eventId });
   };

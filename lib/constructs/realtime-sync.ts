@@ -5,6 +5,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { INGEST_TIMEOUT_SECONDS } from "../../lambdas/core/realtime/ingest-lease.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { SyncQueue } from "./sync-queue.ts";
 import { VendorSyncFunction } from "./vendor-sync-function.ts";
@@ -51,7 +52,8 @@ export class RealtimeSync extends Construct {
       description: "Verifies, de-duplicates, archives and queues vendor webhooks",
       vendors: props.vendors,
       logRetention: props.logRetention,
-      timeout: Duration.seconds(10),
+      // The de-duplication claim's lease outlasts this (ingest-lease.ts): keep them together.
+      timeout: Duration.seconds(INGEST_TIMEOUT_SECONDS),
     })
       .bindTable(props.syncTable, "SYNC_TABLE_NAME")
       .bindBucket(props.archiveBucket, "ARCHIVE_BUCKET_NAME", { write: ["webhooks/"] })

@@ -1,5 +1,6 @@
 import type { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CLAIM_LEASE_MS } from "../../lambdas/core/realtime/ingest-lease.ts";
 import { synthesizedStacks } from "../support/cli-synth.ts";
 
 let stateless: Template;
@@ -42,6 +43,15 @@ describe("real-time queue", () => {
     )?.[1];
     const window = (mapping?.Properties.MaximumBatchingWindowInSeconds as number) ?? 0;
     expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout + window);
+  });
+
+  it("gives the ingest function a timeout shorter than its de-duplication lease (a live attempt is never taken over)", () => {
+    const ingest = resources(stateless, "AWS::Lambda::Function").find(([, r]) =>
+      String(r.Properties.Description).startsWith("Verifies, de-duplicates"),
+    )?.[1];
+    const timeoutSeconds = ingest?.Properties.Timeout as number;
+    expect(timeoutSeconds).toBeGreaterThan(0);
+    expect(timeoutSeconds * 1000).toBeLessThan(CLAIM_LEASE_MS);
   });
 
   it("encrypts both queues and refuses requests without TLS", () => {
