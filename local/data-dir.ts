@@ -1,5 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ClassicLevel } from "classic-level";
 
 /** Default data directory of the sandbox, relative to the working directory. */
 export const DEFAULT_DATA_DIR = ".vendor-sync";
@@ -15,18 +17,23 @@ export interface DataDirOwner {
   readonly command: string;
   /** Epoch ms. */
   readonly since: number;
+  /** This ownership's id: jobs and claims made under another session belong to a process that is gone. */
+  readonly session?: string;
   /** The owner's local API, when it serves one (`vendor-sync serve`). */
   readonly apiUrl?: string;
 }
 
 /** Another live process holds the data directory. */
 export class DataDirBusyError extends Error {
-  readonly owner: DataDirOwner;
+  /** The owner, when it has said who it is (it may still be starting). */
+  readonly owner: DataDirOwner | undefined;
 
-  constructor(dir: string, owner: DataDirOwner) {
+  constructor(dir: string, owner: DataDirOwner | undefined) {
     super(
-      `data directory ${dir} is in use by process ${owner.pid} (${owner.command}, since ${new Date(owner.since).toISOString()}); ` +
-        "stop it, or use another --data-dir",
+      owner
+        ? `data directory ${dir} is in use by process ${owner.pid} (${owner.command}, since ${new Date(owner.since).toISOString()}); ` +
+            "stop it, or use another --data-dir"
+        : `data directory ${dir} is in use by another vendor-sync process (starting or stopping); wait for it, or use another --data-dir`,
     );
     this.name = "DataDirBusyError";
     this.owner = owner;
@@ -52,25 +59,51 @@ export function currentOwner(dir: string): DataDirOwner | undefined {
   }
 }
 
+/** Ownership of a data directory, held until released (or until the process dies). */
+export interface DataDirOwnership {
+  /** A fresh id for this ownership (see {@link DataDirOwner.session}). */
+  readonly session: string;
+  /** Gives the directory back: removes `owner.json` and unlocks. */
+  release(): Promise<void>;
+}
+
+function isLocked(error: unknown): boolean {
+  const { code, cause } = error as { code?: string; cause?: { code?: string } };
+  return code === "LEVEL_LOCKED" || cause?.code === "LEVEL_LOCKED";
+}
+
 /**
- * Takes ownership of a data directory for this process.
- * @returns a function that gives it back.
- * @throws {DataDirBusyError} when another live process owns it.
+ * Takes ownership of a data directory for this process, atomically: an OS file lock (LevelDB's
+ * `LOCK` under `<dir>/lock/`) that exactly one process can hold and that the OS releases when its
+ * holder dies, even by `kill -9`. `owner.json` then says who holds it, for messages and forwarding.
+ *
+ * @returns the ownership, to release when done.
+ * @throws {DataDirBusyError} when another process holds it.
  */
-export function acquireDataDir(dir: string, command: string, apiUrl?: string): () => void {
+export async function acquireDataDir(dir: string, command: string, apiUrl?: string): Promise<DataDirOwnership> {
   mkdirSync(dir, { recursive: true });
-  const owner = currentOwner(dir);
-  if (owner) throw new DataDirBusyError(dir, owner);
+  const lock = new ClassicLevel(join(dir, "lock"));
+  try {
+    await lock.open();
+  } catch (error) {
+    if (isLocked(error)) throw new DataDirBusyError(dir, currentOwner(dir));
+    throw error;
+  }
   const file = join(dir, "owner.json");
-  const me: DataDirOwner = { pid: process.pid, command, since: Date.now(), ...(apiUrl ? { apiUrl } : {}) };
-  writeFileSync(file, JSON.stringify(me));
-  return () => {
-    try {
-      const still = JSON.parse(readFileSync(file, "utf8")) as DataDirOwner;
-      if (still.pid === process.pid) rmSync(file, { force: true });
-    } catch {
-      // already gone
-    }
+  const session = randomUUID();
+  const me: DataDirOwner = { pid: process.pid, command, since: Date.now(), session, ...(apiUrl ? { apiUrl } : {}) };
+  writeOwnerFile(dir, me);
+  return {
+    session,
+    release: async () => {
+      try {
+        const still = JSON.parse(readFileSync(file, "utf8")) as DataDirOwner;
+        if (still.session === session) rmSync(file, { force: true });
+      } catch {
+        // already gone
+      }
+      await lock.close();
+    },
   };
 }
 
@@ -79,7 +112,14 @@ export function publishOwnerApi(dir: string, apiUrl: string): void {
   const file = join(dir, "owner.json");
   const owner = JSON.parse(readFileSync(file, "utf8")) as DataDirOwner;
   if (owner.pid !== process.pid) throw new Error(`data directory ${dir} is not owned by this process`);
-  writeFileSync(file, JSON.stringify({ ...owner, apiUrl }));
+  writeOwnerFile(dir, { ...owner, apiUrl });
+}
+
+/** Replaces `owner.json` whole (a temporary file renamed over it), so a reader never sees it half-written. */
+function writeOwnerFile(dir: string, owner: DataDirOwner): void {
+  const temporary = join(dir, `owner.json.${process.pid}.tmp`);
+  writeFileSync(temporary, JSON.stringify(owner));
+  renameSync(temporary, join(dir, "owner.json"));
 }
 
 /** What the sandbox writes directly under its data directory (and nothing else). */
@@ -92,6 +132,7 @@ export const DATA_DIR_ENTRIES: ReadonlySet<string> = new Set([
   "job-notifications.jsonl",
   "ops-notifications.jsonl",
   "owner.json",
+  "lock",
 ]);
 
 /**

@@ -102,12 +102,14 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const vendors = options.vendors ?? loadVendorConfigs();
   const inMemory = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "vendor-sync-"));
-  const release = inMemory ? () => {} : acquireDataDir(dataDir, options.command, options.apiUrl);
+  const ownership = inMemory
+    ? { session: randomUUID(), release: async () => {} }
+    : await acquireDataDir(dataDir, options.command, options.apiUrl);
   let dynamo: EmbeddedDynamo;
   try {
     dynamo = await startEmbeddedDynamo(inMemory ? {} : { path: join(dataDir, "dynamodb") });
   } catch (error) {
-    release();
+    await ownership.release();
     throw error;
   }
   const log = options.log ?? stderrLog;
@@ -162,7 +164,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     vendors: registry,
     secrets,
     // One process owns the data directory: a claim of an earlier session belongs to a process that is gone.
-    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync, session: randomUUID() }),
+    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync, session: ownership.session }),
     archive,
     queue: realtimeQueue,
     keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
@@ -232,7 +234,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
         await scheduled.close();
         await dynamo.close();
       } finally {
-        release();
+        await ownership.release();
       }
     },
   };
