@@ -7,6 +7,7 @@ import type { ReplayOutcome } from "../lambdas/core/operations/replay-webhooks.t
 import type { Resolution } from "../lambdas/core/operations/resolve-conflict.ts";
 import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
+import { authorizationHeader, readAdminToken } from "./admin-token.ts";
 import { AwsSetupError, explainAwsError, regionForStage } from "./aws-target.ts";
 import { wholeNumber } from "./cli-options.ts";
 import { importFile } from "./commands/import.ts";
@@ -437,7 +438,11 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
     )
     .option("--port <n>", "port of the local API (0: any free port)", wholeNumber(0, 65_535), 4580)
-    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "interface to listen on (default: loopback only; 0.0.0.0 exposes the webhook route)",
+      "127.0.0.1",
+    )
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { port: number; host: string }) => {
       if (ctx.sandbox) throw new ValidationError("already serving", { field: "serve" });
@@ -452,7 +457,14 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
       const stopWatchdog = startLocalWatchdog(sandbox, { log: (line) => io.err(`${line}\n`) });
       io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
       io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
-      io.err(`  admin routes (no IAM locally): ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs\n`);
+      io.err(
+        `  admin routes: ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs   (no IAM locally: Authorization: Bearer <${dataDir}/admin-token>)\n`,
+      );
+      if (!isLoopback(options.host)) {
+        io.err(
+          `  listening on ${options.host}, not only on loopback: other machines can reach the webhook route; admin routes need the token\n`,
+        );
+      }
       for (const line of schedules.describe()) io.err(`  schedule: ${line}\n`);
       io.err("  other vendor-sync commands on this data directory now run here; Ctrl-C stops\n");
       await new Promise<void>((resolve) => {
@@ -514,6 +526,11 @@ async function runCli(argv: readonly string[], ctx: { sandbox: Sandbox; cwd?: st
   return { exitCode, stdout, stderr };
 }
 
+/** @returns whether a listen address accepts only this machine's connections. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Commands that run against a serving sandbox's admin routes instead of being forwarded. */
 const JOB_COMMANDS = new Set(["sync", "jobs", "job"]);
 
@@ -537,19 +554,30 @@ export async function main(argv: readonly string[]): Promise<void> {
   const command = argv.find((arg) => !arg.startsWith("-"));
   const onAws = argv.includes("--target=aws") || argv.some((arg, i) => arg === "--target" && argv[i + 1] === "aws");
   if (command && command !== "serve" && !onAws && !argv.includes("--in-memory") && !argv.includes("--help")) {
-    const owner = currentOwner(resolveDataDir(dataDirFlag(argv)));
+    const dataDir = resolveDataDir(dataDirFlag(argv));
+    const owner = currentOwner(dataDir);
+    const token = readAdminToken(dataDir);
     if (owner?.apiUrl && JOB_COMMANDS.has(command)) {
       // Job commands talk to serve's admin routes from here, so `sync --wait` shows live progress.
-      process.exitCode = await runWith(argv, { io, jobs: { remote: new HttpJobsClient(owner.apiUrl) } });
+      const remote = new HttpJobsClient(owner.apiUrl, token ? { token } : {});
+      process.exitCode = await runWith(argv, { io, jobs: { remote } });
       return;
     }
     if (owner?.apiUrl) {
       try {
         const response = await fetch(`${owner.apiUrl}/_cli`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...authorizationHeader(token) },
           body: JSON.stringify({ argv, cwd: process.cwd() }),
         });
+        if (!response.ok) {
+          const { error } = (await response.json()) as { error?: string };
+          io.err(
+            `vendor-sync: the sandbox server at ${owner.apiUrl} refused the command: ${error ?? response.status}\n`,
+          );
+          process.exitCode = 1;
+          return;
+        }
         const forwarded = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
         io.out(forwarded.stdout);
         io.err(forwarded.stderr);

@@ -133,6 +133,7 @@ export const DATA_DIR_ENTRIES: ReadonlySet<string> = new Set([
   "ops-notifications.jsonl",
   "owner.json",
   "lock",
+  "admin-token",
 ]);
 
 /**

@@ -4,6 +4,7 @@ import { isFinal, type JobView, jobView, type SyncMode } from "../lambdas/core/j
 import type { ErrorBody } from "../lambdas/runtime/http-errors.ts";
 import type { OperationResult } from "../lambdas/sync-jobs/operations.ts";
 import type { SyncJobsResponse } from "../lambdas/sync-jobs/sync-jobs.ts";
+import { authorizationHeader } from "./admin-token.ts";
 import type { Sandbox } from "./sandbox.ts";
 
 /** What the `sync`, `jobs` and `job` commands need, wherever the jobs live. */
@@ -78,7 +79,11 @@ export class HttpJobsClient implements JobsClient {
   readonly #base: string;
   readonly #fetch: typeof fetch;
 
-  constructor(apiUrl: string, options: { fetch?: typeof fetch } = {}) {
+  readonly #token: string | undefined;
+
+  /** @param options.token - the data directory's admin token (`<data-dir>/admin-token`). */
+  constructor(apiUrl: string, options: { fetch?: typeof fetch; token?: string } = {}) {
+    this.#token = options.token;
     this.#base = apiUrl.replace(/\/$/, "");
     this.target = `sandbox at ${this.#base}`;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -87,7 +92,7 @@ export class HttpJobsClient implements JobsClient {
   async #call(method: "GET" | "POST", path: string, body?: unknown): Promise<OperationResult> {
     const response = await this.#fetch(`${this.#base}${path}`, {
       method,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...authorizationHeader(this.#token) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const answer = (await response.json()) as OperationResult | ErrorBody;

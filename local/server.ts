@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { ulid } from "ulid";
 import { jobRoutes } from "../lambdas/admin-api/admin-api.ts";
 import { localAdminRouter } from "./admin-routes.ts";
+import { ensureAdminToken, refuseAdminRequest } from "./admin-token.ts";
 import { type Sandbox, stderrLog } from "./sandbox.ts";
 
 /** API Gateway's payload limit; larger requests are refused with 413 before the function runs. */
@@ -78,13 +79,20 @@ export function toHttpApiEvent(request: IncomingMessage, body: Buffer, vendorId:
 /**
  * The sandbox's local API: the webhook route (the same ingest handler as on AWS), the admin routes
  * (the admin API's handler, without IAM), a health check, and `/_cli`, where CLI commands run while
- * `serve` owns the data directory.
+ * `serve` owns the data directory. The admin routes and `/_cli` need the data directory's admin token
+ * and refuse browsers' cross-site requests (a web page must not pause vendors); the webhook route is
+ * open, as on AWS (signatures protect it).
  */
 export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
   const admin = localAdminRouter(jobRoutes(sandbox.scheduled.jobs), stderrLog);
+  const token = ensureAdminToken(sandbox.dataDir);
   return createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://localhost");
+      if (url.pathname.startsWith("/admin/") || url.pathname === "/_cli") {
+        const refused = refuseAdminRequest(request.headers, token, `http://${request.headers.host ?? ""}`);
+        if (refused) return send(response, refused.statusCode, { error: refused.message }, refused.headers);
+      }
       if (url.pathname.startsWith("/admin/")) {
         const body = await readBody(request, 1024 * 1024);
         const answer = await admin(request.method ?? "GET", url, body?.toString("utf8"));

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobView } from "../../lambdas/core/jobs/job.ts";
 import type { PullChannelInput } from "../../lambdas/core/pull/pull-config.ts";
@@ -134,7 +136,10 @@ describe("vendor-sync as a user runs it (separate processes, the bundled shopify
       expect(run.code, run.stderr).toBe(0);
       const job = JSON.parse(run.stdout) as JobView;
       expect(job).toMatchObject({ status: "SUCCEEDED", trigger: "admin" });
-      const listed = await fetch(`${url}/admin/vendors/shopify-demo/jobs`);
+      const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+      const listed = await fetch(`${url}/admin/vendors/shopify-demo/jobs`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(((await listed.json()) as { jobs: JobView[] }).jobs[0]?.jobId).toBe(job.jobId);
     } finally {
       await stop(serving);
