@@ -12,7 +12,8 @@ function pattern(path: string): RegExp {
  * The admin routes in the sandbox's local server: the same route table and handler as the admin
  * API's function, reached without IAM (the server listens on loopback only; the principal is `local`).
  *
- * @returns a router: the answer, or `undefined` when no admin route matches.
+ * @returns a router: the answer (405 with `Allow` when the path is a route's but the method is not),
+ * or `undefined` when no admin route matches.
  */
 export function localAdminRouter(routes: AdminRoutes, log: Log) {
   const handler = makeHandler({ routes, log });
@@ -24,7 +25,12 @@ export function localAdminRouter(routes: AdminRoutes, log: Log) {
     method: string,
     url: URL,
     body: string | undefined,
-  ): Promise<{ statusCode: number; body: string } | undefined> => {
+  ): Promise<{ statusCode: number; body: string; headers?: Record<string, string> } | undefined> => {
+    const allowed = table.filter((route) => route.path.test(url.pathname)).map((route) => route.method);
+    if (allowed.length > 0 && !allowed.includes(method)) {
+      const allow = [...new Set(allowed)].join(", ");
+      return { statusCode: 405, body: JSON.stringify({ message: "Method Not Allowed", allow }), headers: { allow } };
+    }
     for (const route of table) {
       const match = route.method === method ? route.path.exec(url.pathname) : null;
       if (!match) continue;

@@ -96,13 +96,18 @@ export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
       if (url.pathname.startsWith("/admin/")) {
         const body = await readBody(request, 1024 * 1024);
         const answer = await admin(request.method ?? "GET", url, body?.toString("utf8"));
-        if (answer) return send(response, answer.statusCode, answer.body);
+        if (answer) return send(response, answer.statusCode, answer.body, answer.headers);
       }
       const webhook = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname);
-      if (webhook && request.method === "POST") {
+      if (webhook) {
+        if (request.method !== "POST") return methodNotAllowed(response, "POST");
+        const vendorId = decodeSegment(webhook[1] as string);
+        if (vendorId === undefined) {
+          return send(response, 400, { error: `malformed percent-escape in the path ${JSON.stringify(url.pathname)}` });
+        }
         const body = await readBody(request, API_GATEWAY_MAX_BYTES);
         if (!body) return send(response, 413, { message: "Request Entity Too Large" });
-        const result = await sandbox.ingest(toHttpApiEvent(request, body, decodeURIComponent(webhook[1] as string)));
+        const result = await sandbox.ingest(toHttpApiEvent(request, body, vendorId));
         return send(
           response,
           result.statusCode ?? 200,
@@ -110,11 +115,11 @@ export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
           (result.headers ?? {}) as Record<string, string>,
         );
       }
-      if (url.pathname === "/_cli" && request.method === "POST") {
-        const body = await readBody(request, 1024 * 1024);
-        const { argv, cwd } = JSON.parse(body?.toString("utf8") ?? "{}") as { argv?: string[]; cwd?: string };
-        if (!Array.isArray(argv)) return send(response, 400, { error: "argv must be a list" });
-        return send(response, 200, await runCli(argv, cwd));
+      if (url.pathname === "/_cli") {
+        if (request.method !== "POST") return methodNotAllowed(response, "POST");
+        const command = cliCommand(await readBody(request, 1024 * 1024));
+        if ("error" in command) return send(response, 400, { error: command.error });
+        return send(response, 200, await runCli(command.argv, command.cwd));
       }
       if (url.pathname === "/health") return send(response, 200, { ok: true, dataDir: sandbox.dataDir });
       return send(response, 404, { message: "Not Found" });
@@ -122,6 +127,36 @@ export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
       return send(response, 500, { message: "Internal Server Error", error: String(error) });
     }
   });
+}
+
+/** @returns a decoded path segment, or `undefined` for a malformed percent-escape (`%ZZ`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function methodNotAllowed(response: ServerResponse, allow: string): void {
+  send(response, 405, { message: "Method Not Allowed", allow }, { allow });
+}
+
+/** `POST /_cli`'s body: `{"argv": [strings], "cwd"?: string}`, or what is wrong with it. */
+function cliCommand(body: Buffer | undefined): { argv: string[]; cwd: string | undefined } | { error: string } {
+  if (!body) return { error: "request body over 1 MiB" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    return { error: `request body is not JSON: ${(error as Error).message}` };
+  }
+  const { argv, cwd } = (parsed ?? {}) as { argv?: unknown; cwd?: unknown };
+  if (!Array.isArray(argv) || !argv.every((arg) => typeof arg === "string")) {
+    return { error: "argv must be a list of strings" };
+  }
+  if (cwd !== undefined && typeof cwd !== "string") return { error: "cwd must be a string" };
+  return { argv, cwd };
 }
 
 /** Starts listening. @returns the base URL. */

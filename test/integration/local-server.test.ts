@@ -111,6 +111,47 @@ describe("the local API's admin token", () => {
   });
 });
 
+describe("bad requests to the local API: 4xx naming the problem, never a 500", () => {
+  const authorized = () => ({ authorization: `Bearer ${token}` });
+
+  it("answers a malformed percent-escape in the webhook path with 400", async () => {
+    const response = await fetch(`${url}/webhooks/%ZZ`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe(
+      'malformed percent-escape in the path "/webhooks/%ZZ"',
+    );
+  });
+
+  it("answers GET on the webhook route with 405 and Allow: POST", async () => {
+    const response = await fetch(`${url}/webhooks/canonical`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
+  });
+
+  it("answers a /_cli body that is not JSON, or not a list of arguments, with 400", async () => {
+    for (const [body, message] of [
+      ["{argv:", /^request body is not JSON: /],
+      ['{"argv":"records"}', /^argv must be a list of strings$/],
+      ['{"argv":["records",1]}', /^argv must be a list of strings$/],
+      ['{"argv":[],"cwd":7}', /^cwd must be a string$/],
+    ] as const) {
+      const response = await fetch(`${url}/_cli`, { method: "POST", headers: authorized(), body });
+      expect(response.status, body).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
+    }
+    expect(commands.filter((argv) => argv[0] === "records")).toEqual([]);
+  });
+
+  it("answers the wrong method on /_cli and on an admin route with 405 and Allow", async () => {
+    const cli = await fetch(`${url}/_cli`, { headers: authorized() });
+    expect(cli.status).toBe(405);
+    expect(cli.headers.get("allow")).toBe("POST");
+    const jobs = await fetch(`${url}/admin/jobs`, { method: "DELETE", headers: authorized() });
+    expect(jobs.status).toBe(405);
+    expect(jobs.headers.get("allow")).toBe("GET");
+  });
+});
+
 describe("a CLI command while serve owns the data directory (separate processes)", () => {
   it("is forwarded to serve with the token and runs there; a request without it runs nothing", async () => {
     const dataDir = tempDir();
