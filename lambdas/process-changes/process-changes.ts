@@ -14,6 +14,7 @@ import { type Change, toChange } from "../core/change.ts";
 import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
 import type { RejectEntry } from "../core/import-pipeline.ts";
 import { inventoryDeltaChange } from "../core/inventory-delta.ts";
+import { assertValueNesting } from "../core/json-nesting.ts";
 import { recordId } from "../core/model.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
@@ -84,6 +85,8 @@ export function makeHandler(deps: ProcessChangesDeps) {
   async function process(message: WebhookMessage): Promise<ProcessedMessage> {
     const vendor = deps.vendors.get(message.vendorId);
     let mapping = await loadMapping(message);
+    // The ingest limit, again: a message queued before it (or replayed from elsewhere) is refused, not retried.
+    assertValueNesting(mapping, { field: "mapping" });
     if (mapping.kind === "fetch") {
       if (!deps.fetcher) {
         throw new ValidationError(

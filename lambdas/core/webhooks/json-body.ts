@@ -1,5 +1,6 @@
 import { isInteger, isSafeNumber, LosslessNumber, parse } from "lossless-json";
 import { ValidationError } from "../errors.ts";
+import { assertJsonTextNesting, MAX_JSON_NESTING } from "../json-nesting.ts";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -24,7 +25,8 @@ function parseNumber(text: string): JsonNumber {
  *
  * @param body - the raw body bytes (UTF-8).
  * @returns the parsed value; numbers as {@link JsonNumber}.
- * @throws {ValidationError} (field `body`) when the bytes are not UTF-8 or not JSON.
+ * @throws {ValidationError} (field `body`) when the bytes are not UTF-8 or not JSON, or nest deeper
+ *   than {@link MAX_JSON_NESTING} levels (checked before parsing, so the parser never overflows).
  * @see https://github.com/josdejong/lossless-json
  */
 export function parseJsonBody(body: Uint8Array): unknown {
@@ -34,6 +36,7 @@ export function parseJsonBody(body: Uint8Array): unknown {
   } catch (error) {
     throw new ValidationError("body is not valid UTF-8", { field: "body", cause: error });
   }
+  assertJsonTextNesting(text, { field: "body" });
   try {
     return parse(text, null, parseNumber);
   } catch (error) {
