@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
+import { setDataKey } from "../core/data-keys.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { FileItem, FileSyntax } from "../core/formats/index.ts";
 import { jsonLines } from "./json-lines.ts";
@@ -84,7 +85,7 @@ export async function* readRows(stream: Readable, options: ReadRowsOptions): Asy
       }
       const values: Record<string, string> = {};
       columns.forEach((name, i) => {
-        values[name] = record[i] as string;
+        setDataKey(values, name, record[i] as string);
       });
       yield { kind: "row", row: { line, values } };
     }

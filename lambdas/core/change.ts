@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { contentHash } from "./content-hash.ts";
+import { RESERVED_OBJECT_KEYS, setDataKey } from "./data-keys.ts";
 import { ValidationError } from "./errors.ts";
 import { normalizeKey } from "./keys.ts";
 import {
@@ -57,6 +58,47 @@ const IntegerTextSchema = v.union([
 const text = () => v.nullish(v.string());
 const textList = () => v.nullish(v.array(v.string()));
 
+/** The value schema of each {@link dataRecord}, for the JSON Schema export (`local/json-schemas.ts`). */
+export const DATA_RECORD_VALUES = new WeakMap<object, v.GenericSchema>();
+
+/**
+ * A map keyed by vendor data (option names, vendor-specific attribute names): like `v.record`, but
+ * every key is kept — `v.record` drops `__proto__`, `constructor` and `prototype` to stay safe; here
+ * they are stored as ordinary own properties (see data-keys.ts).
+ */
+function dataRecord<TValue extends v.GenericSchema>(value: TValue) {
+  const shape = v.custom<Record<string, unknown>>(
+    (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+    (issue) => `Invalid type: Expected Object but received ${issue.received}`,
+  );
+  DATA_RECORD_VALUES.set(shape, value);
+  return v.pipe(
+    shape,
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const out: Record<string, v.InferOutput<TValue>> = {};
+      for (const key of Object.keys(dataset.value)) {
+        const entry = v.safeParse(value, dataset.value[key]);
+        if (!entry.success) {
+          const path = [{ type: "object", origin: "value", input: dataset.value, key, value: dataset.value[key] }];
+          addIssue({ message: entry.issues[0].message, path: path as never });
+          return NEVER;
+        }
+        setDataKey(out, key, entry.output);
+      }
+      return out;
+    }),
+  );
+}
+
+/**
+ * @returns an own key of `input` that names no field of a fixed-shape object (`__proto__`,
+ *   `constructor`, `prototype`): strict schemas skip such keys silently instead of refusing them.
+ */
+function reservedKeyIn(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
+  return Object.keys(input).find((key) => RESERVED_OBJECT_KEYS.has(key));
+}
+
 /** Product (catalog) attributes as a vendor supplies them. */
 export const ProductAttributesInputSchema = v.strictObject({
   title: text(),
@@ -68,7 +110,7 @@ export const ProductAttributesInputSchema = v.strictObject({
   tags: textList(),
   categories: textList(),
   /** Option name → value for a variant (`{ size: "XS", color: "Black" }`). */
-  options: v.nullish(v.record(v.string(), v.string())),
+  options: v.nullish(dataRecord(v.string())),
   /** Keys of this product's variants (configurable parents). */
   variantKeys: textList(),
   /** Key of the parent product, for variants. */
@@ -80,7 +122,7 @@ export const ProductAttributesInputSchema = v.strictObject({
   weightUnit: v.nullish(v.picklist(["g", "kg", "lb", "oz"])),
   urlKey: text(),
   /** Vendor-specific attributes (`material`, `climate`…): text or lists of text. */
-  extra: v.nullish(v.record(v.string(), v.union([v.string(), v.array(v.string())]))),
+  extra: v.nullish(dataRecord(v.union([v.string(), v.array(v.string())]))),
 });
 
 /** Price attributes as a vendor supplies them: amounts as decimal text in the currency. */
@@ -138,7 +180,7 @@ export const ChangeInputSchema = v.strictObject({
   expectedVersion: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
   /** @default the channel the file or event came through */
   source: v.optional(v.picklist(SOURCES)),
-  attributes: v.optional(v.record(v.string(), v.unknown()), {}),
+  attributes: v.optional(dataRecord(v.unknown()), {}),
   /** 1-based source line, set by the normaliser. */
   line: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
@@ -300,6 +342,13 @@ export function toChange(input: unknown, ctx: ChangeContext): Change {
     typeof input === "object" && input !== null && typeof (input as { line?: unknown }).line === "number"
       ? (input as { line: number }).line
       : undefined;
+  const reserved = reservedKeyIn(input);
+  if (reserved !== undefined) {
+    throw new ValidationError(`unknown field ${reserved}`, {
+      field: reserved,
+      ...(line === undefined ? {} : { line }),
+    });
+  }
   const parsed = v.safeParse(ChangeInputSchema, input);
   if (!parsed.success) throw issuesToError(parsed.issues, "", line);
   const change = parsed.output;
@@ -313,6 +362,13 @@ export function toChange(input: unknown, ctx: ChangeContext): Change {
     const entityKey = normalizeKey(change.entityKey);
     let attributes: Attributes = {};
     if (change.op === "upsert") {
+      const reservedAttribute = reservedKeyIn(change.attributes);
+      if (reservedAttribute !== undefined) {
+        throw new ValidationError(`attributes.${reservedAttribute}: unknown field ${reservedAttribute}`, {
+          field: `attributes.${reservedAttribute}`,
+          ...(line === undefined ? {} : { line }),
+        });
+      }
       const attrs = v.safeParse(ATTRIBUTE_SCHEMAS[change.entityType], change.attributes);
       if (!attrs.success) throw issuesToError(attrs.issues, "attributes.", line);
       attributes = canonicalAttributes(change.entityType, attrs.output as Record<string, unknown>, ctx);

@@ -13,6 +13,7 @@ import type { RecordStore } from "../../core/ports.ts";
 import type { SyncRecord } from "../../core/record.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
+import { escapeMapKeys, unescapeMapKeys } from "./map-keys.ts";
 import { RECORDS_TABLE, recordIndexKeys, recordPartitionKey, VENDOR_INDEX_SHARDS } from "./table-design.ts";
 
 export interface DynamoRecordStoreOptions {
@@ -25,18 +26,21 @@ export interface DynamoRecordStoreOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The marshalled item: the record plus its table and index keys. */
+/**
+ * The marshalled item: the record plus its table and index keys. Vendor map keys the SDK cannot
+ * carry (`__proto__`, `constructor`) are stored escaped (map-keys.ts).
+ */
 export function toItem(record: SyncRecord): Record<string, AttributeValue> {
   return marshall(
-    { pk: recordPartitionKey(record), ...recordIndexKeys(record), ...record },
+    { pk: recordPartitionKey(record), ...recordIndexKeys(record), ...escapeMapKeys(record) },
     { removeUndefinedValues: true, convertEmptyValues: false },
   );
 }
 
-/** @returns the record held in an item (table and index keys dropped). */
+/** @returns the record held in an item (table and index keys dropped, escaped map keys restored). */
 export function fromItem(item: Record<string, AttributeValue>): SyncRecord {
   const { pk: _pk, vendorShard: _shard, typeKey: _typeKey, ...record } = unmarshall(item);
-  return record as SyncRecord;
+  return unescapeMapKeys(record) as SyncRecord;
 }
 
 /** A condition expression with its placeholders. */

@@ -16,6 +16,7 @@ import { emptyCounts, type JobStatus, type OutcomeCounts } from "../../core/outc
 import type { ConflictItem, ConflictStore } from "../../core/ports.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
+import { escapeMapKeys, unescapeMapKeys } from "./map-keys.ts";
 import { SYNC_TABLE, syncKeys } from "./table-design.ts";
 
 export type { JobItem, JobTrigger, VendorState } from "../../core/jobs/job.ts";
@@ -31,8 +32,9 @@ export interface DynamoSyncStoreOptions {
 
 const DAY_SECONDS = 86_400;
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Marshalls an item; map keys the SDK cannot carry (vendor attributes in conflicts) are escaped (map-keys.ts). */
 const toAttrs = (value: Record<string, unknown>) =>
-  marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+  marshall(escapeMapKeys(value), { removeUndefinedValues: true, convertClassInstanceToMap: false });
 
 /** Job status transitions allowed, as condition fragments on `#status`. */
 const FROM_STATUS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
@@ -600,5 +602,5 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
 
 function stripKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, expiresAt: _ttl, ...rest } = item;
-  return rest as T;
+  return unescapeMapKeys(rest) as T;
 }

@@ -1,4 +1,5 @@
 import type { ChangeInput } from "../change.ts";
+import { setDataKey } from "../data-keys.ts";
 import { ValidationError } from "../errors.ts";
 import { cell, NOTHING, type NormalisedRows, type Normaliser, type SourceRow } from "./normaliser.ts";
 
@@ -12,7 +13,7 @@ export function parseAdditionalAttributes(text: string | undefined): Record<stri
     if (eq <= 0) continue;
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
-    out[key] = value.includes("|") ? value.split("|").map((v) => v.trim()) : value;
+    setDataKey(out, key, value.includes("|") ? value.split("|").map((v) => v.trim()) : value);
   }
   return out;
 }

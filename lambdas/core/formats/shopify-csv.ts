@@ -1,4 +1,5 @@
 import type { ChangeInput } from "../change.ts";
+import { setDataKey } from "../data-keys.ts";
 import { ValidationError } from "../errors.ts";
 import { cell, NOTHING, type NormalisedRows, type Normaliser, type RowReject, type SourceRow } from "./normaliser.ts";
 
@@ -127,7 +128,7 @@ export class ShopifyCsvNormaliser implements Normaliser {
         const options: Record<string, string> = {};
         optionNames.forEach((name, i) => {
           const value = values[i];
-          if (name && value) options[name] = value;
+          if (name && value) setDataKey(options, name, value);
         });
         const grams = cell(v, "Variant Grams");
         changes.push({

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { ChangeInput } from "../change.ts";
+import { setDataKey } from "../data-keys.ts";
 import { shopifyVariantKey } from "../formats/shopify-csv.ts";
 import {
   decimalText,
@@ -105,7 +106,7 @@ export const mapShopifyRest: PullMapper = (records, ctx): PullMapResult =>
         const options: Record<string, string> = {};
         values.forEach((value, i) => {
           const name = names?.[i];
-          if (name) options[name] = value;
+          if (name) setDataKey(options, name, value);
         });
         changes.push({
           entityType: "product",

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { ChangeInput } from "../../change.ts";
+import { setDataKey } from "../../data-keys.ts";
 import { ValidationError } from "../../errors.ts";
 import { shopifyVariantKey } from "../../formats/shopify-csv.ts";
 import { shopifyEventId } from "../event-identity.ts";
@@ -110,7 +111,7 @@ function mapProductUpdate(body: unknown, eventId: string): WebhookMapping {
       const options: Record<string, string> = {};
       optionNames.forEach((name, i) => {
         const value = values[i]?.trim();
-        if (name && value) options[name] = value;
+        if (name && value) setDataKey(options, name, value);
       });
       variantChanges.push({
         ...common,
