@@ -4,6 +4,13 @@ import { setDataKey } from "../core/data-keys.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { FileItem, FileSyntax } from "../core/formats/index.ts";
 import { jsonLines } from "./json-lines.ts";
+import {
+  type FileEncoding,
+  type InvalidBytes,
+  likelyEncoding,
+  StrictDecoder,
+  strictDecodeStream,
+} from "./strict-decoder.ts";
 
 export interface ReadRowsOptions {
   readonly syntax: FileSyntax;
@@ -18,27 +25,61 @@ export function syntaxOf(fileName: string): FileSyntax {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(fileName) ? "jsonl" : "csv";
 }
 
-async function decode(stream: Readable, encoding: string | undefined): Promise<Readable> {
-  const enc = (encoding ?? "utf-8").toLowerCase();
-  if (enc === "utf-8" || enc === "utf8") return stream;
-  // Most files are UTF-8: iconv-lite is loaded only for the others.
-  const { default: iconv } = await import("iconv-lite");
-  return stream.pipe(iconv.decodeStream(enc === "windows-1252" ? "win1252" : enc)) as unknown as Readable;
+/**
+ * Decodes the byte stream in the declared encoding, recording invalid bytes instead of inventing
+ * characters for them (strict-decoder.ts).
+ */
+async function decode(
+  stream: Readable,
+  encoding: string | undefined,
+): Promise<{ text: Readable; decoder: StrictDecoder }> {
+  const declared = (encoding ?? "utf-8").toLowerCase().replace(/^utf8$/, "utf-8") as FileEncoding;
+  let singleByte: ((bytes: Buffer) => string) | undefined;
+  if (declared === "windows-1252") {
+    // Most files are UTF-8: iconv-lite is loaded only for the others.
+    const { default: iconv } = await import("iconv-lite");
+    singleByte = (bytes) => iconv.decode(bytes, "win1252");
+  }
+  const decoder = new StrictDecoder(declared, singleByte);
+  return { text: stream.pipe(strictDecodeStream(decoder)), decoder };
+}
+
+/** Bytes not valid in the declared encoding, found on lines `from`…`to`, taken from the decoder's queue. */
+function invalidOn(decoder: StrictDecoder, from: number, to: number): InvalidBytes[] {
+  const found: InvalidBytes[] = [];
+  while ((decoder.invalid[0]?.line ?? Number.POSITIVE_INFINITY) <= to) {
+    const next = decoder.invalid.shift() as InvalidBytes;
+    if (next.line >= from) found.push(next);
+  }
+  return found;
+}
+
+/** Why a row with invalid bytes is rejected: where, which bytes, and the encoding they look like. */
+function invalidBytesReason(decoder: StrictDecoder, invalid: readonly InvalidBytes[]): string {
+  const [first] = invalid as [InvalidBytes];
+  const hex = [...first.bytes].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, "0")}`).join(" ");
+  const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more on this row)` : "";
+  const likely = likelyEncoding(decoder.encoding, first);
+  return (
+    `${first.bytes.length === 1 ? "byte" : "bytes"} ${hex} at byte offset ${first.offset} ${first.bytes.length === 1 ? "is" : "are"} not valid ${decoder.encoding}${more}` +
+    (likely ? `; the file looks like ${likely}: set the vendor's channels.file.encoding` : "")
+  );
 }
 
 /**
  * Streams a CSV or JSON Lines file as rows with their 1-based starting line, in constant memory.
  * CSV: UTF-8 BOM stripped, CRLF or LF, quoted fields with commas, doubled quotes and line breaks
- * (RFC 4180). A row with the wrong number of fields, or a JSON line that does not parse, comes out
- * as `unreadable` with its reason; the rest of the file still comes through.
+ * (RFC 4180). A row with the wrong number of fields, a JSON line that does not parse, or a row
+ * holding bytes that are not valid in the declared encoding (named by byte offset, with the encoding
+ * they look like) comes out as `unreadable` with its reason; the rest of the file still comes through.
  *
- * @throws {ValidationError} for a duplicated header, or a quoting error that makes the rest of the
- *   file unreadable (with the line).
+ * @throws {ValidationError} for a duplicated header, a header with invalid bytes, or a quoting error
+ *   that makes the rest of the file unreadable (with the line).
  */
 export async function* readRows(stream: Readable, options: ReadRowsOptions): AsyncGenerator<FileItem> {
-  const input = await decode(stream, options.encoding);
+  const { text: input, decoder } = await decode(stream, options.encoding);
   if (options.syntax === "jsonl") {
-    yield* readJsonLines(input);
+    yield* readJsonLines(input, decoder);
     return;
   }
   const parser = input.pipe(
@@ -63,6 +104,14 @@ export async function* readRows(stream: Readable, options: ReadRowsOptions): Asy
       const line = nextLine + (info.empty_lines - emptyLines);
       nextLine = info.lines + 1;
       emptyLines = info.empty_lines;
+      const invalid = invalidOn(decoder, line, info.lines);
+      if (!columns && invalid.length > 0) {
+        throw new ValidationError(`header: ${invalidBytesReason(decoder, invalid)}`, { line });
+      }
+      if (invalid.length > 0) {
+        yield { kind: "unreadable", line, reason: invalidBytesReason(decoder, invalid) };
+        continue;
+      }
       if (!columns) {
         columns = record.map((name) => name.trim());
         const seen = new Set<string>();
@@ -101,12 +150,17 @@ export async function* readRows(stream: Readable, options: ReadRowsOptions): Asy
   if (!columns) yield { kind: "header", columns: [] };
 }
 
-async function* readJsonLines(input: Readable): AsyncGenerator<FileItem> {
+async function* readJsonLines(input: Readable, decoder: StrictDecoder): AsyncGenerator<FileItem> {
   const lines = jsonLines(input);
   let line = 0;
   yield { kind: "header", columns: [] };
   for await (const raw of lines) {
     line++;
+    const invalid = invalidOn(decoder, line, line);
+    if (invalid.length > 0) {
+      yield { kind: "unreadable", line, reason: invalidBytesReason(decoder, invalid) };
+      continue;
+    }
     const text = (line === 1 ? raw.replace(/^\uFEFF/, "") : raw).trim();
     if (text === "") continue;
     let value: unknown;

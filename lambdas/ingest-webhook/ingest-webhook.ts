@@ -5,7 +5,7 @@
  *
  * Responses: 202 accepted (or already accepted: `duplicate`), 200 for a WooCommerce ping or a
  * delivery with nothing to sync, 400 invalid envelope, 401 bad or missing signature, 404 unknown vendor,
- * 413 too large, 415 unsupported content type, 503 when the queue or the secret store is down, or
+ * 413 too large, 415 unsupported content type or a charset other than UTF-8, 503 when the queue or the secret store is down, or
  * while another attempt at the same event may still be queueing it (with `Retry-After`: the vendor
  * retries). Never a 500 for bad input.
  *
@@ -88,15 +88,21 @@ function respond(
   return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
-/** Media type without parameters, lower case (`application/json; charset=utf-8` → `application/json`). */
-function mediaType(headers: WebhookHeaders): string {
+/**
+ * Media type without parameters, lower case, and its `charset` parameter (`application/json;
+ * charset=UTF-8` → `application/json`, `utf-8`).
+ */
+function contentType(headers: WebhookHeaders): { type: string; charset: string | undefined } {
   const value = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
-  const text = Array.isArray(value) ? value[0] : value;
-  return String(text ?? "")
-    .split(";")[0]
-    ?.trim()
-    .toLowerCase() as string;
+  const [type = "", ...parameters] = String((Array.isArray(value) ? value[0] : value) ?? "").split(";");
+  const charset = parameters
+    .map((parameter) => /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(parameter)?.[1])
+    .find((found) => found !== undefined);
+  return { type: type.trim().toLowerCase(), charset: charset?.toLowerCase() };
 }
+
+/** Charsets a JSON body may declare: JSON between systems is UTF-8 (RFC 8259 §8.1), ASCII is a subset. */
+const JSON_CHARSETS: ReadonlySet<string> = new Set(["utf-8", "utf8", "us-ascii"]);
 
 function isJson(type: string): boolean {
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
@@ -126,12 +132,16 @@ export function makeHandler(deps: IngestDeps) {
     if (body.byteLength > maxBody) {
       return respond(413, { error: `body of ${body.byteLength} bytes is over the ${maxBody}-byte limit` });
     }
-    const type = mediaType(headers);
+    const { type, charset } = contentType(headers);
     const formPing = channel.scheme === "woocommerce" && type === "application/x-www-form-urlencoded";
     if (!isJson(type) && !formPing) {
       return respond(415, {
         error: `unsupported content type ${JSON.stringify(type || "(none)")}; send application/json`,
       });
+    }
+    if (isJson(type) && charset !== undefined && !JSON_CHARSETS.has(charset)) {
+      // Read as UTF-8, a UTF-16 body would be refused as malformed or, worse, misread.
+      return respond(415, { error: `unsupported charset ${JSON.stringify(charset)}; send JSON in UTF-8 (RFC 8259)` });
     }
 
     let secrets: string[];

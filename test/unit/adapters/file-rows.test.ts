@@ -91,3 +91,70 @@ describe("readRows — JSON Lines", () => {
     expect(reason).not.toMatch(/line 1/);
   });
 });
+
+describe("readRows — bytes not valid in the declared encoding", () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
+
+  it("rejects each row holding them, naming the byte offset and the likely encoding; the other rows come through", async () => {
+    const file = bytes("sku,title\nA,Caf", [0xe9], '\nB,plain\nC,"two\nlines ', [0xff], '"\nD,end\n');
+    const items = await readText(file);
+    expect(items.filter((i) => i.kind === "unreadable")).toEqual([
+      {
+        kind: "unreadable",
+        line: 2,
+        reason:
+          "byte 0xE9 at byte offset 15 is not valid utf-8; the file looks like windows-1252: set the vendor's channels.file.encoding",
+      },
+      {
+        kind: "unreadable",
+        line: 4,
+        reason: expect.stringMatching(/^byte 0xFF at byte offset 38 is not valid utf-8/),
+      },
+    ]);
+    expect(rows(items)).toEqual([
+      { line: 3, values: { sku: "B", title: "plain" } },
+      { line: 6, values: { sku: "D", title: "end" } },
+    ]);
+  });
+
+  it("keeps a U+FFFD the file really holds, and never makes one up", async () => {
+    const items = await readText(bytes("sku,title\nA,real \uFFFD here\nB,x", [0xc3, 0x28], "\n"));
+    expect(rows(items)).toEqual([{ line: 2, values: { sku: "A", title: "real \uFFFD here" } }]);
+    expect(items[2]).toMatchObject({ kind: "unreadable", line: 3, reason: /bytes? 0xC3 at byte offset 33/ });
+  });
+
+  it("refuses the file when the header itself holds them", async () => {
+    await expect(readText(bytes("sku,t", [0xe9], "tre\nA,b\n"))).rejects.toThrow(
+      /^header: byte 0xE9 at byte offset 5 is not valid utf-8/,
+    );
+  });
+
+  it("names a UTF-16 file sent as UTF-8 by its byte order mark", async () => {
+    await expect(readText(bytes([0xff, 0xfe], Buffer.from("sku\nA\n", "utf16le").toJSON().data))).rejects.toThrow(
+      /the file looks like utf-16le/,
+    );
+  });
+
+  it("rejects a windows-1252 byte the code page does not define, and a lone surrogate in UTF-16LE", async () => {
+    const cp1252 = await readText(bytes("sku,title\nA,x", [0x81], "\nB,", [0x80], "\n"), "csv", {
+      encoding: "windows-1252",
+    });
+    expect(cp1252[1]).toMatchObject({ kind: "unreadable", line: 2, reason: /byte 0x81 at byte offset 13/ });
+    expect(rows(cp1252)).toEqual([{ line: 3, values: { sku: "B", title: "€" } }]);
+    const utf16 = Buffer.concat([
+      Buffer.from("sku,title\nA,é😀\nB,", "utf16le"),
+      Buffer.from([0x00, 0xd8]),
+      Buffer.from("x\n", "utf16le"),
+    ]);
+    const items = await readText(utf16, "csv", { encoding: "utf-16le" });
+    expect(rows(items)).toEqual([{ line: 2, values: { sku: "A", title: "é😀" } }]);
+    expect(items[2]).toMatchObject({ kind: "unreadable", line: 3, reason: /bytes 0x00 0xD8 at byte offset 36/ });
+  });
+
+  it("rejects a JSON line holding them, naming the line", async () => {
+    const items = await readText(bytes('{"a":"x', [0xc3, 0x28], '"}\n{"a":"ok"}\n'), "jsonl");
+    expect(items[1]).toMatchObject({ kind: "unreadable", line: 1, reason: /byte 0xC3 at byte offset 7/ });
+    expect(rows(items)).toEqual([{ line: 2, values: { a: "ok" } }]);
+  });
+});
