@@ -71,13 +71,16 @@ export class StrictDecoder {
     this.#single = singleByte;
   }
 
-  /** Decodes the next chunk (a sequence split across chunks is completed by the next one). */
-  write(chunk: Buffer): string {
+  /**
+   * Decodes the next chunk (a sequence split across chunks is completed by the next one). Valid
+   * UTF-8 comes back as its own bytes (no copy through a string); anything else as text.
+   */
+  write(chunk: Buffer): string | Buffer {
     return this.#decode(this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk, false);
   }
 
   /** Decodes what is left: a sequence the file ends inside is invalid. */
-  end(): string {
+  end(): string | Buffer {
     return this.#decode(this.#pending, true);
   }
 
@@ -91,9 +94,9 @@ export class StrictDecoder {
     return "\uFFFD";
   }
 
-  #decode(bytes: Buffer, final: boolean): string {
+  #decode(bytes: Buffer, final: boolean): string | Buffer {
     const base = this.#consumed;
-    let text: string;
+    let text: string | Buffer;
     let used: number;
     if (this.encoding === "utf-8") [text, used] = this.#utf8(bytes, base, final);
     else if (this.encoding === "utf-16le") [text, used] = this.#utf16le(bytes, base, final);
@@ -104,7 +107,7 @@ export class StrictDecoder {
     return text;
   }
 
-  #utf8(bytes: Buffer, base: number, final: boolean): [string, number] {
+  #utf8(bytes: Buffer, base: number, final: boolean): [string | Buffer, number] {
     // Keep back a sequence cut by the chunk's end.
     let end = bytes.length;
     if (!final) {
@@ -118,7 +121,7 @@ export class StrictDecoder {
       }
     }
     const body = bytes.subarray(0, end);
-    if (isUtf8(body)) return [body.toString("utf8"), end];
+    if (isUtf8(body)) return [body, end];
     let text = "";
     let run = 0;
     let i = 0;

@@ -25,10 +25,10 @@ function decodeInChunks(bytes: Buffer, cuts: number[]) {
   let text = "";
   let from = 0;
   for (const cut of [...cuts.filter((c) => c < bytes.length)].sort((a, b) => a - b)) {
-    text += decoder.write(bytes.subarray(from, cut));
+    text += `${decoder.write(bytes.subarray(from, cut))}`;
     from = cut;
   }
-  text += decoder.write(bytes.subarray(from)) + decoder.end();
+  text += `${decoder.write(bytes.subarray(from))}${decoder.end()}`;
   return { text, invalid: decoder.invalid };
 }
 
