@@ -6,11 +6,11 @@ import type { SourceOpener } from "../lambdas/adapters/s3/uploads.ts";
 import { handoffExecutionName } from "../lambdas/adapters/sfn/sfn-batch-starter.ts";
 import { buildHandoffExecutionInput } from "../lambdas/core/batch/execution.ts";
 import { jobKeys } from "../lambdas/core/batch/layout.ts";
+import type { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
 import type { JobNotification } from "../lambdas/core/jobs/job.ts";
 import type { BatchHandoffRequest, BatchStarter, FileDropSource, JobNotifier } from "../lambdas/core/jobs/ports.ts";
 import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.ts";
 import type { Log } from "../lambdas/core/ports.ts";
-import type { ChangeWriter } from "../lambdas/core/write-path.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { type JobTopicMessage, runBatchLocally } from "./batch-workflow/run.ts";
 import { sandboxStageHandlers } from "./batch-workflow/stage-handlers.ts";
@@ -24,7 +24,7 @@ export interface LocalBatchRunnerDeps {
   readonly recordsTableName: string;
   readonly sync: DynamoSyncStore;
   readonly records: DynamoRecordStore;
-  readonly writer: ChangeWriter;
+  readonly interpreter: ChangeInterpreter;
   readonly vendors: Pick<VendorRegistry, "get">;
   /** Where the pull worker stages parts and manifests (the archive bucket on AWS). */
   readonly archive: FileObjectStore;
@@ -129,7 +129,7 @@ export class LocalBatchRunner implements BatchStarter {
           recordsTableName: deps.recordsTableName,
           jobs: deps.sync,
           records: deps.records,
-          writer: deps.writer,
+          interpreter: deps.interpreter,
           store,
           openSource,
           observe,

@@ -11,13 +11,13 @@ import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-ke
 import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../lambdas/adapters/dynamodb/vendor-control-store.ts";
+import { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
 import { ValidationError } from "../lambdas/core/errors.ts";
 import { conflictOpenedNotification } from "../lambdas/core/operations/ops-notifications.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
 import type { SyncRecord } from "../lambdas/core/record.ts";
-import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
-import { ChangeWriter } from "../lambdas/core/write-path.ts";
+import { MAX_RECEIVE_COUNT, type VendorConfig } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
 import { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
@@ -42,7 +42,8 @@ export interface Sandbox {
   readonly registry: VendorRegistry;
   readonly records: DynamoRecordStore;
   readonly sync: DynamoSyncStore;
-  readonly writer: ChangeWriter;
+  /** The change interpreter every sandbox workflow writes through. */
+  readonly interpreter: ChangeInterpreter;
   /** Raw webhook deliveries, large mappings and webhook rejects (the archive bucket on AWS). */
   readonly archive: FileObjectStore;
   readonly secrets: LocalSecrets;
@@ -55,8 +56,6 @@ export interface Sandbox {
   readonly pause: DynamoVendorControl;
   /** Conflict review bookkeeping (claim, resolve). */
   readonly conflictReview: DynamoConflictReviewStore;
-  /** The change-event hook (the stream's stand-in), for writes made outside the writer. */
-  readonly onWritten: (before: SyncRecord | undefined, after: SyncRecord) => void;
   /** The ingest function's handler, with sandbox adapters. */
   readonly ingest: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
   /** Scheduled and on-demand syncs: jobs, the sync queue and its driver, the local vendor API. */
@@ -115,7 +114,6 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const log = options.log ?? stderrLog;
   const events = new EventEmitter();
   const registry = new VendorRegistry(vendors.values());
-  const records = new DynamoRecordStore({ client: dynamo.client, tableName: dynamo.tables.records });
   const sync = new DynamoSyncStore({ client: dynamo.client, tableName: dynamo.tables.sync });
   const vendor = (vendorId: string) => {
     const config = vendors.get(vendorId);
@@ -132,22 +130,28 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   };
   mkdirSync(dataDir, { recursive: true });
   const notificationsFile = join(dataDir, "notifications.jsonl");
-  const onWritten = (before: SyncRecord | undefined, after: SyncRecord) => {
-    const notification = changeNotification(before, after);
-    if (!notification) return;
-    appendFileSync(notificationsFile, `${JSON.stringify(notification)}\n`);
-    events.emit("notification", notification satisfies ChangeNotification);
-  };
-  const opsFile = join(dataDir, "ops-notifications.jsonl");
-  const writer = new ChangeWriter({
-    records,
-    conflicts: sync,
-    policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
-    onWritten,
-    // The operations topic's stand-in: one line per newly opened conflict.
-    onConflictOpened: ({ conflictId, draft }) =>
-      appendFileSync(opsFile, `${JSON.stringify(conflictOpenedNotification(conflictId, draft))}\n`),
+  // The records table's stream stand-in: every write of every workflow passes the store adapter.
+  const records = new DynamoRecordStore({
+    client: dynamo.client,
+    tableName: dynamo.tables.records,
+    onWritten: (before: SyncRecord | undefined, after: SyncRecord) => {
+      const notification = changeNotification(before, after);
+      if (!notification) return;
+      appendFileSync(notificationsFile, `${JSON.stringify(notification)}\n`);
+      events.emit("notification", notification satisfies ChangeNotification);
+    },
   });
+  const opsFile = join(dataDir, "ops-notifications.jsonl");
+  const interpreter = ChangeInterpreter.forVendors(
+    { get: vendor },
+    {
+      records,
+      conflicts: sync,
+      // The operations topic's stand-in: one line per newly opened conflict.
+      onConflictOpened: ({ conflictId, draft }) =>
+        appendFileSync(opsFile, `${JSON.stringify(conflictOpenedNotification(conflictId, draft))}\n`),
+    },
+  );
   const archive = new FileObjectStore(join(dataDir, "objects", "archive"));
   const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());
   const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
@@ -183,7 +187,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     sync,
     syncTableName: dynamo.tables.sync,
     recordsTableName: dynamo.tables.records,
-    writer,
+    interpreter,
     archive,
     secrets,
     events,
@@ -192,7 +196,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   });
   const processor = makeProcessor({
     vendors: registry,
-    writer,
+    writer: interpreter,
     archive,
     rejects: archive,
     control: realtimeQueue,
@@ -215,7 +219,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     registry,
     records,
     sync,
-    writer,
+    interpreter,
     archive,
     secrets,
     realtimeQueue,
@@ -223,7 +227,6 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     deadLetters: new LocalDeadLetterWorkbench([realtimeQueue, scheduled.syncQueue]),
     pause,
     conflictReview,
-    onWritten,
     ingest,
     scheduled,
     events,

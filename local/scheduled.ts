@@ -7,13 +7,12 @@ import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-stor
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../lambdas/adapters/vendor-http/resource-fetcher.ts";
-import { DryRunWriter } from "../lambdas/core/dry-run-writer.ts";
+import type { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
 import type { JobNotification } from "../lambdas/core/jobs/job.ts";
 import type { JobNotifier } from "../lambdas/core/jobs/ports.ts";
 import { SyncJobs } from "../lambdas/core/jobs/sync-jobs.ts";
 import type { Log } from "../lambdas/core/ports.ts";
-import { MAX_RECEIVE_COUNT, type VendorConfig, writePolicyFor } from "../lambdas/core/vendor-config.ts";
-import type { ChangeWriter } from "../lambdas/core/write-path.ts";
+import { MAX_RECEIVE_COUNT, type VendorConfig } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makePullWorker } from "../lambdas/pull-vendor/pull-vendor.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { FileObjectStore } from "./file-object-store.ts";
@@ -58,7 +57,8 @@ export interface ScheduledWorkflowOptions {
   readonly syncTableName: string;
   /** The records table (a hand-off's full-snapshot key listing reads its index). */
   readonly recordsTableName: string;
-  readonly writer: ChangeWriter;
+  /** The change interpreter the workflows write through. */
+  readonly interpreter: ChangeInterpreter;
   /** The archive folder: staged pulls and rejects. */
   readonly archive: FileObjectStore;
   readonly secrets: LocalSecrets;
@@ -118,16 +118,13 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     }
     return connector;
   };
-  const policyFor = (vendorId: string, entityType: Parameters<typeof writePolicyFor>[1]) =>
-    writePolicyFor(options.registry.get(vendorId), entityType);
-  const dryRunWriter = new DryRunWriter({ records: options.records, policyFor });
   const fileDrops = (bucket: string) => new FsFileDropSource(join(options.dataDir, "objects", bucket));
   const batch = new LocalBatchRunner({
     client: options.client,
     recordsTableName: options.recordsTableName,
     sync: options.sync,
     records: options.records,
-    writer: options.writer,
+    interpreter: options.interpreter,
     vendors: options.registry,
     archive: options.archive,
     bucket: new FileObjectStore(join(options.dataDir, "bucket")),
@@ -142,8 +139,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     jobs,
     queue: syncQueue,
     control: syncQueue,
-    writer: options.writer,
-    dryRunWriter,
+    interpreter: options.interpreter,
     connectorFor,
     objects: options.archive,
     batch,

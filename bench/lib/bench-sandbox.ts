@@ -1,6 +1,6 @@
 /**
  * The part of the sandbox `vendor-sync import` uses (`importFile`), wired as `openSandbox` wires it
- * (the same record and sync stores, write path and vendor lookup) but on a DynamoDB endpoint of the
+ * (the same record and sync stores, change interpreter and vendor lookup) but on a DynamoDB endpoint of the
  * benchmark's choosing — dynalite in its own process — so the import's CPU is measurable apart from
  * the store's. Everything else (`serve`'s queue, ingest, secrets) is left out.
  */
@@ -10,16 +10,16 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadVendorConfigs } from "../../config/load-vendors.ts";
 import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
-import { type VendorConfig, writePolicyFor } from "../../lambdas/core/vendor-config.ts";
-import { ChangeWriter } from "../../lambdas/core/write-path.ts";
+import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.ts";
 import type { Sandbox } from "../../local/sandbox.ts";
 
 /** What `importFile` reads from a {@link Sandbox}. */
 export type ImportSandbox = Pick<
   Sandbox,
-  "dataDir" | "inMemory" | "vendors" | "records" | "sync" | "writer" | "vendor"
+  "dataDir" | "inMemory" | "vendors" | "records" | "sync" | "interpreter" | "vendor"
 > & {
   readonly dynamo: Pick<Sandbox["dynamo"], "endpoint" | "client" | "tables">;
   close(): void;
@@ -46,11 +46,7 @@ export function openImportSandbox(
     vendors,
     records,
     sync,
-    writer: new ChangeWriter({
-      records,
-      conflicts: sync,
-      policyFor: (vendorId, entityType) => writePolicyFor(vendor(vendorId), entityType),
-    }),
+    interpreter: ChangeInterpreter.forVendors({ get: vendor }, { records, conflicts: sync }),
     vendor,
     client,
     dynamo: { endpoint, client, tables: LOCAL_TABLES },

@@ -1,5 +1,5 @@
 /**
- * 2. The write path on the embedded store: `ChangeWriter.writeBatch` (BatchGetItem, decide,
+ * 2. The write path on the embedded store: `ChangeInterpreter.writeBatch` (BatchGetItem, decide,
  * conditional PutItem) against raw conditional PutItem of the same items, at the same number of
  * requests in flight, in the same run and the same dynalite (its own process, so this process's CPU
  * is the client's alone). BatchWriteItem for reference. Rounds alternate between the contenders, each
@@ -15,9 +15,9 @@ import pLimit from "p-limit";
 import { DynamoRecordStore, recordConditions, toItem } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
 import { type Change, toChange } from "../../lambdas/core/change.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { decide } from "../../lambdas/core/conflict-rules.ts";
 import { type VendorConfig, writePolicyFor } from "../../lambdas/core/vendor-config.ts";
-import { ChangeWriter } from "../../lambdas/core/write-path.ts";
 import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.ts";
 import { Figures } from "../lib/budget.ts";
 import { CapacityMeter, type CapacitySnapshot, total, totalCalls } from "../lib/capacity.ts";
@@ -95,9 +95,9 @@ async function timed(
   };
 }
 
-function writer(client: DynamoDBClient, config: VendorConfig): ChangeWriter {
+function writer(client: DynamoDBClient, config: VendorConfig): ChangeInterpreter {
   const records = new DynamoRecordStore({ client, tableName: LOCAL_TABLES.records });
-  return new ChangeWriter({
+  return new ChangeInterpreter({
     records,
     conflicts: new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync }),
     policyFor: (_vendorId, entityType) => writePolicyFor(config, entityType),
@@ -106,7 +106,7 @@ function writer(client: DynamoDBClient, config: VendorConfig): ChangeWriter {
 }
 
 /** Runs changes through `writeBatch` in {@link LANES} lanes of sequential batches. */
-async function runWritePath(w: ChangeWriter, changes: readonly Change[]): Promise<Record<string, number>> {
+async function runWritePath(w: ChangeInterpreter, changes: readonly Change[]): Promise<Record<string, number>> {
   const outcomes: Record<string, number> = {};
   const batches: Change[][] = [];
   for (let i = 0; i < changes.length; i += BATCH) batches.push(changes.slice(i, i + BATCH));

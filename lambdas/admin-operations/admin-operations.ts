@@ -9,13 +9,13 @@
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as v from "valibot";
+import type { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { DeadLetterWorkbench } from "../core/operations/dead-letters.ts";
 import { type ReplayDeps, replayArchivedDeliveries } from "../core/operations/replay-webhooks.ts";
 import { type ConflictReviewStore, resolveConflict } from "../core/operations/resolve-conflict.ts";
 import { resumeVendor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { ConflictItem, QueueSender, RecordStore } from "../core/ports.ts";
-import type { SyncRecord } from "../core/record.ts";
 import { parseTimestamp } from "../core/timestamps.ts";
 import { errorResponse, json } from "../runtime/http-errors.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -78,7 +78,9 @@ export type AdminCommand = v.InferOutput<typeof AdminCommandSchema>;
 
 export interface AdminOperationsDeps {
   readonly vendors: VendorRegistry;
-  readonly records: RecordStore;
+  readonly records: Pick<RecordStore, "get">;
+  /** Applies conflict resolutions (its live mode). */
+  readonly interpreter: Pick<ChangeInterpreter, "applyAt">;
   readonly conflicts: ConflictReviewStore & {
     listConflicts(vendorId: string, options: { status?: "OPEN" | "RESOLVED" }): Promise<ConflictItem[]>;
   };
@@ -96,8 +98,6 @@ export interface AdminOperationsDeps {
    */
   readonly replayBudgetMs?: number;
   readonly now?: () => number;
-  /** Change events for a resolution's write (the sandbox's stand-in for the table's stream). */
-  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
 }
 
 /** Runs one command. @throws the typed errors of the operation (mapped to HTTP by {@link errorResponse}). */
@@ -122,6 +122,7 @@ export async function runAdminCommand(deps: AdminOperationsDeps, command: AdminC
         {
           conflicts: deps.conflicts,
           records: deps.records,
+          interpreter: deps.interpreter,
           vendor: (id) => deps.vendors.get(id),
           ...(deps.now ? { now: deps.now } : {}),
         },

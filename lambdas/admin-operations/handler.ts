@@ -10,6 +10,7 @@ import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.t
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SqsDeadLetterWorkbench } from "../adapters/sqs/dead-letter-workbench.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
+import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { logger } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { makeHandler } from "./admin-operations.ts";
@@ -21,10 +22,13 @@ const sqs = new SQSClient({});
 const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 const review = new DynamoConflictReviewStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME, sync });
+const vendors = VendorRegistry.fromBundle();
+const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
 
 const operations = makeHandler({
-  vendors: VendorRegistry.fromBundle(),
-  records: new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME }),
+  vendors,
+  records,
+  interpreter: ChangeInterpreter.forVendors(vendors, { records, conflicts: sync }),
   conflicts: {
     getConflict: (id) => review.getConflict(id),
     claimConflict: (id, by, now) => review.claimConflict(id, by, now),

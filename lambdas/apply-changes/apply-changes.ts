@@ -8,10 +8,13 @@
 
 import { ulid } from "ulid";
 import * as v from "valibot";
-import { type Change, toChange } from "../core/change.ts";
+import type { Change } from "../core/change.ts";
+import { changeContext, intake } from "../core/changes/context.ts";
+import type { ChangeApplier } from "../core/changes/interpreter.ts";
+import { type ChangeResult, withoutRecord } from "../core/changes/results.ts";
+import { Tally } from "../core/changes/tally.ts";
 import { ValidationError } from "../core/errors.ts";
-import { countOutcome, emptyCounts, type OutcomeCounts } from "../core/outcomes.ts";
-import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
+import type { OutcomeCounts } from "../core/outcomes.ts";
 import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
@@ -32,7 +35,8 @@ export interface ApplyChangesResponse {
 
 export interface ApplyChangesDeps {
   readonly vendors: VendorRegistry;
-  readonly writer: Pick<ChangeWriter, "writeBatch">;
+  /** The change interpreter's live mode. */
+  readonly writer: ChangeApplier;
   readonly newJobId?: () => string;
 }
 
@@ -50,48 +54,23 @@ export function makeHandler(deps: ApplyChangesDeps) {
     const vendor = deps.vendors.get(vendorId);
     const jobId = deps.newJobId?.() ?? ulid();
     logger.appendKeys({ jobId, vendorId });
-    const results: Omit<ChangeResult, "record">[] = new Array(inputs.length);
+    const context = changeContext(vendor, { workflow: "on-demand", jobId, source, asOf: Date.now() });
+    const results: ChangeResult[] = new Array(inputs.length);
     const valid: { index: number; change: Change }[] = [];
-    inputs.forEach((input, index) => {
-      try {
-        valid.push({
-          index,
-          change: toChange(input, {
-            vendorId,
-            jobId,
-            workflow: "on-demand",
-            defaultSource: source,
-            defaultSourceTs: Date.now(),
-            defaultCurrency: vendor.defaultCurrency,
-            decimalSeparator: vendor.decimalSeparator,
-            timeZone: vendor.timeZone,
-            entityTypes: vendor.entityTypes,
-          }),
-        });
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        const raw = input as { entityType?: string; entityKey?: string };
-        results[index] = {
-          vendorId,
-          entityType: (raw?.entityType ?? "product") as Change["entityType"],
-          entityKey: String(raw?.entityKey ?? ""),
-          eventId: "",
-          outcome: "rejected",
-          reason: error.message,
-          errorKind: "validation",
-          ...(error.field ? { field: error.field } : {}),
-        };
-      }
+    intake(inputs, context).forEach((item, index) => {
+      if ("refused" in item) results[index] = item.refused;
+      else valid.push({ index, change: item.change });
     });
     for (let start = 0; start < valid.length; start += 100) {
       const slice = valid.slice(start, start + 100);
       const written = await deps.writer.writeBatch(slice.map((item) => item.change));
-      written.forEach(({ record: _record, ...result }, i) => {
-        results[(slice[i] as { index: number }).index] = result;
+      written.forEach((result, i) => {
+        results[(slice[i] as { index: number }).index] = withoutRecord(result);
       });
     }
-    const counts = emptyCounts();
-    for (const result of results) countOutcome(counts, result.outcome);
+    const tally = new Tally();
+    tally.add(results);
+    const counts = tally.counts;
     publishOutcomeMetrics(results as ChangeResult[]);
     logger.info("changes applied", { counts });
     return { jobId, counts, results };

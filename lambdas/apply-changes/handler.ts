@@ -2,8 +2,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
-import { writePolicyFor } from "../core/vendor-config.ts";
-import { ChangeWriter } from "../core/write-path.ts";
+import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { conflictNotifier } from "../runtime/conflict-notifications.ts";
 import { metrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -15,10 +14,9 @@ const client = new DynamoDBClient({});
 const vendors = VendorRegistry.fromBundle();
 const records = new DynamoRecordStore({ client, tableName: env.RECORDS_TABLE_NAME });
 const sync = new DynamoSyncStore({ client, tableName: env.SYNC_TABLE_NAME });
-const writer = new ChangeWriter({
+const writer = ChangeInterpreter.forVendors(vendors, {
   records,
   conflicts: sync,
-  policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
   onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
 });
 

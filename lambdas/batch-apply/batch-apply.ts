@@ -7,13 +7,11 @@
  * Response: `{ parts: [{ partId, received, reused }] }`.
  */
 import { type ApplyDeps, applyParts } from "../core/batch/apply.ts";
-import type { ChangeResult } from "../core/write-path.ts";
+import type { ChangeResult } from "../core/changes/results.ts";
 import { ApplyBatchEventSchema, parseEvent } from "../runtime/batch-events.ts";
 import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
 
-export interface BatchApplyDeps extends Omit<ApplyDeps, "now"> {
-  readonly now?: () => number;
-}
+export type BatchApplyDeps = ApplyDeps;
 
 export interface BatchApplyResponse {
   readonly parts: readonly { readonly partId: string; readonly received: number; readonly reused: boolean }[];
@@ -29,7 +27,6 @@ export function makeHandler(deps: BatchApplyDeps) {
       { jobId: BatchInput.jobId, vendorId: BatchInput.vendorId, parts: Items },
       {
         ...deps,
-        now: deps.now ?? Date.now,
         observe: (results) => {
           applied.push(...results);
           deps.observe?.(results);

@@ -4,8 +4,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
-import { writePolicyFor } from "../core/vendor-config.ts";
-import { ChangeWriter } from "../core/write-path.ts";
+import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { conflictNotifier } from "../runtime/conflict-notifications.ts";
 import { metrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -16,16 +15,14 @@ const env = readEnv();
 const dynamo = new DynamoDBClient({});
 const vendors = VendorRegistry.fromBundle();
 const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
-const writer = new ChangeWriter({
+const interpreter = ChangeInterpreter.forVendors(vendors, {
   records,
   conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
-  policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
   onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
 });
 
 const apply = makeHandler({
-  records,
-  writer,
+  interpreter,
   store: new S3ObjectStore({ client: new S3Client({}), bucket: env.IMPORTS_BUCKET_NAME }),
 });
 

@@ -14,10 +14,11 @@ import type { SourceOpener } from "../adapters/s3/uploads.ts";
 import { continueHandedOverJob, startBatchJob } from "../core/batch/jobs.ts";
 import { jobKeys } from "../core/batch/layout.ts";
 import { BatchExecutionInputSchema, type PrepareSummary, type SourceObject } from "../core/batch/model.ts";
-import type { BatchJobStore, ObjectStore, RecordKeyLister } from "../core/batch/ports.ts";
+import type { ObjectStore, RecordKeyLister } from "../core/batch/ports.ts";
 import { prepareFile } from "../core/batch/prepare.ts";
 import { ValidationError } from "../core/errors.ts";
 import { asCanonicalFeed, type HandoffManifest, HandoffManifestSchema } from "../core/jobs/messages.ts";
+import type { JobStore } from "../core/jobs/ports.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
 import { parseEvent } from "../runtime/batch-events.ts";
 import { logger } from "../runtime/powertools.ts";
@@ -25,7 +26,7 @@ import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export interface BatchPrepareDeps {
   readonly vendors: Pick<VendorRegistry, "get">;
-  readonly jobs: BatchJobStore;
+  readonly jobs: JobStore;
   readonly store: ObjectStore;
   readonly openSource: SourceOpener;
   readonly keys: Pick<RecordKeyLister, "shards" | "shardOf">;

@@ -1,5 +1,5 @@
 import { type Change, REQUIRED_ON_CREATE } from "./change.ts";
-import { contentHash } from "./content-hash.ts";
+import { diffAttributes } from "./changes/diff.ts";
 import type { Attributes, AttributeValue, ConflictStrategy, ConflictType, Source } from "./model.ts";
 import { sourceParty } from "./model.ts";
 import { recordContentHash, recordStamp, type Stamp, type SyncRecord } from "./record.ts";
@@ -109,17 +109,6 @@ function overlay(current: Attributes, change: Change): Attributes {
     else next[field] = value;
   }
   return next;
-}
-
-function diff(current: Attributes, proposed: Attributes): FieldDiff[] {
-  const fields = new Set([...Object.keys(current), ...Object.keys(proposed)]);
-  const out: FieldDiff[] = [];
-  for (const field of [...fields].sort()) {
-    const a = current[field] ?? undefined;
-    const b = proposed[field] ?? undefined;
-    if (contentHash(a ?? null) !== contentHash(b ?? null)) out.push({ field, current: a, incoming: b });
-  }
-  return out;
 }
 
 interface Proposal {
@@ -412,7 +401,10 @@ function review(
       current,
       incoming: change,
       proposed: { attributes: proposedAttributes, deleted: proposal.deleted },
-      diff: diff(current.deleted ? {} : visible(current.attributes), proposal.deleted ? {} : proposedAttributes),
+      diff: diffAttributes(
+        current.deleted ? {} : visible(current.attributes),
+        proposal.deleted ? {} : proposedAttributes,
+      ),
     },
   };
 }

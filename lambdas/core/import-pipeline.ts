@@ -1,21 +1,14 @@
-import { type Change, toChange } from "./change.ts";
+import type { Change } from "./change.ts";
+import { changeContext, intake } from "./changes/context.ts";
+import { type ChangeResult, errorResult, type RejectEntry, refusedRow, resultBase } from "./changes/results.ts";
+import { Tally } from "./changes/tally.ts";
 import { ValidationError } from "./errors.ts";
 import { createNormaliser, type FileItem, type FileSyntax, type RowReject } from "./formats/index.ts";
 import type { Source, Workflow } from "./model.ts";
-import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts, statusFromCounts } from "./outcomes.ts";
+import { type JobStatus, type OutcomeCounts, statusFromCounts } from "./outcomes.ts";
 import type { VendorConfig } from "./vendor-config.ts";
-import type { ChangeResult } from "./write-path.ts";
 
-/** A change that was not written, as kept in the rejects file (one JSON object per line). */
-export interface RejectEntry {
-  readonly line?: number;
-  readonly outcome: "rejected" | "failed";
-  readonly reason: string;
-  readonly field?: string;
-  readonly entityType?: string;
-  readonly entityKey?: string;
-  readonly eventId?: string;
-}
+export type { RejectEntry } from "./changes/results.ts";
 
 /** Where rejected and failed changes are kept. */
 export interface RejectSink {
@@ -88,52 +81,24 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
   const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", request.syntax, {
     weightUnit: vendor.channels.file?.weightUnit,
   });
-  const context = {
-    vendorId: vendor.id,
-    jobId: request.jobId,
+  const context = changeContext(vendor, {
     workflow: request.workflow ?? "batch",
-    defaultSource: request.source ?? "vendor:file",
-    defaultSourceTs: request.asOf,
-    defaultCurrency: vendor.defaultCurrency,
-    decimalSeparator: vendor.decimalSeparator,
-    timeZone: vendor.timeZone,
-    entityTypes: vendor.entityTypes,
-  } as const;
+    jobId: request.jobId,
+    source: request.source ?? "vendor:file",
+    asOf: request.asOf,
+  });
 
-  const counts = emptyCounts();
+  const tally = new Tally();
+  const counts = tally.counts;
   let rowsRead = 0;
-  let newestSourceTs: number | undefined;
   const buffers: Change[][] = Array.from({ length: lanes }, () => []);
   const running: (Promise<void> | undefined)[] = new Array(lanes).fill(undefined);
 
-  const reject = (entry: RejectEntry) => {
-    countOutcome(counts, entry.outcome);
-    deps.rejects.add(entry);
+  /** Counts results and keeps the refused ones. */
+  const record = (results: readonly ChangeResult[]) => {
+    for (const entry of tally.add(results)) deps.rejects.add(entry);
   };
-  const rejectRow = (r: RowReject) =>
-    reject({ line: r.line, outcome: "rejected", reason: r.reason, field: r.field, entityKey: r.entityKey });
-
-  const record = (results: readonly ChangeResult[], batch: readonly Change[]) => {
-    results.forEach((result, i) => {
-      if (result.outcome === "rejected" || result.outcome === "failed") {
-        reject({
-          line: result.line,
-          outcome: result.outcome,
-          reason: result.reason ?? result.outcome,
-          field: result.field,
-          entityType: result.entityType,
-          entityKey: result.entityKey,
-          eventId: result.eventId,
-        });
-        return;
-      }
-      countOutcome(counts, result.outcome);
-      if (result.outcome === "created" || result.outcome === "updated" || result.outcome === "unchanged") {
-        const ts = (batch[i] as Change).sourceTs;
-        if (newestSourceTs === undefined || ts > newestSourceTs) newestSourceTs = ts;
-      }
-    });
-  };
+  const rejectRow = (r: RowReject) => record([refusedRow(vendor.id, r)]);
 
   const dispatch = async (lane: number) => {
     const batch = buffers[lane] as Change[];
@@ -144,22 +109,11 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
       await previous;
       try {
         const results = await deps.writeBatch(batch);
-        record(results, batch);
+        record(results);
         deps.onResults?.(results);
       } catch (error) {
         // The batch read failed as a whole (after the store's retries): keep every change with the reason.
-        record(
-          batch.map((change) => ({
-            vendorId: change.vendorId,
-            entityType: change.entityType,
-            entityKey: change.entityKey,
-            eventId: change.eventId,
-            ...(change.line === undefined ? {} : { line: change.line }),
-            outcome: "failed" as const,
-            reason: error instanceof Error ? error.message : String(error),
-          })),
-          batch,
-        );
+        record(batch.map((change) => ({ ...errorResult(resultBase(change), error), outcome: "failed" as const })));
       }
       await deps.onProgress?.({ rowsRead, counts });
     })();
@@ -169,23 +123,12 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
   };
 
   const take = async (inputs: readonly unknown[]) => {
-    for (const input of inputs) {
-      let change: Change;
-      try {
-        change = toChange(input, context);
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        const raw = input as { line?: number; entityType?: string; entityKey?: unknown };
-        reject({
-          line: error.line ?? raw.line,
-          outcome: "rejected",
-          reason: error.message,
-          field: error.field,
-          entityType: typeof raw.entityType === "string" ? raw.entityType : undefined,
-          entityKey: typeof raw.entityKey === "string" ? raw.entityKey : undefined,
-        });
+    for (const item of intake(inputs, context)) {
+      if ("refused" in item) {
+        record([item.refused]);
         continue;
       }
+      const change = item.change;
       const lane = laneOf(`${change.entityType}\u001f${change.entityKey}`, lanes);
       (buffers[lane] as Change[]).push(change);
       if ((buffers[lane] as Change[]).length >= batchSize) await dispatch(lane);
@@ -200,7 +143,7 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
         if (item.columns.length > 0) normaliser.header(item.columns);
       } else if (item.kind === "unreadable") {
         rowsRead++;
-        reject({ line: item.line, outcome: "rejected", reason: item.reason });
+        record([refusedRow(vendor.id, item)]);
       } else {
         rowsRead++;
         const out = normaliser.push(item.row);
@@ -223,7 +166,7 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
     rowsRead,
     counts,
     rejectsFile,
-    ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
+    ...(tally.newestSourceTs === undefined ? {} : { newestSourceTs: tally.newestSourceTs }),
     ...(error ? { error } : {}),
   };
 }

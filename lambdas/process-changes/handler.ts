@@ -12,8 +12,7 @@ import { readSecretText } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
 import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../adapters/vendor-http/resource-fetcher.ts";
-import { writePolicyFor } from "../core/vendor-config.ts";
-import { ChangeWriter } from "../core/write-path.ts";
+import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { conflictNotifier } from "../runtime/conflict-notifications.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -31,10 +30,9 @@ const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYN
 
 const processChanges = makeHandler({
   vendors,
-  writer: new ChangeWriter({
+  writer: ChangeInterpreter.forVendors(vendors, {
     records,
     conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
-    policyFor: (vendorId, entityType) => writePolicyFor(vendors.get(vendorId), entityType),
     onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
   }),
   archive,

@@ -10,9 +10,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as v from "valibot";
-import { type Change, toChange } from "../core/change.ts";
+import type { Change } from "../core/change.ts";
+import { changeContext, intake } from "../core/changes/context.ts";
+import type { ChangeApplier } from "../core/changes/interpreter.ts";
+import { type ChangeResult, type RejectEntry, rejectEntryOf } from "../core/changes/results.ts";
 import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
-import type { RejectEntry } from "../core/import-pipeline.ts";
 import { inventoryDeltaChange } from "../core/inventory-delta.ts";
 import { assertValueNesting } from "../core/json-nesting.ts";
 import { recordId } from "../core/model.ts";
@@ -21,7 +23,6 @@ import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
 import type { ResourceFetcher, WebhookMapping } from "../core/webhooks/results.ts";
-import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export type { ResourceFetcher } from "../core/webhooks/results.ts";
@@ -37,7 +38,8 @@ export interface ProcessedMessage {
 
 export interface ProcessChangesDeps {
   readonly vendors: VendorRegistry;
-  readonly writer: Pick<ChangeWriter, "writeBatch">;
+  /** The change interpreter's live mode. */
+  readonly writer: ChangeApplier;
   /** Archived deliveries and large mappings. */
   readonly archive: ObjectStore;
   /** Where rejected changes are kept (`rejects/<vendor>/<day>/<eventId>.json`). */
@@ -112,59 +114,24 @@ export function makeHandler(deps: ProcessChangesDeps) {
             }),
           ]
         : [];
-    const rejects: RejectEntry[] = [];
     const results: ChangeResult[] = [];
-    for (const input of inputs) {
-      try {
-        changes.push(
-          toChange(input, {
-            vendorId: vendor.id,
-            jobId: "real-time",
-            workflow: "real-time",
-            defaultSource: "vendor:webhook",
-            defaultSourceTs: message.receivedAt,
-            defaultCurrency: vendor.defaultCurrency,
-            decimalSeparator: vendor.decimalSeparator,
-            timeZone: vendor.timeZone,
-            entityTypes: vendor.entityTypes,
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        const raw = input as { entityType?: string; entityKey?: string };
-        rejects.push({
-          outcome: "rejected",
-          reason: error.message,
-          field: error.field,
-          entityType: raw.entityType,
-          entityKey: raw.entityKey,
-          eventId: message.eventId,
-        });
-        results.push({
-          vendorId: vendor.id,
-          entityType: (raw.entityType ?? "product") as Change["entityType"],
-          entityKey: String(raw.entityKey ?? ""),
-          eventId: message.eventId,
-          outcome: "rejected",
-          reason: error.message,
-          errorKind: "validation",
-        });
-      }
+    const context = changeContext(vendor, {
+      workflow: "real-time",
+      jobId: "real-time",
+      source: "vendor:webhook",
+      asOf: message.receivedAt,
+    });
+    for (const item of intake(inputs, context)) {
+      if ("refused" in item) results.push({ ...item.refused, eventId: message.eventId });
+      else changes.push(item.change);
     }
     const written = changes.length > 0 ? await deps.writer.writeBatch(changes) : [];
     results.push(...written);
-    for (const result of written) {
-      if (result.outcome === "rejected") {
-        rejects.push({
-          outcome: "rejected",
-          reason: result.reason ?? "rejected",
-          field: result.field,
-          entityType: result.entityType,
-          entityKey: result.entityKey,
-          eventId: result.eventId,
-        });
-      }
-    }
+    // Failed changes are retried with the message, not kept.
+    const rejects = results.flatMap((result) => {
+      const entry = rejectEntryOf(result);
+      return entry?.outcome === "rejected" ? [entry] : [];
+    });
     const stored = new Set(
       written.filter((r) => r.outcome === "created" || r.outcome === "updated").map((r) => recordId(r)),
     );

@@ -1,6 +1,8 @@
 import { readRows, syntaxOf } from "../adapters/file-rows.ts";
+import type { ChangeInterpreter } from "../core/changes/interpreter.ts";
+import type { RejectEntry } from "../core/changes/results.ts";
 import { ValidationError } from "../core/errors.ts";
-import { importRows, type RejectEntry } from "../core/import-pipeline.ts";
+import { importRows } from "../core/import-pipeline.ts";
 import { isDryRun, type JobItem, jobMode } from "../core/jobs/job.ts";
 import type { SyncMessage } from "../core/jobs/messages.ts";
 import type { BatchStarter, FileDropSource, StepStore } from "../core/jobs/ports.ts";
@@ -8,13 +10,12 @@ import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { addCounts, emptyCounts, type JobStatus, statusFromCounts } from "../core/outcomes.ts";
 import type { Log, ObjectStore } from "../core/ports.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import type { ChangeWriter } from "../core/write-path.ts";
 
 export interface FileDropDeps {
   readonly store: StepStore;
   readonly jobs: Pick<SyncJobs, "finish">;
-  readonly writer: Pick<ChangeWriter, "writeBatch">;
-  readonly dryRunWriter: Pick<ChangeWriter, "writeBatch">;
+  /** The change interpreter: live mode for syncs, a dry-run session for dry runs. */
+  readonly interpreter: Pick<ChangeInterpreter, "writeBatch" | "dryRun">;
   /** The source for a bucket name; absent when the deployment has no file-drop vendors. */
   readonly sources: ((bucket: string) => FileDropSource) | undefined;
   /** Where rejects are kept. */
@@ -104,16 +105,18 @@ export async function runFileDrop(
   let done = resume.files ?? 0;
   let keptRejects = resume.rejects ?? false;
   const dryRun = isDryRun(job);
-  const writer = dryRun ? deps.dryRunWriter : deps.writer;
+  const writer = dryRun ? deps.interpreter.dryRun() : deps.interpreter;
   const finish = (status: Exclude<JobStatus, "QUEUED" | "RUNNING">, errorSummary?: string) =>
     deps.jobs.finish(job, {
       status,
-      counts: tally.counts,
-      rowsRead: tally.rowsRead,
-      pagesFetched: tally.pagesFetched,
-      ...(tally.newestSourceTs === undefined ? {} : { newestSourceTs: tally.newestSourceTs }),
+      tally: {
+        counts: tally.counts,
+        rowsRead: tally.rowsRead,
+        pagesFetched: tally.pagesFetched,
+        ...(tally.newestSourceTs === undefined ? {} : { newestSourceTs: tally.newestSourceTs }),
+      },
       ...(keptRejects ? { rejectsFile: `rejects/${vendor.id}/jobs/${job.jobId}/` } : {}),
-      ...(afterKey !== undefined && !dryRun ? { fileDropAfterKey: afterKey } : {}),
+      ...(afterKey !== undefined && !dryRun ? { watermark: { fileDropAfterKey: afterKey } } : {}),
       ...(errorSummary === undefined ? {} : { errorSummary }),
       guard: { step: message.step },
     });

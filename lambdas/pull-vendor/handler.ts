@@ -16,10 +16,9 @@ import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SqsMessageControl, SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { buildHandoffExecutionInput } from "../core/batch/execution.ts";
-import { DryRunWriter } from "../core/dry-run-writer.ts";
+import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
-import { type VendorConfig, writePolicyFor } from "../core/vendor-config.ts";
-import { ChangeWriter } from "../core/write-path.ts";
+import type { VendorConfig } from "../core/vendor-config.ts";
 import { conflictNotifier } from "../runtime/conflict-notifications.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -33,8 +32,6 @@ const s3 = new S3Client({});
 const vendors = VendorRegistry.fromBundle();
 const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
 const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
-const policyFor = (vendorId: string, entityType: Parameters<typeof writePolicyFor>[1]) =>
-  writePolicyFor(vendors.get(vendorId), entityType);
 const queue = new SqsQueueSender({ client: sqs, queueUrl: env.SYNC_QUEUE_URL });
 const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 // One connector per vendor for the life of the execution environment, so OAuth tokens are reused.
@@ -52,13 +49,11 @@ const pullVendor = makeHandler({
   }),
   queue,
   control: new SqsMessageControl({ client: sqs, queueUrl: env.SYNC_QUEUE_URL, deadLetterQueueUrl: env.SYNC_DLQ_URL }),
-  writer: new ChangeWriter({
+  interpreter: ChangeInterpreter.forVendors(vendors, {
     records,
     conflicts: sync,
-    policyFor,
     onConflictOpened: conflictNotifier(env.JOBS_TOPIC_ARN),
   }),
-  dryRunWriter: new DryRunWriter({ records, policyFor }),
   connectorFor: (vendor: VendorConfig) => {
     let connector = connectors.get(vendor.id);
     if (!connector) {

@@ -14,9 +14,12 @@ import * as v from "valibot";
 import type { PullCheckpoint } from "../adapters/vendor-http/checkpoint.ts";
 import type { PullOptions, PullResult } from "../adapters/vendor-http/connector.ts";
 import { VendorUnavailableError } from "../adapters/vendor-http/errors.ts";
-import { type Change, type ChangeInput, toChange } from "../core/change.ts";
+import type { Change, ChangeInput } from "../core/change.ts";
+import { changeContext, intake } from "../core/changes/context.ts";
+import type { ChangeApplier, ChangeInterpreter } from "../core/changes/interpreter.ts";
+import { type ChangeResult, type RejectEntry, refusedRow } from "../core/changes/results.ts";
+import { Tally, type TallyState } from "../core/changes/tally.ts";
 import { ConcurrentUpdateError, SystemError, ValidationError } from "../core/errors.ts";
-import type { RejectEntry } from "../core/import-pipeline.ts";
 import { isDryRun, type JobItem, jobMode } from "../core/jobs/job.ts";
 import {
   HANDOFF_FORMAT,
@@ -30,12 +33,11 @@ import {
 import type { BatchStarter, StepStore } from "../core/jobs/ports.ts";
 import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import { recordId } from "../core/model.ts";
-import { countOutcome, emptyCounts, type OutcomeCounts, statusFromCounts } from "../core/outcomes.ts";
+import { type OutcomeCounts, statusFromCounts } from "../core/outcomes.ts";
 import type { Log, MessageControl, ObjectStore, QueueSender } from "../core/ports.ts";
 import { mapPullRecords } from "../core/pull/index.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import type { ChangeResult, ChangeWriter } from "../core/write-path.ts";
 import { type FileDropDeps, runFileDrop } from "./file-drop.ts";
 
 /** The connector as the worker uses it (`VendorHttpConnector`). */
@@ -51,9 +53,8 @@ export interface PullVendorDeps {
   /** The standard queue itself, for follow-up messages. */
   readonly queue: QueueSender;
   readonly control: MessageControl;
-  readonly writer: Pick<ChangeWriter, "writeBatch">;
-  /** Decides without writing, for dry runs (`DryRunWriter`). */
-  readonly dryRunWriter: Pick<ChangeWriter, "writeBatch">;
+  /** The change interpreter: live mode for syncs, a dry-run session for dry runs. */
+  readonly interpreter: Pick<ChangeInterpreter, "writeBatch" | "dryRun">;
   /** The vendor's connector (create one per vendor and reuse it). */
   readonly connectorFor: (vendor: VendorConfig) => PullConnector;
   /** Staged parts of large pulls (`pulls/…`) and rejects (`rejects/…`): the archive bucket. */
@@ -128,7 +129,7 @@ export type StepEnd =
       /** The job's next `resumeState` (JSON-serialisable). */
       readonly resume: object;
       /** Counts the next step starts from. */
-      readonly tally: Tally;
+      readonly tally: TallyState;
       /** How long the follow-up waits (a rate limit's Retry-After, a backoff), ms. */
       readonly delayMs: number;
       /** Why, for the log. */
@@ -147,16 +148,6 @@ class StopPull extends Error {
 const MAX_DELAY_SECONDS = 900;
 /** Changes per write-path call (one BatchGetItem). */
 const BATCH = 100;
-
-/** Live progress of a step: counts from the step's base plus what it did. */
-export interface Tally {
-  counts: OutcomeCounts;
-  rowsRead: number;
-  pagesFetched: number;
-  newestSourceTs: number | undefined;
-}
-
-export const cloneTally = (t: Tally): Tally => ({ ...t, counts: { ...t.counts } });
 
 /** Builds the pull worker: `(event, context) => { batchItemFailures }`. */
 export function makeHandler(deps: PullVendorDeps) {
@@ -179,45 +170,33 @@ export function makeHandler(deps: PullVendorDeps) {
     inputs: readonly ChangeInput[],
     tally: Tally,
     rejects: RejectEntry[],
-  ) {
+  ): Change[] {
+    const context = changeContext(vendor, {
+      workflow: job.workflow,
+      jobId: job.jobId,
+      source: "vendor:pull",
+      asOf: job.startedAt ?? job.createdAt,
+    });
     const changes: Change[] = [];
-    for (const input of inputs) {
-      try {
-        changes.push(
-          toChange(input, {
-            vendorId: vendor.id,
-            jobId: job.jobId,
-            workflow: job.workflow,
-            defaultSource: "vendor:pull",
-            defaultSourceTs: job.startedAt ?? job.createdAt,
-            defaultCurrency: vendor.defaultCurrency,
-            decimalSeparator: vendor.decimalSeparator,
-            timeZone: vendor.timeZone,
-            entityTypes: vendor.entityTypes,
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        countOutcome(tally.counts, "rejected");
-        rejects.push({
-          outcome: "rejected",
-          reason: error.message,
-          field: error.field,
-          entityType: typeof input.entityType === "string" ? input.entityType : undefined,
-          entityKey: typeof input.entityKey === "string" ? input.entityKey : undefined,
-        });
-      }
+    for (const item of intake(inputs, context)) {
+      if ("refused" in item) rejects.push(...tally.add([item.refused]));
+      else changes.push(item.change);
     }
     return changes;
   }
 
   /** Writes (or, for a dry run, decides) changes; counts results. @returns results that failed retryably. */
-  async function apply(job: JobItem, changes: readonly Change[], tally: Tally, rejects: RejectEntry[]) {
-    const writer = isDryRun(job) ? deps.dryRunWriter : deps.writer;
+  async function apply(
+    applier: ChangeApplier,
+    job: JobItem,
+    changes: readonly Change[],
+    tally: Tally,
+    rejects: RejectEntry[],
+  ) {
     const retryable: ChangeResult[] = [];
     for (let start = 0; start < changes.length; start += BATCH) {
       const batch = changes.slice(start, start + BATCH);
-      const results = await writer.writeBatch(batch);
+      const results = await applier.writeBatch(batch);
       deps.onResults?.(results);
       if (!isDryRun(job) && deps.rememberKeys) {
         const written = new Set(
@@ -225,24 +204,8 @@ export function makeHandler(deps: PullVendorDeps) {
         );
         await deps.rememberKeys(batch.filter((change) => written.has(recordId(change))));
       }
-      results.forEach((result, i) => {
-        countOutcome(tally.counts, result.outcome);
-        if (result.outcome === "failed" && result.retryable) retryable.push(result);
-        if (result.outcome === "rejected" || result.outcome === "failed") {
-          rejects.push({
-            outcome: result.outcome,
-            reason: result.reason ?? result.outcome,
-            field: result.field,
-            entityType: result.entityType,
-            entityKey: result.entityKey,
-            eventId: result.eventId,
-          });
-        }
-        if (result.outcome === "created" || result.outcome === "updated" || result.outcome === "unchanged") {
-          const ts = (batch[i] as Change).sourceTs;
-          if (tally.newestSourceTs === undefined || ts > tally.newestSourceTs) tally.newestSourceTs = ts;
-        }
-      });
+      rejects.push(...tally.add(results));
+      retryable.push(...results.filter((result) => result.outcome === "failed" && result.retryable));
     }
     return retryable;
   }
@@ -257,15 +220,13 @@ export function makeHandler(deps: PullVendorDeps) {
     const channel = vendor.channels.pull;
     if (!channel) throw new ValidationError(`vendor ${vendor.id} has no pull channel`, { field: "channels.pull" });
     const resume: PullResume = job.resumeState ? (JSON.parse(job.resumeState) as PullResume) : { kind: "pull" };
-    const base = job.stepBase ?? { counts: emptyCounts(), rowsRead: 0, pagesFetched: 0 };
-    const tally: Tally = {
-      counts: { ...base.counts },
-      rowsRead: base.rowsRead,
-      pagesFetched: base.pagesFetched,
-      newestSourceTs: resume.newestSourceTs,
-    };
+    const tally = new Tally({
+      ...job.stepBase,
+      ...(resume.newestSourceTs === undefined ? {} : { newestSourceTs: resume.newestSourceTs }),
+    });
     /** What the last fully taken page left behind: a hand-over resumes from here. */
-    let committed = { tally: cloneTally(tally), resume };
+    let committed = { tally: tally.snapshot(), resume };
+    const applier: ChangeApplier = isDryRun(job) ? deps.interpreter.dryRun() : deps.interpreter;
     const watermark =
       resume.checkpoint === undefined && jobMode(job) === "incremental" && channel.incremental
         ? (await deps.store.getVendorState(vendor.id)).pullWatermark
@@ -273,7 +234,7 @@ export function makeHandler(deps: PullVendorDeps) {
     const dryRun = isDryRun(job);
     const canHandOff = deps.batch !== undefined;
 
-    const continueFrom = (state: PullResume, t: Tally, delayMs: number, note?: string): StepEnd => ({
+    const continueFrom = (state: PullResume, t: TallyState, delayMs: number, note?: string): StepEnd => ({
       kind: "continue",
       resume: { ...state, ...(t.newestSourceTs === undefined ? {} : { newestSourceTs: t.newestSourceTs }) },
       tally: t,
@@ -288,15 +249,7 @@ export function makeHandler(deps: PullVendorDeps) {
         locale: channel.locale,
         timeZone: vendor.timeZone,
       });
-      for (const reject of mapped.rejects) {
-        countOutcome(tally.counts, "rejected");
-        rejects.push({
-          outcome: "rejected",
-          reason: reject.reason,
-          field: reject.field,
-          entityKey: reject.entityKey,
-        });
-      }
+      for (const reject of mapped.rejects) rejects.push(...tally.add([refusedRow(vendor.id, reject)]));
       let staged = committed.resume.staged;
       const stage =
         staged !== undefined || (canHandOff && tally.rowsRead + page.records.length > channel.batchHandoffRecords);
@@ -312,7 +265,7 @@ export function makeHandler(deps: PullVendorDeps) {
         };
       } else {
         const changes = toChanges(job, vendor, mapped.changes, tally, rejects);
-        const failed = await apply(job, changes, tally, rejects);
+        const failed = await apply(applier, job, changes, tally, rejects);
         if (failed.length > 0 && (committed.resume.attempts ?? 0) < vendor.maxRetries) {
           // Written changes are unchanged on the retry: the page is safe to take again, later.
           throw new StopPull("retry-page");
@@ -332,7 +285,7 @@ export function makeHandler(deps: PullVendorDeps) {
         ...(committed.resume.rejects || rejects.length > 0 ? { rejects: true } : {}),
         attempts: 0,
       };
-      committed = { tally: cloneTally(tally), resume: nextResume };
+      committed = { tally: tally.snapshot(), resume: nextResume };
       const reported = await deps.store.reportStep(job.jobId, message.step, {
         counts: tally.counts,
         rowsRead: tally.rowsRead,
@@ -371,7 +324,7 @@ export function makeHandler(deps: PullVendorDeps) {
         if (error.why === "cancel") {
           await deps.jobs.finish(job, {
             status: "CANCELLED",
-            ...outcomeOf(committed.tally),
+            tally: committed.tally,
             errorSummary: "cancelled by an admin while running",
             guard: { step: message.step },
           });
@@ -414,7 +367,7 @@ export function makeHandler(deps: PullVendorDeps) {
     if (result.status === "partial") {
       return continueFrom(
         { ...committed.resume, checkpoint: result.checkpoint },
-        tally,
+        tally.snapshot(),
         result.retryAfterMs ?? 0,
         `handing over: ${result.reason}`,
       );
@@ -422,14 +375,14 @@ export function makeHandler(deps: PullVendorDeps) {
     const nextWatermark = channel.incremental && !dryRun ? result.watermark : undefined;
     const staged = committed.resume.staged;
     if (staged && deps.batch) {
-      await handOff(job, message.step, vendor, tally, staged, result.watermark, nextWatermark);
+      await handOff(job, message.step, vendor, tally.snapshot(), staged, result.watermark, nextWatermark);
       return { kind: "done" };
     }
     await deps.jobs.finish(job, {
       status: statusFromCounts(tally.counts),
-      ...outcomeOf(tally),
+      tally: tally.snapshot(),
       ...(committed.resume.rejects ? { rejectsFile: rejectsPrefix(job) } : {}),
-      ...(nextWatermark === undefined ? {} : { pullWatermark: nextWatermark }),
+      ...(nextWatermark === undefined ? {} : { watermark: { pullWatermark: nextWatermark } }),
       guard: { step: message.step },
     });
     return { kind: "done" };
@@ -439,7 +392,7 @@ export function makeHandler(deps: PullVendorDeps) {
     job: JobItem,
     step: number,
     vendor: VendorConfig,
-    tally: Tally,
+    tally: TallyState,
     staged: NonNullable<PullResume["staged"]>,
     asOf: number,
     watermark: number | undefined,
@@ -481,13 +434,8 @@ export function makeHandler(deps: PullVendorDeps) {
     });
   }
 
-  async function finishFailed(job: JobItem, step: number, tally: Tally, reason: string): Promise<void> {
-    await deps.jobs.finish(job, {
-      status: "FAILED",
-      ...outcomeOf(tally),
-      errorSummary: reason,
-      guard: { step },
-    });
+  async function finishFailed(job: JobItem, step: number, tally: TallyState, reason: string): Promise<void> {
+    await deps.jobs.finish(job, { status: "FAILED", tally, errorSummary: reason, guard: { step } });
   }
 
   async function runStep(
@@ -538,8 +486,7 @@ export function makeHandler(deps: PullVendorDeps) {
     if (job.cancelRequestedAt !== undefined) {
       await deps.jobs.finish(job, {
         status: "CANCELLED",
-        counts: job.stepBase?.counts ?? job.counts,
-        rowsRead: job.stepBase?.rowsRead ?? job.rowsRead,
+        tally: job.stepBase ?? { counts: job.counts, rowsRead: job.rowsRead, pagesFetched: job.pagesFetched ?? 0 },
         errorSummary: "cancelled by an admin",
         guard: { step: message.step },
       });
@@ -548,8 +495,7 @@ export function makeHandler(deps: PullVendorDeps) {
     if (!deps.vendors.has(job.vendorId)) {
       await deps.jobs.finish(job, {
         status: "FAILED",
-        counts: job.counts,
-        rowsRead: job.rowsRead,
+        tally: { counts: job.counts, rowsRead: job.rowsRead, pagesFetched: job.pagesFetched ?? 0 },
         errorSummary: `vendor ${job.vendorId} is no longer configured`,
         guard: { step: message.step },
       });
@@ -561,8 +507,7 @@ export function makeHandler(deps: PullVendorDeps) {
           {
             store: deps.store,
             jobs: deps.jobs,
-            writer: deps.writer,
-            dryRunWriter: deps.dryRunWriter,
+            interpreter: deps.interpreter,
             sources: deps.fileDrops,
             objects: deps.objects,
             ...(deps.batch ? { batch: deps.batch } : {}),
@@ -635,8 +580,7 @@ export function makeHandler(deps: PullVendorDeps) {
           await deps.jobs
             .finish(job, {
               status: "FAILED",
-              counts: job.counts,
-              rowsRead: job.rowsRead,
+              tally: { counts: job.counts, rowsRead: job.rowsRead, pagesFetched: job.pagesFetched ?? 0 },
               errorSummary: `${decision.reason}: ${reason}`,
               guard: { step: message.step },
             })
@@ -691,15 +635,6 @@ export function makeHandler(deps: PullVendorDeps) {
 /** Full jitter, seconds-scale: uniform in [1 s, min(5 min, 2 s × 2^attempt)). */
 function backoffMs(attempt: number, random: () => number): number {
   return Math.max(1000, Math.floor(random() * Math.min(300_000, 2000 * 2 ** attempt)));
-}
-
-function outcomeOf(tally: Tally) {
-  return {
-    counts: tally.counts,
-    rowsRead: tally.rowsRead,
-    pagesFetched: tally.pagesFetched,
-    ...(tally.newestSourceTs === undefined ? {} : { newestSourceTs: tally.newestSourceTs }),
-  };
 }
 
 /** @returns where a job's rejects are kept (one JSON Lines object per page with rejects). */

@@ -15,10 +15,10 @@
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/metrics/
  */
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { ChangeResult } from "../core/changes/results.ts";
 import type { ErrorKind } from "../core/errors.ts";
 import { OUTCOMES } from "../core/model.ts";
 import { emptyCounts, type OutcomeCounts } from "../core/outcomes.ts";
-import type { ChangeResult } from "../core/write-path.ts";
 import {
   DIMENSION,
   ERROR_METRIC,

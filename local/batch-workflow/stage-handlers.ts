@@ -11,8 +11,9 @@ import { makeHandler as makePlan } from "../../lambdas/batch-plan/batch-plan.ts"
 import { makeHandler as makePrepare } from "../../lambdas/batch-prepare/batch-prepare.ts";
 import { makeHandler as makeValidate } from "../../lambdas/batch-validate/batch-validate.ts";
 import type { ObjectStore } from "../../lambdas/core/batch/ports.ts";
+import type { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
+import type { ChangeResult } from "../../lambdas/core/changes/results.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
-import type { ChangeResult, ChangeWriter } from "../../lambdas/core/write-path.ts";
 import type { BatchStageHandlers } from "./run.ts";
 
 export interface SandboxStageDeps {
@@ -21,7 +22,8 @@ export interface SandboxStageDeps {
   readonly recordsTableName: string;
   readonly jobs: DynamoSyncStore;
   readonly records: DynamoRecordStore;
-  readonly writer: ChangeWriter;
+  /** The sandbox's change interpreter: apply replays the plan through its live mode. */
+  readonly interpreter: ChangeInterpreter;
   /** The imports bucket. */
   readonly store: ObjectStore;
   /** Opens the job's source (an upload, a dropped file, a pull's parts). */
@@ -54,7 +56,7 @@ export function sandboxStageHandlers(deps: SandboxStageDeps): BatchStageHandlers
       ...(deps.observe && !deps.dryRun ? { observe: deps.observe } : {}),
     }),
     validate: makeValidate({ vendors, store }),
-    apply: makeApply({ store, records, writer: deps.writer, ...(deps.observe ? { observe: deps.observe } : {}) }),
+    apply: makeApply({ store, interpreter: deps.interpreter, ...(deps.observe ? { observe: deps.observe } : {}) }),
     commit: makeCommit({ store, jobs }),
     fail: makeFail({ jobs }),
   };

@@ -7,11 +7,11 @@ import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
 import { buildExecutionInput } from "../../lambdas/core/batch/execution.ts";
 import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import type { TombstoneStats } from "../../lambdas/core/batch/model.ts";
+import type { ChangeResult } from "../../lambdas/core/changes/results.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
 import type { ImportProgress } from "../../lambdas/core/import-pipeline.ts";
 import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
-import type { ChangeResult } from "../../lambdas/core/write-path.ts";
 import { runBatchLocally } from "../batch-workflow/run.ts";
 import { sandboxStageHandlers } from "../batch-workflow/stage-handlers.ts";
 import { FileObjectStore } from "../file-object-store.ts";
@@ -119,7 +119,7 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     recordsTableName: sandbox.dynamo.tables.records,
     jobs: sandbox.sync,
     records: sandbox.records,
-    writer: sandbox.writer,
+    interpreter: sandbox.interpreter,
     store,
     openSource,
     observe,

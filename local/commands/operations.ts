@@ -19,6 +19,7 @@ export function sandboxAdminDeps(sandbox: Sandbox): AdminOperationsDeps {
   return {
     vendors: sandbox.registry,
     records: sandbox.records,
+    interpreter: sandbox.interpreter,
     conflicts: {
       getConflict: (id) => sandbox.conflictReview.getConflict(id),
       claimConflict: (id, by, now) => sandbox.conflictReview.claimConflict(id, by, now),
@@ -31,7 +32,6 @@ export function sandboxAdminDeps(sandbox: Sandbox): AdminOperationsDeps {
     resumeQueue: sandbox.realtimeQueue,
     archive: sandbox.archive,
     keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
-    onWritten: sandbox.onWritten,
   };
 }
 

@@ -49,7 +49,7 @@ async function importLines(lines: readonly string[], options: { definition?: str
     recordsTableName: sandbox.dynamo.tables.records,
     jobs: sandbox.sync,
     records: sandbox.records,
-    writer: sandbox.writer,
+    interpreter: sandbox.interpreter,
     store,
     openSource: async () => ({ body: Readable.from([Buffer.from(text)]), lastModified: T0 }),
   });

@@ -16,8 +16,8 @@ import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import { type ManifestItem, PLAN_BATCH, type PreparedLine } from "../../lambdas/core/batch/model.ts";
 import type { ObjectStore } from "../../lambdas/core/batch/ports.ts";
 import { toChange } from "../../lambdas/core/change.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
-import { ChangeWriter } from "../../lambdas/core/write-path.ts";
 import { runBatchLocally } from "../../local/batch-workflow/run.ts";
 import { FileObjectStore } from "../../local/file-object-store.ts";
 import { tempDir } from "../support/cli.ts";
@@ -33,7 +33,7 @@ const T2 = Date.parse("2026-11-01T10:00:00Z");
 
 let dynamo: Awaited<ReturnType<typeof startTestDynamo>>;
 let env: ReturnType<Awaited<ReturnType<typeof startTestDynamo>>["newStores"]>;
-let writer: ChangeWriter;
+let writer: ChangeInterpreter;
 const uploads = new Map<string, string>();
 let jobCounter = 0;
 
@@ -42,7 +42,7 @@ function useFreshDynamo() {
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     env = dynamo.newStores();
-    writer = new ChangeWriter({
+    writer = new ChangeInterpreter({
       records: env.records,
       conflicts: env.sync,
       policyFor: (vendorId, entityType) => writePolicyFor(registry.get(vendorId), entityType),
@@ -71,7 +71,7 @@ function handlers(store: ObjectStore, applyStore: ObjectStore = store) {
       store,
     }),
     validate: makeValidate({ vendors: registry, store }),
-    apply: makeApply({ store: applyStore, records: env.records, writer }),
+    apply: makeApply({ store: applyStore, interpreter: writer }),
     commit: makeCommit({ store, jobs: env.sync }),
     fail: makeFail({ jobs: env.sync }),
   };

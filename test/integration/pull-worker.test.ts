@@ -205,7 +205,7 @@ describe("pull worker — paging over HTTP through the write path", () => {
     server.requests.length = 0;
 
     const s = await open();
-    vi.spyOn(s.writer, "writeBatch").mockImplementationOnce(async (changes) =>
+    vi.spyOn(s.interpreter, "writeBatch").mockImplementationOnce(async (changes) =>
       changes.map((c) => ({ ...c, outcome: "failed" as const, reason: "ThrottlingException", retryable: true })),
     );
     const job = await start(s);

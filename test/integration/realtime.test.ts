@@ -3,11 +3,11 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDedupStore } from "../../lambdas/adapters/dynamodb/dedup-store.ts";
 import { DynamoPlatformKeyIndex } from "../../lambdas/adapters/dynamodb/platform-key-index.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { TransientError } from "../../lambdas/core/errors.ts";
 import type { QueueSender } from "../../lambdas/core/ports.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
-import { ChangeWriter } from "../../lambdas/core/write-path.ts";
 import { makeHandler as makeIngest } from "../../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
 import { LocalQueue, toSqsEvent } from "../../local/local-queue.ts";
@@ -310,7 +310,7 @@ describe("processor — partial batch failures", () => {
     });
     const processor = makeProcessor({
       vendors: sandbox.registry,
-      writer: sandbox.writer,
+      writer: sandbox.interpreter,
       archive: sandbox.archive,
       rejects: sandbox.archive,
       control: queue,
@@ -332,7 +332,7 @@ describe("processor — partial batch failures", () => {
       visibilityTimeoutSeconds: 30,
       maxReceiveCount: 8,
     });
-    const throttled = new ChangeWriter({
+    const throttled = new ChangeInterpreter({
       records: {
         getMany: async () => new Map(),
         get: async () => undefined,
@@ -370,7 +370,7 @@ describe("processor — partial batch failures", () => {
       maxReceiveCount: 8,
       now: () => clock,
     });
-    const throttled = new ChangeWriter({
+    const throttled = new ChangeInterpreter({
       records: {
         getMany: async () => new Map(),
         get: async () => undefined,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
+import { conflictIdOf } from "../../lambdas/core/changes/results.ts";
 import type { ConflictStrategy } from "../../lambdas/core/model.ts";
-import { ChangeWriter } from "../../lambdas/core/write-path.ts";
 import { change, policy, T0 } from "../support/changes.ts";
 import { startTestDynamo, stores } from "../support/dynamo.ts";
 
@@ -17,7 +17,7 @@ afterAll(async () => {
 function writerFor(strategy: ConflictStrategy, vendorStores = stores(dynamo)) {
   return {
     ...vendorStores,
-    writer: new ChangeWriter({
+    writer: new ChangeInterpreter({
       records: vendorStores.records,
       conflicts: vendorStores.sync,
       policyFor: () => ({ ...policy(strategy), negativeStock: "allow" }),
@@ -184,10 +184,8 @@ describe("jobs in the sync table", () => {
   });
 
   it("derives the conflict id from the record and the event", () => {
-    const draft = { incoming: change({ eventId: "x" }) };
-    expect(DynamoSyncStore.conflictId(draft)).toBe(DynamoSyncStore.conflictId(draft));
-    expect(DynamoSyncStore.conflictId(draft)).not.toBe(
-      DynamoSyncStore.conflictId({ incoming: change({ eventId: "y" }) }),
-    );
+    const incoming = change({ eventId: "x" });
+    expect(conflictIdOf(incoming)).toBe(conflictIdOf({ ...incoming }));
+    expect(conflictIdOf(incoming)).not.toBe(conflictIdOf(change({ eventId: "y" })));
   });
 });

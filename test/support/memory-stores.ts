@@ -1,3 +1,4 @@
+import { conflictIdOf } from "../../lambdas/core/changes/results.ts";
 import type { ConflictDraft } from "../../lambdas/core/conflict-rules.ts";
 import { type RecordKey, recordId } from "../../lambdas/core/model.ts";
 import type { ConflictStore, RecordStore } from "../../lambdas/core/ports.ts";
@@ -40,7 +41,7 @@ export class MemoryConflictStore implements ConflictStore {
   readonly conflicts = new Map<string, ConflictDraft>();
 
   async saveConflict(draft: ConflictDraft): Promise<{ conflictId: string; created: boolean }> {
-    const id = `${recordId(draft.incoming)}/${draft.incoming.eventId}`;
+    const id = conflictIdOf(draft.incoming);
     const created = !this.conflicts.has(id);
     this.conflicts.set(id, draft);
     return { conflictId: id, created };

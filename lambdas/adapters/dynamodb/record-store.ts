@@ -23,6 +23,13 @@ export interface DynamoRecordStoreOptions {
   readonly maxBatchGetAttempts?: number;
   /** Counts SDK calls and consumed capacity (benchmarks). */
   readonly onCapacity?: (operation: string, capacityUnits: number) => void;
+  /**
+   * Called after every successful write with the item before it (PutItem `ReturnValues: ALL_OLD`)
+   * and after it, exactly as the table's stream reports them (OldImage, NewImage): the sandbox's
+   * stand-in for the stream, through which every workflow's writes pass. On AWS the stream does this
+   * and the option is left unset (no returned values).
+   */
+  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -162,9 +169,11 @@ export class DynamoRecordStore implements RecordStore {
           ExpressionAttributeNames: condition.names,
           ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
           ReturnConsumedCapacity: this.#options.onCapacity ? "TOTAL" : undefined,
+          ...(this.#options.onWritten ? { ReturnValues: "ALL_OLD" as const } : {}),
         }),
       );
       this.#capacity("PutItem", response.ConsumedCapacity);
+      this.#options.onWritten?.(response.Attributes ? fromItem(response.Attributes) : undefined, record);
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         // A failed condition still consumes write capacity (at least 1 WCU).

@@ -7,8 +7,8 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { conflictIdOf } from "../../core/changes/results.ts";
 import type { ConflictDraft } from "../../core/conflict-rules.ts";
-import { contentHash } from "../../core/content-hash.ts";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { JobHandoff, JobItem, StepBase, VendorState } from "../../core/jobs/job.ts";
 import type { NewJob, StepClaim, StepProgress, StepStore, TransitionGuard } from "../../core/jobs/ports.ts";
@@ -329,14 +329,8 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
 
   // ---- conflicts ----------------------------------------------------------------------------
 
-  /** @returns the conflict id of a change: one conflict per (record, event). */
-  static conflictId(draft: Pick<ConflictDraft, "incoming">): string {
-    const c = draft.incoming;
-    return `c-${contentHash([c.vendorId, c.entityType, c.entityKey, c.eventId]).slice(0, 20)}`;
-  }
-
   async saveConflict(draft: ConflictDraft, now: number): Promise<{ conflictId: string; created: boolean }> {
-    const conflictId = DynamoSyncStore.conflictId(draft);
+    const conflictId = conflictIdOf(draft.incoming);
     const { incoming, current } = draft;
     const conflict: ConflictItem = {
       conflictId,

@@ -1,19 +1,21 @@
 import pLimit from "p-limit";
+import { JobNotFoundError } from "../jobs/errors.ts";
+import { finishJob } from "../jobs/finish.ts";
 import { type JobItem, jobNotification as syncJobNotification } from "../jobs/job.ts";
-import { OUTCOMES } from "../model.ts";
-import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts, statusFromCounts } from "../outcomes.ts";
+import type { JobStore } from "../jobs/ports.ts";
+import { emptyCounts, FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts, statusFromCounts } from "../outcomes.ts";
 import { ObjectNotFoundError } from "./errors.ts";
-import { finishBatchJob, type JobNotification, jobNotification } from "./jobs.ts";
+import { type JobNotification, jobNotification } from "./jobs.ts";
 import { concatObjects, listAll, readJson } from "./json-lines.ts";
 import { jobKeys } from "./layout.ts";
 import type { ApplyPartResult, BatchHandoff, ValidationReport } from "./model.ts";
 import { sumCounts } from "./plan.ts";
-import type { BatchJobStore, BatchJobView, BatchTrigger, ObjectStore } from "./ports.ts";
+import type { BatchTrigger, ObjectStore } from "./ports.ts";
 import { countsOfFailedValidation } from "./validate.ts";
 
 export interface CommitDeps {
   readonly store: ObjectStore;
-  readonly jobs: BatchJobStore;
+  readonly jobs: JobStore;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
   /** Results read in parallel. @default 16 */
@@ -100,27 +102,28 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
   if (rejectsKey) await concatObjects(deps.store, parts, rejectsKey);
   const rejectsFile = rejectsKey ? deps.store.locate(rejectsKey) : null;
 
-  const finishedAt = deps.now();
   const job = await deps.jobs.getJob(request.jobId);
-  const durationMs = Math.max(0, finishedAt - (job?.startedAt ?? job?.createdAt ?? finishedAt));
+  if (!job) throw new JobNotFoundError(request.jobId);
   const error = report.reason;
-  await finishBatchJob(deps.jobs, request.jobId, status, {
-    counts,
-    rowsRead,
-    finishedAt,
-    durationMs,
-    rejectsFile,
-    ...(error ? { errorSummary: error } : {}),
-  });
-  if (!report.dryRun && (status === "SUCCEEDED" || status === "PARTIAL")) {
-    await deps.jobs.recordSync(request.vendorId, {
-      finishedAt,
-      ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
-    });
-    if (handoff?.watermark) await deps.jobs.advanceWatermark(request.vendorId, handoff.watermark);
-  }
-  // The pull's job held the vendor (one running sync per vendor): free it for its next sync.
-  if (handoff) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
+  const { job: finished } = await finishJob(
+    deps.jobs,
+    job,
+    {
+      status,
+      tally: {
+        counts,
+        rowsRead,
+        pagesFetched: job.pagesFetched ?? 0,
+        ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
+      },
+      rejectsFile,
+      ...(error ? { errorSummary: error } : {}),
+      ...(handoff?.watermark ? { watermark: handoff.watermark } : {}),
+    },
+    // The pull's job held the vendor (one running sync per vendor): free it for its next sync.
+    { at: deps.now(), releaseLock: handoff !== undefined, idempotent: true },
+  );
+  const durationMs = finished.durationMs ?? 0;
   const diffReport = report.diffReportKey ? deps.store.locate(report.diffReportKey) : undefined;
   const batchNotification = jobNotification({
     jobId: request.jobId,
@@ -148,9 +151,7 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
     ...(diffReport ? { diffReport } : {}),
     ...(report.tombstones ? { tombstones: report.tombstones } : {}),
     ...(error ? { error } : {}),
-    notification: handoff
-      ? await handedOverNotification(deps.jobs, request.jobId, batchNotification)
-      : batchNotification,
+    notification: handoff ? handedOverNotification(finished, batchNotification) : batchNotification,
   };
 }
 
@@ -159,27 +160,14 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
  * workflow's `job.finished` shape (what subscribers of that vendor's pulls expect), built from the
  * finished job item.
  */
-async function handedOverNotification(
-  jobs: BatchJobStore,
-  jobId: string,
-  fallback: JobNotification,
-): Promise<JobNotification> {
-  const job = await jobs.getJob(jobId);
-  if (!job || !isSyncJobItem(job)) return fallback;
+function handedOverNotification(job: JobItem, fallback: JobNotification): JobNotification {
+  if (job.workflow === "batch") return fallback;
   const { message } = syncJobNotification(job);
   return {
     subject: `vendor-sync job ${message.status}: ${message.vendorId}`.slice(0, 100),
     message: JSON.stringify(message),
     workflow: message.workflow,
   };
-}
-
-/** The job items the sync store returns carry every field of a {@link JobItem}. */
-function isSyncJobItem(job: BatchJobView): job is BatchJobView & JobItem {
-  const item = job as Partial<JobItem>;
-  return (
-    item.workflow !== undefined && item.trigger !== undefined && item.input !== undefined && item.counts !== undefined
-  );
 }
 
 /** The error a Catch passes on: `{ Error, Cause }` as Step Functions words it. */
@@ -200,40 +188,49 @@ export async function failJob(
   const cause = typeof request.error.Cause === "string" ? request.error.Cause : "";
   const error = `${request.error.Error}${cause ? `: ${cause.slice(0, 500)}` : ""}`;
   const now = deps.now();
-  let job = await deps.jobs.getJob(request.jobId);
-  if (!job) {
-    await deps.jobs.createJob({
+  const job =
+    (await deps.jobs.getJob(request.jobId)) ??
+    (await deps.jobs.createJob({
       jobId: request.jobId,
       vendorId: request.vendorId,
       workflow: "batch",
       trigger: request.trigger ?? "upload",
       input: {},
       createdAt: now,
-    });
-    job = { jobId: request.jobId, vendorId: request.vendorId, status: "QUEUED", createdAt: now };
-  }
-  const durationMs = Math.max(0, now - (job.startedAt ?? job.createdAt));
+    }));
   // A job that already ended (commit finished it, then a later step failed) keeps its outcome.
-  if (!FINAL_JOB_STATUSES.has(job.status)) {
-    await finishBatchJob(deps.jobs, request.jobId, "FAILED", { finishedAt: now, durationMs, errorSummary: error });
+  const failed = FINAL_JOB_STATUSES.has(job.status)
+    ? job
+    : (
+        await finishJob(
+          deps.jobs,
+          job,
+          {
+            status: "FAILED",
+            tally: { counts: job.counts, rowsRead: job.rowsRead, pagesFetched: job.pagesFetched ?? 0 },
+            errorSummary: error,
+          },
+          // A job the pull worker handed over held the vendor: free it, or its next sync could never start.
+          { at: now, releaseLock: job.handoff !== undefined, idempotent: true },
+        )
+      ).job;
+  if (FINAL_JOB_STATUSES.has(job.status) && job.handoff !== undefined) {
+    await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
   }
-  // A job the pull worker handed over held the vendor: free it, or its next sync could never start.
-  if (job.handoff !== undefined) await deps.jobs.releaseVendorLock(request.vendorId, request.jobId);
-  const empty = Object.fromEntries([["received", 0], ...OUTCOMES.map((o) => [o, 0])]) as OutcomeCounts;
-  const failed = jobNotification({
+  const notification = jobNotification({
     jobId: request.jobId,
     vendorId: request.vendorId,
     status: "FAILED",
     dryRun: false,
-    counts: empty,
+    counts: emptyCounts(),
     rowsRead: 0,
-    durationMs,
+    durationMs: failed.durationMs ?? Math.max(0, now - (job.startedAt ?? job.createdAt)),
     rejects: null,
     error,
   });
   return {
     status: "FAILED",
     error,
-    notification: job.handoff !== undefined ? await handedOverNotification(deps.jobs, request.jobId, failed) : failed,
+    notification: job.handoff !== undefined ? handedOverNotification(failed, notification) : notification,
   };
 }

@@ -1,8 +1,8 @@
-import { ConcurrentUpdateError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
+import type { JobStore } from "../jobs/ports.ts";
 import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts } from "../outcomes.ts";
 import { JobFinishedError } from "./errors.ts";
 import type { BatchExecutionInput } from "./model.ts";
-import type { BatchJobFields, BatchJobStore } from "./ports.ts";
 
 /**
  * Creates the job of a batch execution and moves it to RUNNING. Safe to repeat (a retried prepare):
@@ -10,10 +10,10 @@ import type { BatchJobFields, BatchJobStore } from "./ports.ts";
  *
  * @throws {JobFinishedError} when the job already finished (a late retry must not restart it).
  */
-export async function startBatchJob(input: BatchExecutionInput, jobs: BatchJobStore, now: number): Promise<void> {
+export async function startBatchJob(input: BatchExecutionInput, jobs: JobStore, now: number): Promise<void> {
   let job = await jobs.getJob(input.jobId);
   if (!job) {
-    await jobs.createJob({
+    job = await jobs.createJob({
       jobId: input.jobId,
       vendorId: input.vendorId,
       workflow: "batch",
@@ -28,7 +28,6 @@ export async function startBatchJob(input: BatchExecutionInput, jobs: BatchJobSt
       },
       createdAt: now,
     });
-    job = { jobId: input.jobId, vendorId: input.vendorId, status: "QUEUED", createdAt: now };
   }
   if (job.status === "RUNNING") return;
   if (FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
@@ -41,34 +40,10 @@ export async function startBatchJob(input: BatchExecutionInput, jobs: BatchJobSt
  * @throws {JobFinishedError} when it already ended (cancelled, failed by the watchdog).
  * @throws {ValidationError} when there is no such job.
  */
-export async function continueHandedOverJob(input: BatchExecutionInput, jobs: BatchJobStore): Promise<void> {
+export async function continueHandedOverJob(input: BatchExecutionInput, jobs: JobStore): Promise<void> {
   const job = await jobs.getJob(input.jobId);
   if (!job) throw new ValidationError(`handed-over job ${input.jobId} does not exist`, { field: "jobId" });
   if (job.status !== "RUNNING") throw new JobFinishedError(input.jobId, job.status);
-}
-
-/**
- * Moves a job to its final status. Idempotent: when a retried or redriven stage finds the job
- * already in that status, nothing changes.
- *
- * @returns whether this call finished the job.
- * @throws {ConcurrentUpdateError} when the job already ended in another status.
- */
-export async function finishBatchJob(
-  jobs: BatchJobStore,
-  jobId: string,
-  status: JobStatus,
-  fields: BatchJobFields,
-): Promise<boolean> {
-  try {
-    await jobs.transitionJob(jobId, status, fields);
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConcurrentUpdateError)) throw error;
-    const job = await jobs.getJob(jobId);
-    if (job?.status === status) return false;
-    throw error;
-  }
 }
 
 /** The job notification published on the job topic (SNS), filterable by its attributes. */

@@ -5,11 +5,10 @@
  * @see ../../../docs/batch-workflow.md
  */
 import * as v from "valibot";
-import type { Change, ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change.ts";
 import type { FieldDiff } from "../conflict-rules.ts";
 import { type EntityType, OUTCOMES, type Outcome } from "../model.ts";
 import type { OutcomeCounts } from "../outcomes.ts";
-import type { SyncRecord } from "../record.ts";
 
 /**
  * Step Functions' limit on the input of one child workflow execution of a Distributed Map, bytes.
@@ -139,18 +138,8 @@ export interface PrepareSummary {
   readonly error?: string;
 }
 
-/** One planned change in a change-set part. */
-export type PlannedEntry =
-  | {
-      readonly action: "write";
-      readonly outcome: "created" | "updated";
-      readonly change: Change;
-      /** The record as planned (its times are set again when written). */
-      readonly record: SyncRecord;
-      /** Version the stored record must still have; absent: it must not exist. */
-      readonly expectedVersion?: number;
-    }
-  | { readonly action: "review"; readonly outcome: "conflicted"; readonly change: Change };
+/** One planned change in a change-set part (decided by the interpreter's plan mode). */
+export type { PlannedEntry } from "../changes/interpreter.ts";
 
 /** An apply Map item: one change-set part (a line of an apply manifest). */
 export interface ManifestItem {

@@ -1,15 +1,11 @@
-import { applyIncomingRules } from "../business-rules.ts";
 import { type Change, toChange } from "../change.ts";
-import { decide } from "../conflict-rules.ts";
-import { BusinessRuleError, ValidationError } from "../errors.ts";
-import type { RejectEntry } from "../import-pipeline.ts";
+import { intake } from "../changes/context.ts";
+import { ChangeInterpreter, type PlanSession, type WritePolicy } from "../changes/interpreter.ts";
+import { type ChangeResult, rejectEntryOf } from "../changes/results.ts";
 import { type EntityType, type RecordKey, recordId } from "../model.ts";
 import { countOutcome, emptyCounts, type OutcomeCounts } from "../outcomes.ts";
 import type { RecordStore } from "../ports.ts";
-import type { SyncRecord } from "../record.ts";
 import type { VendorConfig } from "../vendor-config.ts";
-import type { ChangeResult, WritePolicy } from "../write-path.ts";
-import { diffAttributes } from "./diff.ts";
 import { LazyJsonLines } from "./json-lines.ts";
 import { jobKeys, planBatchId, tombstonePartId } from "./layout.ts";
 import {
@@ -89,27 +85,17 @@ class BatchPlan {
     await this.#diff?.add(diff);
   }
 
-  async settle(change: Change | undefined, result: ChangeResult, diff: DiffEntry | undefined): Promise<void> {
+  async settle(result: ChangeResult, diff: DiffEntry | undefined): Promise<void> {
     countOutcome(this.counts, result.outcome);
-    if (change) this.entityTypes.add(change.entityType);
+    if (result.entityType) this.entityTypes.add(result.entityType);
     this.settledResults.push(result);
-    if (result.outcome === "unchanged" && change) {
-      if (this.newestSettledSourceTs === undefined || change.sourceTs > this.newestSettledSourceTs) {
-        this.newestSettledSourceTs = change.sourceTs;
+    if (result.outcome === "unchanged" && result.sourceTs !== undefined) {
+      if (this.newestSettledSourceTs === undefined || result.sourceTs > this.newestSettledSourceTs) {
+        this.newestSettledSourceTs = result.sourceTs;
       }
     }
-    if (result.outcome === "rejected" || result.outcome === "failed") {
-      const entry: RejectEntry = {
-        ...(result.line === undefined ? {} : { line: result.line }),
-        outcome: result.outcome,
-        reason: result.reason ?? result.outcome,
-        ...(result.field ? { field: result.field } : {}),
-        entityType: result.entityType,
-        entityKey: result.entityKey,
-        ...(result.eventId ? { eventId: result.eventId } : {}),
-      };
-      await this.#rejects.add(entry);
-    }
+    const reject = rejectEntryOf(result);
+    if (reject) await this.#rejects.add(reject);
     if (diff) await this.#diff?.add(diff);
   }
 
@@ -131,109 +117,48 @@ class BatchPlan {
   }
 }
 
-function resultOf(change: Change, outcome: ChangeResult["outcome"], extra: Partial<ChangeResult> = {}): ChangeResult {
-  return {
-    vendorId: change.vendorId,
-    entityType: change.entityType,
-    entityKey: change.entityKey,
-    eventId: change.eventId,
-    outcome,
-    ...(change.line === undefined ? {} : { line: change.line }),
-    ...extra,
-  };
-}
-
-function diffLine(change: Change, outcome: DiffEntry["outcome"], extra: Partial<DiffEntry> = {}): DiffEntry {
+/** The dry-run diff line of a change's result. */
+function diffLine(change: Change, result: ChangeResult): DiffEntry {
   return {
     ...(change.line === undefined ? {} : { line: change.line }),
     entityType: change.entityType,
     entityKey: change.entityKey,
-    outcome,
+    outcome: result.outcome,
     op: change.op,
-    ...extra,
+    ...(result.outcome === "created" || result.outcome === "updated" || result.outcome === "unchanged"
+      ? change.op === "delete" && result.outcome !== "unchanged"
+        ? { reason: "tombstone" }
+        : {}
+      : result.reason
+        ? { reason: result.reason }
+        : {}),
+    ...(result.fields && result.outcome !== "unchanged" ? { fields: result.fields } : {}),
   };
 }
 
 /**
- * Decides a sequence of changes against the current records, read-only, and records the outcome of
- * each in `plan`. Changes to one record are decided in order, each against what the one before it
- * would leave, so their expected versions chain (v, v + 1, …) as the writes will.
+ * Decides a sequence of changes against the current records with the interpreter's plan mode
+ * (read-only) and records the outcome of each in `plan`. Changes to one record are decided in order,
+ * each against what the one before it would leave, so their expected versions chain (v, v + 1, …) as
+ * the writes will.
  */
-async function decideAll(
-  changes: readonly Change[],
-  current: Map<string, SyncRecord>,
-  plan: BatchPlan,
-  deps: PlanDeps,
-): Promise<void> {
-  const now = deps.now();
-  for (const input of changes) {
-    let change = input;
-    let policy: WritePolicy;
-    try {
-      policy = deps.policyFor(input.vendorId, input.entityType);
-      change = applyIncomingRules(input, policy);
-    } catch (error) {
-      if (!(error instanceof BusinessRuleError || error instanceof ValidationError)) throw error;
+async function decideAll(changes: readonly Change[], session: PlanSession, plan: BatchPlan): Promise<void> {
+  const { results, planned } = await session.decide(changes);
+  for (const [index, change] of changes.entries()) {
+    const result = results[index] as ChangeResult;
+    const entry = planned[index];
+    if (entry) await plan.plan(entry, diffLine(change, result));
+    else
       await plan.settle(
-        input,
-        resultOf(input, "rejected", {
-          reason: error.message,
-          errorKind: error.kind,
-          ...(error.field ? { field: error.field } : {}),
-        }),
-        diffLine(input, "rejected", { reason: error.message }),
+        result,
+        result.outcome === "unchanged" || result.outcome === "duplicate" ? undefined : diffLine(change, result),
       );
-      continue;
-    }
-    const id = recordId(change);
-    const stored = current.get(id);
-    const decision = decide(stored, change, policy, now);
-    switch (decision.action) {
-      case "write":
-        await plan.plan(
-          {
-            action: "write",
-            outcome: decision.outcome,
-            change,
-            record: decision.record,
-            ...(decision.expectedVersion === undefined ? {} : { expectedVersion: decision.expectedVersion }),
-          },
-          diffLine(change, decision.outcome, {
-            fields: diffAttributes(stored && !stored.deleted ? stored.attributes : {}, decision.record.attributes),
-            ...(decision.record.deleted ? { reason: "tombstone" } : {}),
-          }),
-        );
-        current.set(id, decision.record);
-        break;
-      case "review":
-        await plan.plan(
-          { action: "review", outcome: "conflicted", change },
-          diffLine(change, "conflicted", { reason: decision.conflict.message, fields: decision.conflict.diff }),
-        );
-        break;
-      case "skip":
-        await plan.settle(
-          change,
-          resultOf(change, decision.outcome, {
-            reason: decision.reason,
-            ...(decision.conflictType ? { conflictType: decision.conflictType } : {}),
-          }),
-          decision.outcome === "stale" ? diffLine(change, "stale", { reason: decision.reason }) : undefined,
-        );
-        break;
-      case "reject":
-        await plan.settle(
-          change,
-          resultOf(change, "rejected", {
-            reason: decision.reason,
-            errorKind: decision.rule ? "business" : "validation",
-            ...(decision.field ? { field: decision.field } : {}),
-          }),
-          diffLine(change, "rejected", { reason: decision.reason }),
-        );
-        break;
-    }
   }
+}
+
+/** A read-only interpreter for planning (no conflict store: plans store nothing). */
+function planner(deps: PlanDeps): PlanSession {
+  return ChangeInterpreter.readOnly({ records: deps.records, policyFor: deps.policyFor, now: deps.now }).plan();
 }
 
 async function summarise(
@@ -289,33 +214,14 @@ export async function planBatch(request: PlanBatchRequest, deps: PlanDeps): Prom
   });
   try {
     const context = batchChangeContext(vendor, jobId, request.asOf);
+    const inputs = [...request.items].sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...input }) => input);
     const changes: Change[] = [];
-    for (const { seq: _seq, ...input } of [...request.items].sort((a, b) => a.seq - b.seq)) {
-      try {
-        changes.push(toChange(input, context));
-      } catch (error) {
-        // prepare validated every line with the same context; this only happens to a hand-edited file.
-        if (!(error instanceof ValidationError)) throw error;
-        await plan.settle(
-          undefined,
-          {
-            vendorId: vendor.id,
-            entityType: input.entityType,
-            entityKey: String(input.entityKey),
-            eventId: "",
-            outcome: "rejected",
-            reason: error.message,
-            ...(input.line === undefined ? {} : { line: input.line }),
-            ...(error.field ? { field: error.field } : {}),
-          },
-          undefined,
-        );
-      }
+    for (const item of intake(inputs, context)) {
+      // prepare validated every line with the same context; a refusal here means a hand-edited file.
+      if ("refused" in item) await plan.settle(item.refused, undefined);
+      else changes.push(item.change);
     }
-    const unique = new Map<string, RecordKey>();
-    for (const change of changes) unique.set(recordId(change), change);
-    const current = unique.size > 0 ? await deps.records.getMany([...unique.values()]) : new Map<string, SyncRecord>();
-    await decideAll(changes, current, plan, deps);
+    await decideAll(changes, planner(deps), plan);
     return await summarise(plan, deps.store, keys.planResult(batchId), { batchId, kind: "changes" }, deps);
   } catch (error) {
     await plan.abort();
@@ -359,6 +265,7 @@ export async function planTombstones(
     partSize: TOMBSTONES_PER_PART,
   });
   const context = batchChangeContext(vendor, jobId, request.asOf);
+  const session = planner(deps);
   let stored = 0;
   let alreadyDeleted = 0;
   let keptNewer = 0;
@@ -380,7 +287,8 @@ export async function planTombstones(
         );
       }
     }
-    await decideAll(deletes, found, plan, deps);
+    session.seed(found.values());
+    await decideAll(deletes, session, plan);
   };
   try {
     for await (const key of deps.keys.listKeys(vendor.id, shard, request.entityTypes)) {

@@ -1,7 +1,8 @@
 import { type ChangeContext, type ChangeInput, toChange } from "../change.ts";
+import { changeContext } from "../changes/context.ts";
+import type { RejectEntry } from "../changes/results.ts";
 import { ValidationError } from "../errors.ts";
 import { createNormaliser, type FileItem, type FileSyntax, type RowReject } from "../formats/index.ts";
-import type { RejectEntry } from "../import-pipeline.ts";
 import type { EntityType } from "../model.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { LazyJsonLines } from "./json-lines.ts";
@@ -32,17 +33,7 @@ export interface PrepareDeps {
 
 /** The change context every stage uses for a batch job, so prepare and plan build identical changes. */
 export function batchChangeContext(vendor: VendorConfig, jobId: string, asOf: number): ChangeContext {
-  return {
-    vendorId: vendor.id,
-    jobId,
-    workflow: "batch",
-    defaultSource: "vendor:file",
-    defaultSourceTs: asOf,
-    defaultCurrency: vendor.defaultCurrency,
-    decimalSeparator: vendor.decimalSeparator,
-    timeZone: vendor.timeZone,
-    entityTypes: vendor.entityTypes,
-  };
+  return changeContext(vendor, { workflow: "batch", jobId, source: "vendor:file", asOf });
 }
 
 function largestAttribute(input: ChangeInput): string | undefined {

@@ -2,14 +2,14 @@ import { monotonicFactory } from "ulid";
 import * as v from "valibot";
 import { ConcurrentUpdateError, SystemError, TransientError, ValidationError } from "../errors.ts";
 import type { Workflow } from "../model.ts";
-import type { JobStatus, OutcomeCounts } from "../outcomes.ts";
 import type { Log, QueueSender } from "../ports.ts";
 import { silentLog } from "../ports.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { JobNotCancellableError, JobNotFoundError, SyncAlreadyRunningError, VendorNotSyncableError } from "./errors.ts";
-import { isDryRun, isFinal, type JobItem, jobNotification } from "./job.ts";
+import { finishJob, type JobEnd } from "./finish.ts";
+import { isFinal, type JobItem, jobNotification } from "./job.ts";
 import { type StartSyncRequest, StartSyncRequestSchema, syncMessage } from "./messages.ts";
-import type { JobNotifier, JobStore, TransitionGuard } from "./ports.ts";
+import type { JobNotifier, JobStore } from "./ports.ts";
 
 /** The vendors the job lifecycle knows (the bundled registry on AWS, the config folder in the sandbox). */
 export interface VendorLookup {
@@ -31,23 +31,7 @@ export interface SyncJobsDeps {
   readonly log?: Log;
 }
 
-/** How a job ended, as its runner reports it to {@link SyncJobs.finish}. */
-export interface JobOutcome {
-  readonly status: Exclude<JobStatus, "QUEUED" | "RUNNING">;
-  readonly counts: OutcomeCounts;
-  readonly rowsRead: number;
-  readonly pagesFetched?: number;
-  readonly errorSummary?: string;
-  readonly rejectsFile?: string | null;
-  /** Newest `sourceTs` of an accepted change (freshness), epoch ms. */
-  readonly newestSourceTs?: number;
-  /** Pull watermark to store (incremental pulls that reached the end), epoch ms. */
-  readonly pullWatermark?: number;
-  /** File-drop position to store. */
-  readonly fileDropAfterKey?: string;
-  /** Conditions on the status change: the step a worker holds, the heartbeat the watchdog saw. */
-  readonly guard?: TransitionGuard;
-}
+export type { JobEnd } from "./finish.ts";
 
 /** What a start answers: the job, or why a scheduled start was skipped. */
 export type StartResult =
@@ -150,7 +134,11 @@ export class SyncJobs {
       });
     } catch (error) {
       const message = `could not queue the job: ${error instanceof Error ? error.message : String(error)}`;
-      await this.finish(job, { status: "FAILED", counts: job.counts, rowsRead: 0, errorSummary: message });
+      await this.finish(job, {
+        status: "FAILED",
+        tally: { counts: job.counts, rowsRead: 0, pagesFetched: 0 },
+        errorSummary: message,
+      });
       throw new TransientError(message, { cause: error });
     }
     this.#log.info("sync job queued", { vendorId: vendor.id, jobId, mode: request.mode, dryRun: request.dryRun });
@@ -246,58 +234,30 @@ export class SyncJobs {
   }
 
   /**
-   * Ends a job: final status and counts, then the vendor's freshness and watermark (successful,
-   * non-dry-run jobs only), the lock released and the job notification published. The batch
-   * workflow's commit step calls this too, for pulls it took over.
+   * Ends a job ({@link finishJob}: status, counts, freshness and watermark on success, the vendor's
+   * lock), then publishes the job notification. The batch workflow's commit ends the pulls it took
+   * over with the same function.
    *
    * @throws {ConcurrentUpdateError} when the job already ended or a guard does not hold.
    */
-  async finish(job: JobItem, outcome: JobOutcome): Promise<JobItem> {
-    const finishedAt = this.#now();
-    const startedAt = job.startedAt ?? finishedAt;
-    await this.#deps.store.transitionJob(
-      job.jobId,
-      outcome.status,
-      {
-        counts: outcome.counts,
-        rowsRead: outcome.rowsRead,
-        ...(outcome.pagesFetched === undefined ? {} : { pagesFetched: outcome.pagesFetched }),
-        startedAt,
-        finishedAt,
-        heartbeatAt: finishedAt,
-        durationMs: finishedAt - startedAt,
-        ...(outcome.errorSummary === undefined ? {} : { errorSummary: outcome.errorSummary.slice(0, 2000) }),
-        ...(outcome.rejectsFile === undefined ? {} : { rejectsFile: outcome.rejectsFile }),
-        ...(outcome.pullWatermark === undefined ? {} : { watermark: outcome.pullWatermark }),
-      },
-      outcome.guard ?? {},
-    );
-    const succeeded = outcome.status === "SUCCEEDED" || outcome.status === "PARTIAL";
-    if (succeeded && !isDryRun(job)) {
-      await this.#deps.store.recordSync(job.vendorId, {
-        finishedAt,
-        ...(outcome.newestSourceTs === undefined ? {} : { newestSourceTs: outcome.newestSourceTs }),
-      });
-      if (outcome.pullWatermark !== undefined || outcome.fileDropAfterKey !== undefined) {
-        await this.#deps.store.advanceWatermark(job.vendorId, {
-          ...(outcome.pullWatermark === undefined ? {} : { pullWatermark: outcome.pullWatermark }),
-          ...(outcome.fileDropAfterKey === undefined ? {} : { fileDropAfterKey: outcome.fileDropAfterKey }),
-        });
-      }
-    }
-    const finished = await this.get(job.jobId);
-    await this.#afterFinish(finished);
+  async finish(job: JobItem, end: JobEnd): Promise<JobItem> {
+    const { job: finished } = await finishJob(this.#deps.store, job, end, { at: this.#now(), releaseLock: true });
+    await this.#notify(finished);
     this.#log.info("sync job finished", {
       jobId: job.jobId,
       vendorId: job.vendorId,
-      status: outcome.status,
-      counts: outcome.counts,
+      status: end.status,
+      counts: end.tally.counts,
     });
     return finished;
   }
 
   async #afterFinish(job: JobItem): Promise<void> {
     await this.#deps.store.releaseVendorLock(job.vendorId, job.jobId);
+    await this.#notify(job);
+  }
+
+  async #notify(job: JobItem): Promise<void> {
     try {
       await this.#deps.notifier.jobFinished(jobNotification(job));
     } catch (error) {

@@ -66,9 +66,7 @@ export async function runWatchdog(
       try {
         await deps.jobs.finish(job, {
           status,
-          counts: job.counts,
-          rowsRead: job.rowsRead,
-          ...(job.pagesFetched === undefined ? {} : { pagesFetched: job.pagesFetched }),
+          tally: { counts: job.counts, rowsRead: job.rowsRead, pagesFetched: job.pagesFetched ?? 0 },
           errorSummary: `${status === "FAILED" ? "failed" : "cancelled"} by the watchdog: no heartbeat since ${new Date(lastSign).toISOString()} (${job.status})`,
           guard: { from: [job.status], heartbeatAt: job.heartbeatAt ?? null },
         });

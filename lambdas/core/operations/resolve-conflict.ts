@@ -1,11 +1,12 @@
 import { type Change, toChange } from "../change.ts";
-import { decide } from "../conflict-rules.ts";
+import { changeContext } from "../changes/context.ts";
+import type { ChangeInterpreter } from "../changes/interpreter.ts";
 import { contentHash } from "../content-hash.ts";
-import { ConcurrentUpdateError, ValidationError } from "../errors.ts";
+import { ConcurrentUpdateError, TransientError, ValidationError } from "../errors.ts";
 import type { Attributes } from "../model.ts";
 import type { ConflictItem, RecordStore } from "../ports.ts";
 import type { SyncRecord } from "../record.ts";
-import { type VendorConfig, writePolicyFor } from "../vendor-config.ts";
+import type { VendorConfig } from "../vendor-config.ts";
 
 /** What an admin decides about a conflict. */
 export type Resolution =
@@ -40,11 +41,12 @@ export class ConflictNotFoundError extends ValidationError {
 
 export interface ResolveConflictDeps {
   readonly conflicts: ConflictReviewStore;
-  readonly records: RecordStore;
+  /** Reads the record the resolution applies to (strongly consistent). */
+  readonly records: Pick<RecordStore, "get">;
+  /** The change interpreter: the resolution is applied through its live mode, on the raised version only. */
+  readonly interpreter: Pick<ChangeInterpreter, "applyAt">;
   readonly vendor: (vendorId: string) => VendorConfig;
   readonly now?: () => number;
-  /** Called after the record is written (the sandbox's change events). */
-  readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
 }
 
 /** The result of a resolution. */
@@ -74,17 +76,15 @@ export function resolutionChange(
   now: number,
 ): Change | undefined {
   if (resolution.action === "reject") return undefined;
-  const context = {
-    vendorId: conflict.vendorId,
+  const context = changeContext(vendor, {
+    workflow: "on-demand",
     jobId: `admin:${by}`,
-    workflow: "on-demand" as const,
-    defaultSource: "admin" as const,
-    defaultSourceTs: now,
+    source: "admin",
+    asOf: now,
     // An edited amount without a currency is in the record's currency, not the vendor's default.
-    defaultCurrency: recordCurrency(conflict) ?? vendor.defaultCurrency,
-    decimalSeparator: vendor.decimalSeparator,
-    timeZone: vendor.timeZone,
-  };
+    currency: recordCurrency(conflict) ?? vendor.defaultCurrency,
+    restrictEntityTypes: false,
+  });
   const base = {
     entityType: conflict.entityType,
     entityKey: conflict.entityKey,
@@ -152,16 +152,17 @@ export async function resolveConflict(
           `record ${conflict.entityType} ${conflict.entityKey} changed since the conflict was raised (version ${conflict.recordVersion} → ${record?.version ?? "deleted"}); review it again`,
         );
       }
-      const decision = decide(record, change, writePolicyFor(vendor, conflict.entityType), now);
-      if (decision.action === "reject") throw new ValidationError(decision.reason, { field: decision.field });
-      if (decision.action === "write") {
-        if ((await deps.records.put(decision.record, conflict.recordVersion)) === "condition-failed") {
-          throw new ConcurrentUpdateError(
-            `record ${conflict.entityType} ${conflict.entityKey} changed while resolving; review it again`,
-          );
-        }
-        deps.onWritten?.(record, decision.record);
-        record = decision.record;
+      const { result, lost } = await deps.interpreter.applyAt(change, record);
+      if (lost) {
+        throw new ConcurrentUpdateError(
+          `record ${conflict.entityType} ${conflict.entityKey} changed while resolving; review it again`,
+        );
+      }
+      if (result.outcome === "rejected")
+        throw new ValidationError(result.reason ?? "rejected", { field: result.field });
+      if (result.outcome === "failed") throw new TransientError(result.reason ?? "the resolution could not be written");
+      if (result.record) {
+        record = result.record;
         written = true;
       }
     }

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../lambdas/core/change.ts";
+import { ChangeInterpreter } from "../../../lambdas/core/changes/interpreter.ts";
 import { changeStamp, compareStamps, type DecisionPolicy, decide } from "../../../lambdas/core/conflict-rules.ts";
 import type { ConflictStrategy } from "../../../lambdas/core/model.ts";
 import { countOutcome, countsReconcile, emptyCounts } from "../../../lambdas/core/outcomes.ts";
 import type { SyncRecord } from "../../../lambdas/core/record.ts";
-import { ChangeWriter } from "../../../lambdas/core/write-path.ts";
 import { change, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
 
@@ -178,7 +178,7 @@ describe("conflict rules — properties", () => {
         ),
         fc.constantFrom<ConflictStrategy>("last-write-wins", "manual-review", "merge", "source-priority"),
         async (rows, strategy) => {
-          const writer = new ChangeWriter({
+          const writer = new ChangeInterpreter({
             records: new MemoryRecordStore(),
             conflicts: new MemoryConflictStore(),
             policyFor: () => ({

@@ -1,9 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../lambdas/core/change.ts";
-import { DryRunWriter } from "../../../lambdas/core/dry-run-writer.ts";
+import { ChangeInterpreter, type WritePolicy } from "../../../lambdas/core/changes/interpreter.ts";
 import { inventoryDeltaChange, MAX_REMEMBERED_DELTAS } from "../../../lambdas/core/inventory-delta.ts";
-import { ChangeWriter, type WritePolicy } from "../../../lambdas/core/write-path.ts";
 import { change, MINUTE, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
 
@@ -12,7 +11,7 @@ function setup(
   negativeStock: WritePolicy["negativeStock"] = "allow",
 ) {
   const records = new MemoryRecordStore();
-  const writer = new ChangeWriter({
+  const writer = new ChangeInterpreter({
     records,
     conflicts: new MemoryConflictStore(),
     policyFor: () => ({ ...policy(strategy), negativeStock }),
@@ -159,10 +158,7 @@ describe("relative inventory movements", () => {
     const { writer, records } = setup();
     await writer.write(level(10));
     const puts = records.puts;
-    const dryRun = new DryRunWriter({
-      records,
-      policyFor: () => ({ ...policy("last-write-wins"), negativeStock: "allow" }),
-    });
+    const dryRun = writer.dryRun();
     const results = await dryRun.writeBatch([
       move("m1", -3, T0 + MINUTE),
       move("m1", -3, T0 + MINUTE),

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { SnsTopicPublisher } from "../../../lambdas/adapters/sns/sns-topic-publisher.ts";
-import { ChangeWriter } from "../../../lambdas/core/write-path.ts";
+import { ChangeInterpreter } from "../../../lambdas/core/changes/interpreter.ts";
 import { conflictNotifier } from "../../../lambdas/runtime/conflict-notifications.ts";
 import { change, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
@@ -15,7 +15,7 @@ const TOPIC = "arn:aws:sns:eu-central-1:123456789012:vendor-sync-jobs";
 
 function writerWithNotifier() {
   const conflicts = new MemoryConflictStore();
-  const writer = new ChangeWriter({
+  const writer = new ChangeInterpreter({
     records: new MemoryRecordStore(),
     conflicts,
     policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
@@ -27,7 +27,7 @@ function writerWithNotifier() {
 
 /** A vendor change over an admin edit opens a manual-review conflict. */
 async function openConflict(
-  writer: ChangeWriter,
+  writer: ChangeInterpreter,
   product: (input: Record<string, unknown>) => ReturnType<typeof change>,
 ) {
   await writer.write(product({ eventId: "v1", attributes: { title: "A" } }));

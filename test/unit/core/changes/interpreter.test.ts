@@ -1,15 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { ItemTooLargeError, TransientError } from "../../../lambdas/core/errors.ts";
-import type { SyncRecord } from "../../../lambdas/core/record.ts";
-import { ChangeWriter, type WritePolicy } from "../../../lambdas/core/write-path.ts";
-import { change, MINUTE, policy, T0 } from "../../support/changes.ts";
-import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
+import type { Change } from "../../../../lambdas/core/change.ts";
+import {
+  ChangeInterpreter,
+  type PlannedEntry,
+  type WritePolicy,
+} from "../../../../lambdas/core/changes/interpreter.ts";
+import type { ChangeResult } from "../../../../lambdas/core/changes/results.ts";
+import { ItemTooLargeError, TransientError } from "../../../../lambdas/core/errors.ts";
+import type { SyncRecord } from "../../../../lambdas/core/record.ts";
+import { change, MINUTE, policy, T0 } from "../../../support/changes.ts";
+import { MemoryConflictStore, MemoryRecordStore } from "../../../support/memory-stores.ts";
 
 function setup(strategy: WritePolicy["strategy"] = "last-write-wins", extra: Partial<WritePolicy> = {}) {
   const records = new MemoryRecordStore();
   const conflicts = new MemoryConflictStore();
   const sleeps: number[] = [];
-  const writer = new ChangeWriter({
+  const writer = new ChangeInterpreter({
     records,
     conflicts,
     policyFor: () => ({ ...policy(strategy), negativeStock: "allow", ...extra }),
@@ -21,7 +27,7 @@ function setup(strategy: WritePolicy["strategy"] = "last-write-wins", extra: Par
   return { records, conflicts, writer, sleeps };
 }
 
-describe("ChangeWriter", () => {
+describe("ChangeInterpreter, live mode", () => {
   it("writes a batch and reports one result per change, in input order", async () => {
     const { writer, records } = setup();
     const results = await writer.writeBatch([
@@ -60,7 +66,7 @@ describe("ChangeWriter", () => {
     const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
     await writer.write(product({ eventId: "base", attributes: { title: "Bag" } }));
     // Another process writes the brand between our read and our write.
-    const competitor = new ChangeWriter({
+    const competitor = new ChangeInterpreter({
       records,
       conflicts: new MemoryConflictStore(),
       policyFor: () => ({ ...policy("merge"), negativeStock: "allow" }),
@@ -113,7 +119,7 @@ describe("ChangeWriter", () => {
   it("notifies once per newly opened conflict, not on a redelivery that finds it open", async () => {
     const opened: string[] = [];
     const records = new MemoryRecordStore();
-    const writer = new ChangeWriter({
+    const writer = new ChangeInterpreter({
       records,
       conflicts: new MemoryConflictStore(),
       policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
@@ -153,5 +159,77 @@ describe("ChangeWriter", () => {
     const { writer } = setup();
     const result = await writer.write(change({ attributes: { amount: "1" } }));
     expect((result.record as SyncRecord).attributes).toEqual({ amount: 100, currency: "USD" });
+  });
+});
+
+/** Every kind of decision, for one vendor whose rules produce each: the modes must report them alike. */
+function everyOutcome(): Change[] {
+  const price = (input: Record<string, unknown>) => change({ entityType: "price", ...input });
+  const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
+  return [
+    price({ entityKey: "P", eventId: "p1", attributes: { amount: "10" } }), // created
+    price({ entityKey: "P", eventId: "p2", sourceTs: T0 + 2 * MINUTE, attributes: { amount: "11" } }), // updated
+    price({ entityKey: "P", eventId: "p3", sourceTs: T0 + MINUTE, attributes: { amount: "9" } }), // stale
+    price({ entityKey: "P", eventId: "p4", sourceTs: T0 + 3 * MINUTE, attributes: { amount: "11.00" } }), // unchanged
+    price({ entityKey: "P", eventId: "p5", sourceTs: T0 + 4 * MINUTE, attributes: { amount: "40" } }), // price guard: conflicted
+    price({ entityKey: "Q", eventId: "q1", attributes: { compareAtAmount: "3" } }), // rejected: new record without amount
+    change({ entityType: "inventory", entityKey: "I", eventId: "i1", attributes: { available: "-1" } }), // rejected: negative stock
+    product({ entityKey: "M", eventId: "m1", attributes: { title: "A" } }), // created
+    product({ entityKey: "M", eventId: "m2", source: "internal", sourceTs: T0 + MINUTE, attributes: { title: "B" } }),
+    product({ entityKey: "M", eventId: "m3", sourceTs: T0 + 2 * MINUTE, attributes: { title: "C" } }), // data conflict
+    product({ entityKey: "M", eventId: "m2", source: "internal", sourceTs: T0 + MINUTE, attributes: { title: "B2" } }), // duplicate
+  ];
+}
+
+function modesSetup() {
+  const records = new MemoryRecordStore();
+  const interpreter = new ChangeInterpreter({
+    records,
+    conflicts: new MemoryConflictStore(),
+    policyFor: (_vendorId, entityType) => ({
+      ...policy(entityType === "product" ? "manual-review" : "last-write-wins", {
+        priceGuard: { maxChangePercent: 50, action: "review" },
+      }),
+      negativeStock: "reject",
+    }),
+  });
+  return { records, interpreter };
+}
+
+/** What a user sees of a result in every mode (live results carry the record, dry runs the changed fields). */
+const reported = (results: readonly ChangeResult[]) => results.map(({ record: _r, fields: _f, ...rest }) => rest);
+
+describe("ChangeInterpreter, modes", () => {
+  it("a dry run reports exactly what the live run then does — outcome, reason, field, conflict type and id, version", async () => {
+    const changes = everyOutcome();
+    const { records, interpreter } = modesSetup();
+    const predicted = await interpreter.dryRun().writeBatch(changes);
+    expect(records.puts).toBe(0);
+    const live = await interpreter.writeBatch(changes);
+    expect(new Set(live.map((r) => r.outcome))).toEqual(
+      new Set(["created", "updated", "stale", "unchanged", "conflicted", "rejected", "duplicate"]),
+    );
+    expect(reported(predicted)).toEqual(reported(live));
+  });
+
+  it("a plan replayed through live mode does what live mode does, and a replay of the same plan changes nothing", async () => {
+    const changes = everyOutcome();
+    const live = modesSetup();
+    const direct = await live.interpreter.writeBatch(changes);
+    const planned = modesSetup();
+    const { results, planned: entries } = await planned.interpreter.plan().decide(changes);
+    const pending = entries.flatMap((entry) => (entry ? [entry] : []));
+    const applied = await planned.interpreter.replay(pending, "job-test");
+    const byChange = results.map((result, i) =>
+      entries[i] ? (applied[pending.indexOf(entries[i] as PlannedEntry)] as ChangeResult) : result,
+    );
+    expect(reported(byChange)).toEqual(reported(direct));
+    expect([...planned.records.items.values()].map(({ createdAt: _c, updatedAt: _u, ...r }) => r)).toEqual(
+      [...live.records.items.values()].map(({ createdAt: _c, updatedAt: _u, ...r }) => r),
+    );
+    const puts = planned.records.puts;
+    const again = await planned.interpreter.replay(pending, "job-test");
+    expect(again.map((r) => r.outcome)).toEqual(applied.map((r) => r.outcome));
+    expect(planned.records.puts - puts).toBe(pending.filter((e) => e.action === "write").length);
   });
 });
