@@ -42,12 +42,20 @@ export type Decision =
   | {
       readonly action: "write";
       readonly outcome: "created" | "updated";
-      /** The record to write. */
+      /** The record to write (a new content version), decided against the stored record. */
       readonly record: SyncRecord;
-      /** The version the stored record must still have (`undefined`: it must not exist). */
-      readonly expectedVersion: number | undefined;
       /** A conflict that the strategy resolved in this change's favour. */
       readonly conflictType?: ConflictType;
+    }
+  | {
+      /**
+       * The change carries the stored content at a time that wins: the record keeps its content and
+       * version and takes the change's time and event id (a write that changes no content).
+       */
+      readonly action: "restamp";
+      readonly outcome: "unchanged";
+      readonly record: SyncRecord;
+      readonly reason: string;
     }
   | {
       readonly action: "skip";
@@ -184,7 +192,7 @@ function buildRecord(
     sourceTs: stamp.sourceTs,
     ...(stamp.sourceVersion === undefined ? {} : { sourceVersion: stamp.sourceVersion }),
     source: stamp.source,
-    lastEventId: change.eventId,
+    lastEventId: stamp.eventId,
     lastJobId: change.jobId,
     contentHash: recordContentHash(proposal.attributes, proposal.deleted),
     attributes: strategy === "merge" ? proposal.attributes : visible(proposal.attributes),
@@ -253,12 +261,7 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
             stamp: changeStamp(change),
             tookAnything: true,
           };
-    return {
-      action: "write",
-      outcome: "created",
-      record: buildRecord(undefined, change, proposal, strategy, now),
-      expectedVersion: undefined,
-    };
+    return { action: "write", outcome: "created", record: buildRecord(undefined, change, proposal, strategy, now) };
   }
 
   const incoming = changeStamp(change);
@@ -276,32 +279,24 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
     overlay(current.deleted ? {} : current.attributes, change),
     change.op === "delete",
   );
-  // A newer delete of a deleted record changes no content but must move the tombstone's stamp, or
-  // an update between the two deletes could revive the record later. Deletes are rare: the write is cheap.
-  const restampsTombstone =
-    change.op === "delete" &&
-    current.deleted &&
-    (strategy === "source-priority"
-      ? rank(change.source) > rank(current.source) ||
-        (rank(change.source) === rank(current.source) && isNewer(incoming, stored, rank))
-      : isNewer(incoming, current.deleteStamp ?? stored, rank)) &&
-    change.eventId !== current.lastEventId;
-  if (overlayHash === current.contentHash && !restampsTombstone) {
-    return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
+  const proposedHash = recordContentHash(proposal.attributes, proposal.deleted);
+  if (proposedHash === current.contentHash) {
+    // The content stays as it is. A change that would have won still moves the record's time (or,
+    // under merge, its fields' times): equal content at a newer time is a fact the fold needs, or an
+    // older change arriving later could win (A-B-A). No content change: no new version.
+    const moves = strategy === "merge" ? proposal.tookAnything : wins(incoming, stored, policy);
+    if (moves) return restamp(current, change, proposal, now);
+    if (overlayHash === current.contentHash) {
+      return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
+    }
+    if (change.eventId === current.lastEventId) {
+      return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
+    }
+    // Merge: the fields that would change lost to newer stored values; the rest are equal.
+    return staleDecision(current, "timestamp");
   }
   if (change.eventId === current.lastEventId) {
     return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
-  }
-  const deleteStampMoved =
-    proposal.deleteStamp !== undefined &&
-    (current.deleteStamp === undefined || compareStamps(proposal.deleteStamp, current.deleteStamp, rank) !== 0);
-  if (
-    recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash &&
-    !deleteStampMoved &&
-    !restampsTombstone
-  ) {
-    // Merge: the fields that would change lost to newer stored values; the rest are equal.
-    return staleDecision(current, "timestamp");
   }
   const versionConflict = change.expectedVersion !== undefined && change.expectedVersion !== current.version;
   const dataConflict = sourceParty(change.source) !== sourceParty(current.source);
@@ -366,8 +361,44 @@ export function decide(current: SyncRecord | undefined, change: Change, policy: 
     action: "write",
     outcome: "updated",
     record: buildRecord(current, change, proposal, strategy, now),
-    expectedVersion: current.version,
     ...(conflictType ? { conflictType } : {}),
+  };
+}
+
+/** Whether a record-level change at `incoming` would replace the record stamped `stored`. */
+function wins(incoming: Stamp, stored: Stamp, policy: DecisionPolicy): boolean {
+  if (policy.strategy === "source-priority") {
+    const a = policy.rank(incoming.source);
+    const b = policy.rank(stored.source);
+    if (a !== b) return a > b;
+  }
+  return compareStamps(incoming, stored, policy.rank) > 0;
+}
+
+/** The record with the change's time and event id (or, under merge, the moved field and delete stamps). */
+function restamp(current: SyncRecord, change: Change, proposal: Proposal, now: number): Decision {
+  const stamp = proposal.fieldStamps ? proposal.stamp : changeStamp(change);
+  const { sourceVersion: _previous, ...rest } = current;
+  return {
+    action: "restamp",
+    outcome: "unchanged",
+    reason: "content equals the stored record; its newer time is kept",
+    record: {
+      ...rest,
+      sourceTs: stamp.sourceTs,
+      ...(stamp.sourceVersion === undefined ? {} : { sourceVersion: stamp.sourceVersion }),
+      source: stamp.source,
+      lastEventId: stamp.eventId,
+      lastJobId: change.jobId,
+      ...(proposal.fieldStamps ? { fieldStamps: proposal.fieldStamps } : {}),
+      ...(proposal.deleteStamp ? { deleteStamp: proposal.deleteStamp } : {}),
+      ...(current.deleted
+        ? {
+            deletedAt: proposal.deleteStamp?.sourceTs ?? (change.op === "delete" ? change.sourceTs : current.deletedAt),
+          }
+        : {}),
+      updatedAt: now,
+    },
   };
 }
 

@@ -144,5 +144,5 @@ export function decideDelta(
     },
     updatedAt: now,
   };
-  return { action: "write", outcome: "updated", record, expectedVersion: current.version };
+  return { action: "write", outcome: "updated", record };
 }

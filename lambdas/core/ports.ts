@@ -1,7 +1,7 @@
 import type { Change } from "./change.ts";
 import type { ConflictDraft } from "./conflict-rules.ts";
 import type { EntityType, RecordKey } from "./model.ts";
-import type { SyncRecord } from "./record.ts";
+import type { Precondition, SyncRecord } from "./record.ts";
 
 /**
  * Where records live. The DynamoDB adapter implements it for AWS and the embedded store alike.
@@ -16,12 +16,14 @@ export interface RecordStore {
   /** Reads one record. @param options.consistent - @default true */
   get(key: RecordKey, options?: { consistent?: boolean }): Promise<SyncRecord | undefined>;
   /**
-   * Writes a record if the stored one still has `expectedVersion` (or, when `undefined`, does not exist).
+   * Writes a record if the stored one is still the one the decision was made on: same `revision`
+   * (or, for a record without one, same `version` and still no `revision`); when `expected` is
+   * `undefined`, only if none exists.
    * @returns `"written"`, or `"condition-failed"` when someone else wrote first.
    * @throws {ItemTooLargeError} when the item would exceed DynamoDB's 400 KB limit.
    * @throws {TransientError} on throttling or timeouts.
    */
-  put(record: SyncRecord, expectedVersion: number | undefined): Promise<"written" | "condition-failed">;
+  put(record: SyncRecord, expected: Precondition | undefined): Promise<"written" | "condition-failed">;
 }
 
 /** A stored manual-review conflict. */

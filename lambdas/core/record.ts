@@ -24,8 +24,16 @@ export interface DeltaLedger {
  * A stored record: the current state of one `(vendorId, entityType, entityKey)` with its provenance.
  */
 export interface SyncRecord extends RecordKey {
-  /** +1 per accepted write; conditional writes check it. Starts at 1. */
+  /**
+   * The content version: +1 per write that changes the content (attributes or deleted flag), so
+   * change notifications correspond one to one, by (key, version), to content changes. Starts at 1.
+   */
   readonly version: number;
+  /**
+   * +1 per write of any kind (a content change, or a newer time kept for equal content); conditional
+   * writes check it. Absent on records written before it existed (read as 0).
+   */
+  readonly revision?: number;
   /** Event time of the newest change applied, UTC epoch ms. */
   readonly sourceTs: number;
   readonly sourceVersion?: number;
@@ -72,4 +80,17 @@ export function recordStamp(record: SyncRecord): Stamp {
     source: record.source,
     eventId: record.lastEventId,
   };
+}
+
+/** What a conditional write checks: the stored record is still the one a decision was made on. */
+export interface Precondition {
+  readonly version: number;
+  /** Absent: the stored record has no `revision` yet (written before it existed). */
+  readonly revision?: number;
+}
+
+/** @returns the precondition of a write decided against `record` (`undefined`: it must not exist yet). */
+export function preconditionOf(record: SyncRecord | undefined): Precondition | undefined {
+  if (!record) return undefined;
+  return { version: record.version, ...(record.revision === undefined ? {} : { revision: record.revision }) };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConcurrentUpdateError } from "../../lambdas/core/errors.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
+import { preconditionOf } from "../../lambdas/core/record.ts";
 import { importFile } from "../../local/commands/import.ts";
 import {
   dlqList,
@@ -140,9 +141,10 @@ describe("conflict review", () => {
       {
         ...(record as NonNullable<typeof record>),
         version: (record?.version ?? 0) + 1,
+        revision: (record?.revision ?? 0) + 1,
         attributes: { ...record?.attributes, brand: "Other" },
       },
-      record?.version,
+      preconditionOf(record),
     );
     await expect(
       resolveConflictLocally(sandbox, {

@@ -2,7 +2,7 @@ import { conflictIdOf } from "../../lambdas/core/changes/results.ts";
 import type { ConflictDraft } from "../../lambdas/core/conflict-rules.ts";
 import { type RecordKey, recordId } from "../../lambdas/core/model.ts";
 import type { ConflictStore, RecordStore } from "../../lambdas/core/ports.ts";
-import type { SyncRecord } from "../../lambdas/core/record.ts";
+import type { Precondition, SyncRecord } from "../../lambdas/core/record.ts";
 
 /** An in-memory RecordStore with DynamoDB's conditional-write semantics, for unit tests of the write path. */
 export class MemoryRecordStore implements RecordStore {
@@ -24,14 +24,23 @@ export class MemoryRecordStore implements RecordStore {
     return this.items.get(recordId(key));
   }
 
-  async put(record: SyncRecord, expectedVersion: number | undefined): Promise<"written" | "condition-failed"> {
+  /** Runs after each successful write with the record before and after it (the table stream's stand-in). */
+  onWritten: ((before: SyncRecord | undefined, after: SyncRecord) => void) | undefined;
+
+  async put(record: SyncRecord, expected: Precondition | undefined): Promise<"written" | "condition-failed"> {
     await this.beforePut?.(record);
     this.puts++;
     const stored = this.items.get(recordId(record));
-    if (expectedVersion === undefined ? stored !== undefined : stored?.version !== expectedVersion) {
-      return "condition-failed";
-    }
+    const holds =
+      expected === undefined
+        ? stored === undefined
+        : stored !== undefined &&
+          (expected.revision === undefined
+            ? stored.revision === undefined && stored.version === expected.version
+            : stored.revision === expected.revision);
+    if (!holds) return "condition-failed";
     this.items.set(recordId(record), record);
+    this.onWritten?.(stored, record);
     return "written";
   }
 }

@@ -10,7 +10,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { ItemTooLargeError, TransientError } from "../../core/errors.ts";
 import { type EntityType, type RecordKey, recordId } from "../../core/model.ts";
 import type { RecordStore } from "../../core/ports.ts";
-import type { SyncRecord } from "../../core/record.ts";
+import type { Precondition, SyncRecord } from "../../core/record.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
 import { escapeMapKeys, unescapeMapKeys } from "./map-keys.ts";
@@ -61,19 +61,33 @@ interface Condition {
 export const recordConditions = {
   /** Create only: no record with this key exists yet. */
   absent: (): Condition => ({ expression: "attribute_not_exists(#pk)", names: { "#pk": RECORDS_TABLE.partitionKey } }),
-  /** Update only: the stored record is still at the version the decision was made on. */
-  versionIs: (version: number): Condition => ({
-    expression: "#version = :expectedVersion",
-    names: { "#version": "version" },
+  /** Update only: the stored record has had no write since the decision was made on it. */
+  revisionIs: (revision: number): Condition => ({
+    expression: "#revision = :expectedRevision",
+    names: { "#revision": "revision" },
+    values: { ":expectedRevision": { N: String(revision) } },
+  }),
+  /** Update only, of a record written before `revision` existed: still that version, still no revision. */
+  versionWithoutRevision: (version: number): Condition => ({
+    expression: "#version = :expectedVersion AND attribute_not_exists(#revision)",
+    names: { "#version": "version", "#revision": "revision" },
     values: { ":expectedVersion": { N: String(version) } },
   }),
 } as const;
+
+/** @returns the condition of a write decided against the record `expected` describes. */
+export function conditionFor(expected: Precondition | undefined): Condition {
+  if (expected === undefined) return recordConditions.absent();
+  return expected.revision === undefined
+    ? recordConditions.versionWithoutRevision(expected.version)
+    : recordConditions.revisionIs(expected.revision);
+}
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * {@link RecordStore} on DynamoDB: BatchGetItem reads (eventually consistent unless asked), single-item
- * conditional PutItem writes checked on `version`. No transactions: they double the write cost and the
+ * conditional PutItem writes checked on `revision` (see {@link conditionFor}). No transactions: they double the write cost and the
  * embedded engine cannot run them.
  *
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate
@@ -150,7 +164,7 @@ export class DynamoRecordStore implements RecordStore {
     }
   }
 
-  async put(record: SyncRecord, expectedVersion: number | undefined): Promise<"written" | "condition-failed"> {
+  async put(record: SyncRecord, expected: Precondition | undefined): Promise<"written" | "condition-failed"> {
     const item = toItem(record);
     const size = itemSize(item);
     if (size.bytes > MAX_ITEM_BYTES) {
@@ -158,8 +172,7 @@ export class DynamoRecordStore implements RecordStore {
         field: size.largest === "attributes" ? largestAttribute(record) : size.largest,
       });
     }
-    const condition =
-      expectedVersion === undefined ? recordConditions.absent() : recordConditions.versionIs(expectedVersion);
+    const condition = conditionFor(expected);
     try {
       const response = await this.#options.client.send(
         new PutItemCommand({

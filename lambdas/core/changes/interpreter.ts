@@ -20,7 +20,7 @@ import { SystemError } from "../errors.ts";
 import { decideDelta } from "../inventory-delta.ts";
 import { type ConflictType, type EntityType, type RecordKey, recordId } from "../model.ts";
 import type { ConflictStore, RecordStore } from "../ports.ts";
-import type { SyncRecord } from "../record.ts";
+import { type Precondition, preconditionOf, type SyncRecord } from "../record.ts";
 import { type VendorConfig, writePolicyFor } from "../vendor-config.ts";
 import { diffAttributes } from "./diff.ts";
 import { type ChangeResult, decisionResult, errorResult, type ResultBase, resultBase } from "./results.ts";
@@ -53,12 +53,13 @@ export interface PlanSession {
 export type PlannedEntry =
   | {
       readonly action: "write";
-      readonly outcome: "created" | "updated";
+      /** `unchanged`: a newer time kept for equal content (no new version). */
+      readonly outcome: "created" | "updated" | "unchanged";
       readonly change: Change;
       /** The record as planned (its times are set again when written). */
       readonly record: SyncRecord;
-      /** Version the stored record must still have; absent: it must not exist. */
-      readonly expectedVersion?: number;
+      /** What the stored record must still be (see `Precondition`); absent: it must not exist. */
+      readonly expected?: Precondition;
       /** A conflict the strategy resolved in this change's favour. */
       readonly conflictType?: ConflictType;
     }
@@ -96,19 +97,40 @@ interface Effects {
   /** Reads the records a batch needs. */
   read(keys: readonly RecordKey[]): Promise<Map<string, SyncRecord>>;
   /** Acts on a write: `lost` when another writer got there first (live only); plans return the entry. */
-  write(
-    decision: Extract<Decision, { action: "write" }>,
-    change: Change,
-  ): Promise<{ readonly written: boolean; readonly planned?: PlannedEntry }>;
+  write(write: Write, change: Change): Promise<{ readonly written: boolean; readonly planned?: PlannedEntry }>;
   /** Acts on a review; plans return the entry. */
   review(conflict: ConflictDraft, change: Change): Promise<PlannedEntry | undefined>;
   /** Whether results carry the fields each change alters (dry runs and plans report them). */
   readonly describe: boolean;
+  /**
+   * Whether a newer time for equal content is written (live and dry runs). Plans settle it as
+   * `unchanged` without a write: a resync of an unchanged file costs no write.
+   */
+  readonly restamps: boolean;
+}
+
+/** A write decision made ready: the record with its next revision, and the precondition it is written on. */
+interface Write {
+  readonly decision: Extract<Decision, { action: "write" | "restamp" }>;
+  readonly record: SyncRecord;
+  readonly expected: Precondition | undefined;
+}
+
+/** @returns the write of a decision made against `current`. */
+function prepareWrite(
+  decision: Extract<Decision, { action: "write" | "restamp" }>,
+  current: SyncRecord | undefined,
+): Write {
+  return {
+    decision,
+    record: { ...decision.record, revision: (current?.revision ?? 0) + 1 },
+    expected: preconditionOf(current),
+  };
 }
 
 /** A write that was planned: replay tries it as planned first (no read), then decides again if the record moved. */
 interface PlannedWrite {
-  readonly decision: Extract<Decision, { action: "write" }>;
+  readonly write: Write;
   readonly jobId: string;
 }
 
@@ -209,10 +231,14 @@ export class ChangeInterpreter implements ChangeApplier {
    * Plan mode: a dry-run session that also returns, beside each result, the planned write or review
    * (`undefined` for outcomes already final: unchanged, duplicate, stale, rejected) for batch apply to
    * {@link replay} later.
+   *
+   * @param options.restamps - what a newer time for equal content becomes: `write`, a planned write
+   *   (what live mode does), or `settle`, `unchanged` with no write, so a resync of an unchanged file
+   *   costs no write. @default "settle"
    */
-  plan(): PlanSession {
+  plan(options: { readonly restamps?: "write" | "settle" } = {}): PlanSession {
     const overlay = new Map<string, SyncRecord>();
-    const fx = this.#overlayEffects(overlay, true);
+    const fx = { ...this.#overlayEffects(overlay, true), restamps: options.restamps === "write" };
     return {
       decide: async (changes) => {
         const planned: (PlannedEntry | undefined)[] = new Array(changes.length);
@@ -246,7 +272,7 @@ export class ChangeInterpreter implements ChangeApplier {
           for (const index of indexes) {
             const entry = entries[index] as PlannedEntry;
             const planned =
-              !diverged && entry.action === "write" ? { decision: this.#asPlanned(entry), jobId } : undefined;
+              !diverged && entry.action === "write" ? { write: this.#asPlanned(entry), jobId } : undefined;
             if (!planned && !read) {
               current = await this.#deps.records.get(entry.change, { consistent: true });
               read = true;
@@ -276,19 +302,28 @@ export class ChangeInterpreter implements ChangeApplier {
     return { result: settled.result, lost: settled.lost === true };
   }
 
-  #asPlanned(entry: Extract<PlannedEntry, { action: "write" }>): Extract<Decision, { action: "write" }> {
+  #asPlanned(entry: Extract<PlannedEntry, { action: "write" }>): Write {
     const now = this.#now();
-    return {
-      action: "write",
-      outcome: entry.outcome,
-      record: {
-        ...entry.record,
-        updatedAt: now,
-        createdAt: entry.expectedVersion === undefined ? now : entry.record.createdAt,
-      },
-      expectedVersion: entry.expectedVersion,
-      ...(entry.conflictType ? { conflictType: entry.conflictType } : {}),
+    const record = {
+      ...entry.record,
+      updatedAt: now,
+      createdAt: entry.expected === undefined ? now : entry.record.createdAt,
     };
+    const decision: Write["decision"] =
+      entry.outcome === "unchanged"
+        ? {
+            action: "restamp",
+            outcome: "unchanged",
+            record,
+            reason: "content equals the stored record; its newer time is kept",
+          }
+        : {
+            action: "write",
+            outcome: entry.outcome,
+            record,
+            ...(entry.conflictType ? { conflictType: entry.conflictType } : {}),
+          };
+    return { decision, record, expected: entry.expected };
   }
 
   async #run(changes: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]): Promise<ChangeResult[]> {
@@ -344,7 +379,7 @@ export class ChangeInterpreter implements ChangeApplier {
     for (let attempt = 1; ; attempt++) {
       try {
         const decision =
-          attempt === 1 && planned ? planned.decision : decideChange(current, change, policy, this.#now());
+          attempt === 1 && planned ? planned.write.decision : decideChange(current, change, policy, this.#now());
         if (decision.action === "skip" || decision.action === "reject") {
           return { result: decisionResult(base, decision), current };
         }
@@ -352,11 +387,13 @@ export class ChangeInterpreter implements ChangeApplier {
           const entry = await fx.review(decision.conflict, change);
           return { result: decisionResult(base, decision), current, ...(entry ? { planned: entry } : {}) };
         }
-        const { written, planned: entry } = await fx.write(decision, change);
+        if (decision.action === "restamp" && !fx.restamps) return { result: decisionResult(base, decision), current };
+        const write = attempt === 1 && planned ? planned.write : prepareWrite(decision, current);
+        const { written, planned: entry } = await fx.write(write, change);
         if (written) {
           return {
-            result: decisionResult(base, decision, this.#written(fx, decision, current)),
-            current: decision.record,
+            result: decisionResult(base, decision, this.#written(fx, write, current)),
+            current: write.record,
             asPlanned: attempt === 1 && planned !== undefined,
             ...(entry ? { planned: entry } : {}),
           };
@@ -368,11 +405,11 @@ export class ChangeInterpreter implements ChangeApplier {
           attempt === 1 &&
           planned &&
           current?.lastJobId === planned.jobId &&
-          current.version >= planned.decision.record.version
+          current.version >= planned.write.record.version
         ) {
           // This job got this far before (a retried or redriven part): the planned outcome stands.
           return {
-            result: decisionResult(base, planned.decision, { version: current.version }),
+            result: decisionResult(base, planned.write.decision, { version: current.version }),
             current,
             asPlanned: true,
           };
@@ -384,9 +421,10 @@ export class ChangeInterpreter implements ChangeApplier {
   }
 
   /** What a write's result carries: the record (live), or the fields it alters (dry runs and plans). */
-  #written(fx: Effects, decision: Extract<Decision, { action: "write" }>, before: SyncRecord | undefined) {
-    if (!fx.describe) return { record: decision.record };
-    return { fields: diffAttributes(before && !before.deleted ? before.attributes : {}, decision.record.attributes) };
+  #written(fx: Effects, write: Write, before: SyncRecord | undefined): Partial<ChangeResult> {
+    if (write.decision.action === "restamp") return {};
+    if (!fx.describe) return { record: write.record };
+    return { fields: diffAttributes(before && !before.deleted ? before.attributes : {}, write.record.attributes) };
   }
 
   #lostRaces(base: ResultBase, attempts: number): ChangeResult {
@@ -411,10 +449,9 @@ export class ChangeInterpreter implements ChangeApplier {
     if (!conflicts) throw new SystemError("live mode needs a conflict store (ChangeInterpreterDeps.conflicts)");
     return {
       describe: false,
+      restamps: true,
       read: (keys) => records.getMany(keys),
-      write: async (decision) => ({
-        written: (await records.put(decision.record, decision.expectedVersion)) === "written",
-      }),
+      write: async (write) => ({ written: (await records.put(write.record, write.expected)) === "written" }),
       review: async (draft) => {
         const { conflictId, created } = await conflicts.saveConflict(draft, this.#now());
         if (created) await onConflictOpened?.({ conflictId, draft });
@@ -426,6 +463,7 @@ export class ChangeInterpreter implements ChangeApplier {
   #overlayEffects(overlay: Map<string, SyncRecord>, plans: boolean): Effects {
     return {
       describe: true,
+      restamps: true,
       read: async (keys) => {
         const missing = keys.filter((key) => !overlay.has(recordId(key)));
         const stored = missing.length > 0 ? await this.#deps.records.getMany(missing) : new Map<string, SyncRecord>();
@@ -437,11 +475,12 @@ export class ChangeInterpreter implements ChangeApplier {
         }
         return out;
       },
-      write: async (decision, change) => {
+      write: async (write, change) => {
         const id = recordId(change);
         overlay.delete(id);
-        overlay.set(id, decision.record);
+        overlay.set(id, write.record);
         if (overlay.size > DRY_RUN_OVERLAY_RECORDS) overlay.delete(overlay.keys().next().value as string);
+        const { decision } = write;
         if (!plans) return { written: true };
         return {
           written: true,
@@ -449,9 +488,9 @@ export class ChangeInterpreter implements ChangeApplier {
             action: "write",
             outcome: decision.outcome,
             change,
-            record: decision.record,
-            ...(decision.expectedVersion === undefined ? {} : { expectedVersion: decision.expectedVersion }),
-            ...(decision.conflictType ? { conflictType: decision.conflictType } : {}),
+            record: write.record,
+            ...(write.expected === undefined ? {} : { expected: write.expected }),
+            ...(decision.action === "write" && decision.conflictType ? { conflictType: decision.conflictType } : {}),
           },
         };
       },

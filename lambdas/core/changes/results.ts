@@ -122,6 +122,8 @@ export function decisionResult(base: ResultBase, decision: Decision, extra: Part
         ...(decision.conflictType ? { conflictType: decision.conflictType } : {}),
         ...extra,
       };
+    case "restamp":
+      return { ...base, outcome: "unchanged", reason: decision.reason, version: decision.record.version, ...extra };
   }
 }
 

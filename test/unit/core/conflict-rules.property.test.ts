@@ -16,7 +16,7 @@ function applyAll(changes: readonly Change[], p: DecisionPolicy) {
   let record: SyncRecord | undefined;
   const decisions = changes.map((c) => {
     const decision = decide(record, c, p, NOW);
-    if (decision.action === "write") record = decision.record;
+    if (decision.action === "write" || decision.action === "restamp") record = decision.record;
     return decision;
   });
   return { record, decisions };

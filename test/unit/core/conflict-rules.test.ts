@@ -8,11 +8,14 @@ const NOW = T0 + 60 * MINUTE;
 /** Applies a change like the write path does, returning the new record (or the old one when nothing is written). */
 function apply(current: SyncRecord | undefined, c: ReturnType<typeof change>, p = policy("last-write-wins")) {
   const decision = decide(current, c, p, NOW);
-  return { decision, record: decision.action === "write" ? decision.record : current };
+  return {
+    decision,
+    record: decision.action === "write" || decision.action === "restamp" ? decision.record : current,
+  };
 }
 
 function written(decision: Decision): SyncRecord {
-  if (decision.action !== "write")
+  if (decision.action !== "write" && decision.action !== "restamp")
     throw new Error(`expected a write, got ${decision.action}: ${JSON.stringify(decision)}`);
   return decision.record;
 }
@@ -25,7 +28,7 @@ describe("decide — creating", () => {
       policy("last-write-wins"),
       NOW,
     );
-    expect(decision).toMatchObject({ action: "write", outcome: "created", expectedVersion: undefined });
+    expect(decision).toMatchObject({ action: "write", outcome: "created" });
     expect(written(decision)).toMatchObject({
       version: 1,
       sourceTs: T0,
@@ -69,7 +72,7 @@ describe("decide — last-write-wins", () => {
       policy("last-write-wins"),
       NOW,
     );
-    expect(decision).toMatchObject({ outcome: "updated", expectedVersion: 1 });
+    expect(decision).toMatchObject({ outcome: "updated" });
     expect(written(decision)).toMatchObject({ version: 2, attributes: { amount: 1100 }, lastEventId: "e2" });
   });
 
@@ -86,11 +89,36 @@ describe("decide — last-write-wins", () => {
   it("reports equal content as unchanged whatever the event id, with no write", () => {
     const decision = decide(
       base,
-      change({ eventId: "other", sourceTs: T0 + MINUTE, attributes: { amount: "10.00" } }),
+      change({ eventId: "other", sourceTs: T0, sourceVersion: 0, attributes: { amount: "10.00" } }),
       policy("last-write-wins"),
       NOW,
     );
-    expect(decision).toMatchObject({ action: "skip", outcome: "unchanged" });
+    expect(decision).toMatchObject({ action: "restamp", outcome: "unchanged" });
+    const older = decide(
+      base,
+      change({ eventId: "older", sourceTs: T0 - MINUTE, attributes: { amount: "10.00" } }),
+      policy("last-write-wins"),
+      NOW,
+    );
+    expect(older).toMatchObject({ action: "skip", outcome: "unchanged" });
+  });
+
+  it("keeps the newer time and event id of equal content, without a new version (A-B-A)", () => {
+    const p = policy("last-write-wins");
+    const a1 = written(decide(undefined, change({ eventId: "a1", attributes: { amount: "5" } }), p, NOW));
+    const a3 = decide(a1, change({ eventId: "a3", sourceTs: T0 + 2 * MINUTE, attributes: { amount: "5" } }), p, NOW);
+    expect(a3).toMatchObject({
+      action: "restamp",
+      outcome: "unchanged",
+      record: { version: 1, sourceTs: T0 + 2 * MINUTE, lastEventId: "a3", attributes: { amount: 500 } },
+    });
+    const b2 = decide(
+      written(a3),
+      change({ eventId: "b2", sourceTs: T0 + MINUTE, attributes: { amount: "4" } }),
+      p,
+      NOW,
+    );
+    expect(b2).toMatchObject({ outcome: "stale" });
   });
 
   it("treats the same event id with other content as a duplicate", () => {
@@ -381,7 +409,11 @@ describe("decide — regressions found by the property tests", () => {
     const e2 = change({ eventId: "e2", attributes: { amount: "102" } });
     const first = written(decide(undefined, e1, p, NOW));
     const second = decide(first, e0, p, NOW);
-    expect(second).toMatchObject({ action: "write", outcome: "updated" });
+    expect(second).toMatchObject({
+      action: "restamp",
+      outcome: "unchanged",
+      record: { version: 1, lastEventId: "e0" },
+    });
     expect(decide(written(second), e2, p, NOW)).toMatchObject({ outcome: "stale" });
   });
 

@@ -217,7 +217,7 @@ describe("ChangeInterpreter, modes", () => {
     const live = modesSetup();
     const direct = await live.interpreter.writeBatch(changes);
     const planned = modesSetup();
-    const { results, planned: entries } = await planned.interpreter.plan().decide(changes);
+    const { results, planned: entries } = await planned.interpreter.plan({ restamps: "write" }).decide(changes);
     const pending = entries.flatMap((entry) => (entry ? [entry] : []));
     const applied = await planned.interpreter.replay(pending, "job-test");
     const byChange = results.map((result, i) =>
