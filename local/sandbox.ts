@@ -142,11 +142,13 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     },
   });
   const opsFile = join(dataDir, "ops-notifications.jsonl");
+  const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
   const interpreter = ChangeInterpreter.forVendors(
     { get: vendor },
     {
       records,
       conflicts: sync,
+      resources: keyIndex,
       // The operations topic's stand-in: one line per newly opened conflict.
       onConflictOpened: ({ conflictId, draft }) =>
         appendFileSync(opsFile, `${JSON.stringify(conflictOpenedNotification(conflictId, draft))}\n`),
@@ -154,7 +156,6 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   );
   const archive = new FileObjectStore(join(dataDir, "objects", "archive"));
   const secrets = new LocalSecrets(join(dataDir, "secrets.json"), vendors.values());
-  const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo.client, tableName: dynamo.tables.sync });
   // No cache in the sandbox: a pause takes effect on the next delivery.
   const pause = new DynamoVendorControl({ client: dynamo.client, tableName: dynamo.tables.sync, cacheMs: 0 });
   const conflictReview = new DynamoConflictReviewStore({ client: dynamo.client, tableName: dynamo.tables.sync, sync });
@@ -200,7 +201,6 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     archive,
     rejects: archive,
     control: realtimeQueue,
-    rememberKeys: (changes) => keyIndex.remember(changes),
     pause,
     // Faster than on AWS (2 s base, 5 min cap), so a poison message reaches the DLQ in seconds locally.
     retry: { baseSeconds: 0.05, capSeconds: 2, minSeconds: 0 },

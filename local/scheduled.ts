@@ -2,7 +2,6 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
 import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/adapters/vendor-http/connector.ts";
@@ -102,7 +101,6 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     now,
     log,
   });
-  const keyIndex = new DynamoPlatformKeyIndex({ client: options.client, tableName: options.syncTableName });
   const vendorApi = new LocalVendorApi(options.vendors.values(), options.secrets, options.vendorApiDir);
   const connectors = new Map<string, VendorHttpConnector>();
   const connectorFor = (vendor: VendorConfig) => {
@@ -144,7 +142,6 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     objects: options.archive,
     batch,
     fileDrops,
-    rememberKeys: (changes) => keyIndex.remember(changes),
     onEvent: (event) => options.events.emit("pull", event),
     log,
     now,

@@ -28,7 +28,7 @@ const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_T
 const operations = makeHandler({
   vendors,
   records,
-  interpreter: ChangeInterpreter.forVendors(vendors, { records, conflicts: sync }),
+  interpreter: ChangeInterpreter.forVendors(vendors, { records, conflicts: sync, resources: keyIndex }),
   conflicts: {
     getConflict: (id) => review.getConflict(id),
     claimConflict: (id, by, now) => review.claimConflict(id, by, now),

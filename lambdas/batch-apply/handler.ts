@@ -1,11 +1,8 @@
 /** Lambda entry of batch-apply: real adapters built once per execution environment. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
-import { ChangeInterpreter } from "../core/changes/interpreter.ts";
-import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { writePathAdapters } from "../runtime/change-interpreter.ts";
 import { metrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { type BatchApplyResponse, makeHandler } from "./batch-apply.ts";
@@ -14,11 +11,12 @@ import { readEnv } from "./env.ts";
 const env = readEnv();
 const dynamo = new DynamoDBClient({});
 const vendors = VendorRegistry.fromBundle();
-const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
-const interpreter = ChangeInterpreter.forVendors(vendors, {
-  records,
-  conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
-  onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
+const { interpreter } = writePathAdapters({
+  client: dynamo,
+  recordsTableName: env.RECORDS_TABLE_NAME,
+  syncTableName: env.SYNC_TABLE_NAME,
+  vendors,
+  conflictTopicArn: env.OPS_TOPIC_ARN,
 });
 
 const apply = makeHandler({

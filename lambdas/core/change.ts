@@ -42,6 +42,11 @@ export interface Change extends RecordKey {
   /** 1-based source line (files) for error reports. */
   readonly line?: number;
   /**
+   * The platform resource the change describes (a Shopify product id), when the vendor names one: a
+   * delete of that resource is remembered against it, so an older change carrying it stays deleted.
+   */
+  readonly resource?: PlatformResource;
+  /**
    * A relative stock movement (whole units) to add to the stored `available`, instead of `attributes`.
    * Set only by {@link inventoryDeltaChange}; the write path applies it once per event id.
    */
@@ -49,6 +54,13 @@ export interface Change extends RecordKey {
 }
 
 const KeySchema = v.union([v.string(), v.pipe(v.number(), v.safeInteger())]);
+
+/** A platform's resource by the platform's own id (every digit kept). */
+export const PlatformResourceSchema = v.strictObject({
+  type: v.picklist(["product", "variant"]),
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+});
+export type PlatformResource = v.InferOutput<typeof PlatformResourceSchema>;
 const TimeSchema = v.union([v.string(), v.number()]);
 const MoneyTextSchema = v.union([v.string(), v.number()]);
 const IntegerTextSchema = v.union([
@@ -183,6 +195,8 @@ export const ChangeInputSchema = v.strictObject({
   attributes: v.optional(dataRecord(v.unknown()), {}),
   /** 1-based source line, set by the normaliser. */
   line: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** The platform resource the change describes (its deletion is remembered against it). */
+  resource: v.optional(PlatformResourceSchema),
 });
 
 export type ChangeInput = v.InferInput<typeof ChangeInputSchema>;
@@ -403,6 +417,7 @@ export function toChange(input: unknown, ctx: ChangeContext): Change {
       attributes,
       contentHash: hash,
       ...(line === undefined ? {} : { line }),
+      ...(change.resource === undefined ? {} : { resource: change.resource }),
     };
   } catch (error) {
     if (error instanceof ValidationError && line !== undefined && error.line === undefined) {

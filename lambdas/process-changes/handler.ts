@@ -3,17 +3,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
-import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { readSecretText } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsMessageControl } from "../adapters/sqs/sqs-queue.ts";
 import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../adapters/vendor-http/resource-fetcher.ts";
-import { ChangeInterpreter } from "../core/changes/interpreter.ts";
-import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { writePathAdapters } from "../runtime/change-interpreter.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
@@ -22,19 +18,19 @@ import { makeHandler } from "./process-changes.ts";
 const env = readEnv();
 const dynamo = new DynamoDBClient({});
 const vendors = VendorRegistry.fromBundle();
-const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
 const archive = new S3ObjectStore({ client: new S3Client({}), bucket: env.ARCHIVE_BUCKET_NAME });
 // Thin notifications read the resource through the vendor's pull connector (one per vendor, tokens reused).
 const connectors = new Map<string, VendorHttpConnector>();
-const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 
 const processChanges = makeHandler({
   vendors,
-  writer: ChangeInterpreter.forVendors(vendors, {
-    records,
-    conflicts: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
-    onConflictOpened: conflictNotifier(env.OPS_TOPIC_ARN),
-  }),
+  writer: writePathAdapters({
+    client: dynamo,
+    recordsTableName: env.RECORDS_TABLE_NAME,
+    syncTableName: env.SYNC_TABLE_NAME,
+    vendors,
+    conflictTopicArn: env.OPS_TOPIC_ARN,
+  }).interpreter,
   archive,
   rejects: archive,
   control: new SqsMessageControl({
@@ -42,7 +38,6 @@ const processChanges = makeHandler({
     queueUrl: env.REALTIME_QUEUE_URL,
     deadLetterQueueUrl: env.REALTIME_DLQ_URL,
   }),
-  rememberKeys: (changes) => keyIndex.remember(changes),
   pause: new DynamoVendorControl({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   fetcher: new VendorResourceFetcher({
     vendor: (vendorId) => vendors.get(vendorId),

@@ -12,12 +12,11 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import * as v from "valibot";
 import type { Change } from "../core/change.ts";
 import { changeContext, intake } from "../core/changes/context.ts";
-import type { ChangeApplier } from "../core/changes/interpreter.ts";
+import type { ChangeApplier, ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { type ChangeResult, type RejectEntry, rejectEntryOf } from "../core/changes/results.ts";
 import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
 import { inventoryDeltaChange } from "../core/inventory-delta.ts";
 import { assertValueNesting } from "../core/json-nesting.ts";
-import { recordId } from "../core/model.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
@@ -38,15 +37,13 @@ export interface ProcessedMessage {
 
 export interface ProcessChangesDeps {
   readonly vendors: VendorRegistry;
-  /** The change interpreter's live mode. */
-  readonly writer: ChangeApplier;
+  /** The change interpreter (live mode; platform deletes). */
+  readonly writer: ChangeApplier & Pick<ChangeInterpreter, "deleteResource">;
   /** Archived deliveries and large mappings. */
   readonly archive: ObjectStore;
   /** Where rejected changes are kept (`rejects/<vendor>/<day>/<eventId>.json`). */
   readonly rejects: ObjectStore;
   readonly control: MessageControl;
-  /** Remembers record keys by platform id after product writes. */
-  readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
   readonly fetcher?: ResourceFetcher;
   /** Pause control: a message of a paused vendor is parked (not retried, not dead-lettered). */
   readonly pause?: VendorPauseControl;
@@ -59,6 +56,15 @@ export interface ProcessChangesDeps {
 
 /** Retries for a message whose vendor is unknown (it could not be read). */
 const DEFAULT_MAX_RETRIES = 3;
+
+/**
+ * @throws {TransientError} when a change failed: the written ones are unchanged or duplicates on the
+ *   retry, so the whole message is safe to redo.
+ */
+function throwIfFailed(results: readonly ChangeResult[]): void {
+  const failed = results.filter((result) => result.outcome === "failed");
+  if (failed.length > 0) throw new TransientError(`${failed.length} change(s) failed: ${failed[0]?.reason}`);
+}
 
 /** Builds the processor: `(event, context) => { batchItemFailures }`. */
 export function makeHandler(deps: ProcessChangesDeps) {
@@ -101,6 +107,21 @@ export function makeHandler(deps: ProcessChangesDeps) {
     if (mapping.kind === "ignored")
       return { vendorId: vendor.id, eventId: message.eventId, results: [], note: mapping.reason };
     if (mapping.kind === "fetch") throw new TransientError("connector returned another fetch");
+    if (mapping.kind === "platform-delete") {
+      const results = await deps.writer.deleteResource(
+        vendor.id,
+        mapping.resource,
+        { sourceTs: mapping.sourceTs, source: "vendor:webhook", eventId: mapping.eventId },
+        { workflow: "real-time", jobId: "real-time" },
+      );
+      throwIfFailed(results);
+      return {
+        vendorId: vendor.id,
+        eventId: message.eventId,
+        results,
+        ...(results.length === 0 ? { note: "delete remembered: no record of it stored yet" } : {}),
+      };
+    }
     const inputs = mapping.kind === "changes" ? mapping.changes : [];
     // A relative movement is applied by the write path itself, exactly once by event id (inventory-delta.ts).
     const changes: Change[] =
@@ -132,18 +153,8 @@ export function makeHandler(deps: ProcessChangesDeps) {
       const entry = rejectEntryOf(result);
       return entry?.outcome === "rejected" ? [entry] : [];
     });
-    const stored = new Set(
-      written.filter((r) => r.outcome === "created" || r.outcome === "updated").map((r) => recordId(r)),
-    );
-    await deps.rememberKeys?.(changes.filter((c) => stored.has(recordId(c))));
     await keepRejects(message, rejects);
-    const failed = written.find((result) => result.outcome === "failed");
-    if (failed) {
-      // Written changes are now unchanged/duplicate on the retry: the whole message is safe to redo.
-      throw new TransientError(
-        `${written.filter((r) => r.outcome === "failed").length} change(s) failed: ${failed.reason}`,
-      );
-    }
+    throwIfFailed(written);
     return { vendorId: vendor.id, eventId: message.eventId, results };
   }
 

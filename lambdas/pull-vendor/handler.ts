@@ -5,9 +5,6 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
-import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { S3FileDropSource } from "../adapters/s3/s3-file-drop-source.ts";
 import { readSecretText } from "../adapters/secrets/secrets-manager-source.ts";
@@ -16,10 +13,9 @@ import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SqsMessageControl, SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
 import { VendorHttpConnector } from "../adapters/vendor-http/connector.ts";
 import { buildHandoffExecutionInput } from "../core/batch/execution.ts";
-import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import { conflictNotifier } from "../runtime/conflict-notifications.ts";
+import { writePathAdapters } from "../runtime/change-interpreter.ts";
 import { log, logger, metrics, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
@@ -30,10 +26,14 @@ const dynamo = new DynamoDBClient({});
 const sqs = new SQSClient({});
 const s3 = new S3Client({});
 const vendors = VendorRegistry.fromBundle();
-const records = new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME });
-const sync = new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
+const { interpreter, sync } = writePathAdapters({
+  client: dynamo,
+  recordsTableName: env.RECORDS_TABLE_NAME,
+  syncTableName: env.SYNC_TABLE_NAME,
+  vendors,
+  conflictTopicArn: env.JOBS_TOPIC_ARN,
+});
 const queue = new SqsQueueSender({ client: sqs, queueUrl: env.SYNC_QUEUE_URL });
-const keyIndex = new DynamoPlatformKeyIndex({ client: dynamo, tableName: env.SYNC_TABLE_NAME });
 // One connector per vendor for the life of the execution environment, so OAuth tokens are reused.
 const connectors = new Map<string, VendorHttpConnector>();
 
@@ -49,11 +49,7 @@ const pullVendor = makeHandler({
   }),
   queue,
   control: new SqsMessageControl({ client: sqs, queueUrl: env.SYNC_QUEUE_URL, deadLetterQueueUrl: env.SYNC_DLQ_URL }),
-  interpreter: ChangeInterpreter.forVendors(vendors, {
-    records,
-    conflicts: sync,
-    onConflictOpened: conflictNotifier(env.JOBS_TOPIC_ARN),
-  }),
+  interpreter,
   connectorFor: (vendor: VendorConfig) => {
     let connector = connectors.get(vendor.id);
     if (!connector) {
@@ -80,7 +76,6 @@ const pullVendor = makeHandler({
       }
     : {}),
   fileDrops: (bucket) => new S3FileDropSource({ client: s3, bucket }),
-  rememberKeys: (changes) => keyIndex.remember(changes),
   onResults: (results) => publishOutcomeMetrics(results),
   log,
 });

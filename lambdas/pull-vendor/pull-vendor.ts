@@ -32,7 +32,6 @@ import {
 } from "../core/jobs/messages.ts";
 import type { BatchStarter, StepStore } from "../core/jobs/ports.ts";
 import type { SyncJobs } from "../core/jobs/sync-jobs.ts";
-import { recordId } from "../core/model.ts";
 import { type OutcomeCounts, statusFromCounts } from "../core/outcomes.ts";
 import type { Log, MessageControl, ObjectStore, QueueSender } from "../core/ports.ts";
 import { mapPullRecords } from "../core/pull/index.ts";
@@ -61,8 +60,6 @@ export interface PullVendorDeps {
   readonly objects: ObjectStore;
   /** The batch workflow. Without it every pull is applied by the worker, however large. */
   readonly batch?: BatchStarter;
-  /** Remembers record keys by platform id after product writes (for webhooks that name only ids). */
-  readonly rememberKeys?: (changes: readonly Change[]) => Promise<void>;
   /** Receives every page's results (metrics). */
   readonly onResults?: (results: readonly ChangeResult[]) => void;
   /** Told about each page taken and each hand-over (the sandbox's event log, the demo). */
@@ -186,24 +183,12 @@ export function makeHandler(deps: PullVendorDeps) {
   }
 
   /** Writes (or, for a dry run, decides) changes; counts results. @returns results that failed retryably. */
-  async function apply(
-    applier: ChangeApplier,
-    job: JobItem,
-    changes: readonly Change[],
-    tally: Tally,
-    rejects: RejectEntry[],
-  ) {
+  async function apply(applier: ChangeApplier, changes: readonly Change[], tally: Tally, rejects: RejectEntry[]) {
     const retryable: ChangeResult[] = [];
     for (let start = 0; start < changes.length; start += BATCH) {
       const batch = changes.slice(start, start + BATCH);
       const results = await applier.writeBatch(batch);
       deps.onResults?.(results);
-      if (!isDryRun(job) && deps.rememberKeys) {
-        const written = new Set(
-          results.filter((r) => r.outcome === "created" || r.outcome === "updated").map((r) => recordId(r)),
-        );
-        await deps.rememberKeys(batch.filter((change) => written.has(recordId(change))));
-      }
       rejects.push(...tally.add(results));
       retryable.push(...results.filter((result) => result.outcome === "failed" && result.retryable));
     }
@@ -265,7 +250,7 @@ export function makeHandler(deps: PullVendorDeps) {
         };
       } else {
         const changes = toChanges(job, vendor, mapped.changes, tally, rejects);
-        const failed = await apply(applier, job, changes, tally, rejects);
+        const failed = await apply(applier, changes, tally, rejects);
         if (failed.length > 0 && (committed.resume.attempts ?? 0) < vendor.maxRetries) {
           // Written changes are unchanged on the retry: the page is safe to take again, later.
           throw new StopPull("retry-page");

@@ -14,15 +14,16 @@
  */
 import pLimit from "p-limit";
 import { applyIncomingRules, type NegativeStockPolicy } from "../business-rules.ts";
-import type { Change } from "../change.ts";
+import type { Change, PlatformResource } from "../change.ts";
 import { type ConflictDraft, type Decision, type DecisionPolicy, decide } from "../conflict-rules.ts";
 import { SystemError } from "../errors.ts";
 import { decideDelta } from "../inventory-delta.ts";
-import { type ConflictType, type EntityType, type RecordKey, recordId } from "../model.ts";
+import { type ConflictType, type EntityType, type RecordKey, recordId, type Workflow } from "../model.ts";
 import type { ConflictStore, RecordStore } from "../ports.ts";
-import { type Precondition, preconditionOf, type SyncRecord } from "../record.ts";
+import { type Precondition, preconditionOf, type Stamp, type SyncRecord } from "../record.ts";
 import { type VendorConfig, writePolicyFor } from "../vendor-config.ts";
 import { diffAttributes } from "./diff.ts";
+import { applyDeletions, deletionOf, type PlatformResources, resourcesOf } from "./platform-resources.ts";
 import { type ChangeResult, decisionResult, errorResult, type ResultBase, resultBase } from "./results.ts";
 
 /** Per-vendor, per-entity-type rules the interpreter applies. */
@@ -85,6 +86,8 @@ export interface ChangeInterpreterDeps {
   readonly maxDelayMs?: number;
   /** Records written in parallel within one batch. @default 16 */
   readonly writeConcurrency?: number;
+  /** Deletions remembered against platform resources; without it, `Change.resource` is ignored. */
+  readonly resources?: PlatformResources;
   /**
    * Called when a change opens a new manual-review conflict (not when a redelivery finds it open):
    * admins are notified once per conflict.
@@ -102,6 +105,8 @@ interface Effects {
   review(conflict: ConflictDraft, change: Change): Promise<PlannedEntry | undefined>;
   /** Whether results carry the fields each change alters (dry runs and plans report them). */
   readonly describe: boolean;
+  /** Whether this is live mode (writes happen). */
+  readonly live: boolean;
   /**
    * Whether a newer time for equal content is written (live and dry runs). Plans settle it as
    * `unchanged` without a write: a resync of an unchanged file costs no write.
@@ -326,7 +331,20 @@ export class ChangeInterpreter implements ChangeApplier {
     return { decision, record, expected: entry.expected };
   }
 
-  async #run(changes: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]): Promise<ChangeResult[]> {
+  async #run(input: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]): Promise<ChangeResult[]> {
+    // Changes older than a remembered deletion of their platform resource are that deletion.
+    const deletions = await this.#deletions(input);
+    const { changes, replaced } = applyDeletions(input, deletions, this.#rankOf);
+    const results = await this.#decideAll(changes, fx, planned);
+    if (fx.live && this.#deps.resources) await this.#afterLiveWrites(input, replaced, results);
+    return results;
+  }
+
+  async #decideAll(
+    changes: readonly Change[],
+    fx: Effects,
+    planned?: (PlannedEntry | undefined)[],
+  ): Promise<ChangeResult[]> {
     const groups = groupByRecord(changes);
     const keys = [...groups.values()].map((indexes) => changes[indexes[0] as number] as Change);
     const current = keys.length > 0 ? await fx.read(keys) : new Map<string, SyncRecord>();
@@ -346,6 +364,66 @@ export class ChangeInterpreter implements ChangeApplier {
     );
     return results;
   }
+
+  /** Deletions remembered for the resources `changes` carry (none without a resource store). */
+  async #deletions(changes: readonly Change[]): Promise<Map<string, Stamp>> {
+    const store = this.#deps.resources;
+    const found = new Map<string, Stamp>();
+    if (!store) return found;
+    for (const [vendorId, ofVendor] of Map.groupBy(changes, (change) => change.vendorId)) {
+      const resources = resourcesOf(ofVendor);
+      if (resources.length === 0) continue;
+      for (const [id, deletion] of await store.deletions(vendorId, resources)) found.set(id, deletion);
+    }
+    return found;
+  }
+
+  /**
+   * After live writes of changes carrying platform resources: remembers the records they address,
+   * then looks for a deletion that arrived meanwhile (a delete processed between this batch's read
+   * and its writes, which could not know these records yet) and applies it to the records written.
+   * The repair is not a change of its own: the results stay as they were.
+   */
+  async #afterLiveWrites(input: readonly Change[], replaced: readonly boolean[], results: readonly ChangeResult[]) {
+    const store = this.#deps.resources as PlatformResources;
+    const carried = input.filter((change, i) => change.resource !== undefined && !replaced[i]);
+    if (carried.length === 0) return;
+    await store.remember(carried);
+    const written = carried.filter((change) => {
+      const result = results[input.indexOf(change)];
+      return result !== undefined && result.outcome !== "rejected" && result.outcome !== "failed";
+    });
+    const late = await this.#deletions(written);
+    if (late.size === 0) return;
+    const repairs = applyDeletions(written, late, this.#rankOf);
+    await this.#decideAll(
+      repairs.changes.filter((_, i) => repairs.replaced[i]),
+      this.#liveEffects(),
+    );
+  }
+
+  /**
+   * Deletes a platform resource (a webhook that names only the platform's id): the deletion is
+   * remembered against the resource first, then every record its changes wrote so far is deleted
+   * through live mode. Records written later by older changes carrying the resource are deleted too
+   * (see `platform-resources.ts`).
+   *
+   * @param deletion - the delete's stamp (time, source, event id).
+   * @throws {SystemError} without a resource store.
+   */
+  async deleteResource(
+    vendorId: string,
+    resource: PlatformResource,
+    deletion: Stamp,
+    origin: { readonly workflow: Workflow; readonly jobId: string },
+  ): Promise<ChangeResult[]> {
+    const store = this.#deps.resources;
+    if (!store) throw new SystemError("deleting a platform resource needs ChangeInterpreterDeps.resources");
+    const records = await store.rememberDeletion(vendorId, resource, deletion);
+    return this.writeBatch(records.map((record) => deletionOf({ ...record, vendorId }, deletion, origin)));
+  }
+
+  readonly #rankOf = (vendorId: string, entityType: EntityType) => this.#deps.policyFor(vendorId, entityType).rank;
 
   /**
    * Settles one change against `known` (the record as last read or written).
@@ -449,6 +527,7 @@ export class ChangeInterpreter implements ChangeApplier {
     if (!conflicts) throw new SystemError("live mode needs a conflict store (ChangeInterpreterDeps.conflicts)");
     return {
       describe: false,
+      live: true,
       restamps: true,
       read: (keys) => records.getMany(keys),
       write: async (write) => ({ written: (await records.put(write.record, write.expected)) === "written" }),
@@ -463,6 +542,7 @@ export class ChangeInterpreter implements ChangeApplier {
   #overlayEffects(overlay: Map<string, SyncRecord>, plans: boolean): Effects {
     return {
       describe: true,
+      live: false,
       restamps: true,
       read: async (keys) => {
         const missing = keys.filter((key) => !overlay.has(recordId(key)));

@@ -102,5 +102,7 @@ export const mapBigCommerceRest: PullMapper = (records, ctx): PullMapResult =>
         attributes: { available: product.inventory_level },
       });
     }
-    return changes;
+    // Deletes and inventory webhooks name only the product id: every record of the product carries it.
+    const resource = { type: "product" as const, id: String(product.id) };
+    return changes.map((change) => ({ ...change, resource }));
   });

@@ -36,6 +36,7 @@ const VariantSchema = v.looseObject({
 });
 
 const ProductSchema = v.looseObject({
+  id: v.optional(Id),
   handle: v.pipe(Text, v.minLength(1)),
   title: Text,
   updated_at: Text,
@@ -183,5 +184,10 @@ export const mapShopifyRest: PullMapper = (records, ctx): PullMapResult =>
         variantKeys,
       },
     });
+    // A products/delete webhook names the product id: every record of the product carries it.
+    if (product.id !== undefined) {
+      const resource = { type: "product" as const, id: String(product.id) };
+      return changes.map((change) => ({ ...change, resource }));
+    }
     return changes;
   });

@@ -19,7 +19,9 @@ export const WebhookMessageSchema = v.object({
   /** Object-store key of the archived raw delivery (headers and body). */
   archiveKey: v.string(),
   /** The mapping, inline… */
-  mapping: v.optional(v.looseObject({ kind: v.picklist(["changes", "fetch", "inventory-delta", "ignored"]) })),
+  mapping: v.optional(
+    v.looseObject({ kind: v.picklist(["changes", "fetch", "inventory-delta", "platform-delete", "ignored"]) }),
+  ),
   /** …or the object-store key holding it when it is larger than {@link MAX_INLINE_MAPPING_BYTES}. */
   mappingKey: v.optional(v.string()),
 });

@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput, PlatformResource } from "../change.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import type { WebhookHeaders } from "./headers.ts";
 
@@ -61,12 +61,25 @@ export interface InventoryDeltaMapping {
   readonly delta: number;
 }
 
+/**
+ * A delete that names only the platform's id for a resource (a Shopify, WooCommerce or BigCommerce
+ * product delete): the processor remembers it against the resource and deletes every record the
+ * resource's changes wrote; changes of the resource older than it stay deleted whenever they arrive.
+ */
+export interface PlatformDeleteMapping {
+  readonly kind: "platform-delete";
+  readonly eventId: string;
+  /** The delete's time, UTC epoch ms. */
+  readonly sourceTs: number;
+  readonly resource: PlatformRef;
+}
+
 /** The delivery is authentic but carries nothing to sync. */
 export interface IgnoredMapping {
   readonly kind: "ignored";
   readonly reason: /** A topic this system does not map (answer 2xx so the platform does not retry or disable the hook). */
     | "unsupported-topic"
-    /** A delete for a resource that was never stored here: there is nothing to delete. */
+    /** A thin notification's resource no longer exists at the vendor (its fetch found nothing). */
     | "unknown-resource"
     /** A change to staged (draft) data that is not live yet. */
     | "not-live";
@@ -74,7 +87,12 @@ export interface IgnoredMapping {
 }
 
 /** What one webhook payload means for the store. */
-export type WebhookMapping = ChangesMapping | FetchMapping | InventoryDeltaMapping | IgnoredMapping;
+export type WebhookMapping =
+  | ChangesMapping
+  | FetchMapping
+  | InventoryDeltaMapping
+  | PlatformDeleteMapping
+  | IgnoredMapping;
 
 /**
  * Reads the resource a thin notification points at, through the vendor's pull connector, and maps
@@ -91,10 +109,7 @@ export interface ResourceFetcher {
 }
 
 /** A platform resource by the platform's own id, for {@link PlatformKeyIndex}. */
-export interface PlatformRef {
-  readonly type: "product" | "variant";
-  readonly id: string;
-}
+export type PlatformRef = PlatformResource;
 
 /** The record key(s) stored for a platform resource. */
 export interface PlatformKeys {

@@ -42,6 +42,8 @@ describe("shopify-rest", () => {
         tags: ["women"],
         variantKeys: ["CVT-SM-GRY", "classic-varsity-top/Medium", "classic-varsity-top/Large"],
       },
+      // The product id, which a products/delete webhook names: every record of the product carries it.
+      resource: { type: "product", id: "8820432011521" },
     });
     expect(byKey(changes, "product", "ocean-blue-shirt")?.attributes?.variantKeys).toEqual([
       "ocean-blue-shirt/Default Title",

@@ -95,25 +95,19 @@ describe("WooCommerce product.updated", () => {
 });
 
 describe("WooCommerce product.deleted", () => {
-  it("tombstones the records of the trashed product found by id", async () => {
+  it("names the trashed product by its WooCommerce id, at the arrival time", async () => {
     // Prepare
-    const keyIndex = keyIndexOf({ "product:48": { entityKey: "woo-beanie" } });
-    const ctx = contextFor("woocommerce/product-deleted.headers.json", keyIndex);
+    const ctx = contextFor("woocommerce/product-deleted.headers.json");
 
     // Act
-    const changes = changesOf(
-      await mapWebhookPayload("woocommerce", fixtureBytes("woocommerce/product-deleted.body.json"), ctx),
-    );
+    const result = await mapWebhookPayload("woocommerce", fixtureBytes("woocommerce/product-deleted.body.json"), ctx);
 
     // Assess
-    expect(changes.map((c) => `${c.op} ${c.entityType} ${c.entityKey}`)).toEqual([
-      "delete product woo-beanie",
-      "delete price woo-beanie",
-      "delete inventory woo-beanie",
-    ]);
-    expect(changes[0]).toMatchObject({
+    expect(result).toEqual({
+      kind: "platform-delete",
       eventId: "product/48@delivery:1f0e9d8c7b6a59483726150f4e3d2c1b",
       sourceTs: ctx.receivedAt,
+      resource: { type: "product", id: "48" },
     });
   });
 });

@@ -118,22 +118,12 @@ function mapOrderStatus(n: Notification, common: { eventId: string; sourceTs: nu
   return { kind: "changes", eventId: common.eventId, changes: [change] };
 }
 
-/** `store/product/deleted`: tombstones the product's records when its key is known. */
-async function mapProductDeleted(
-  n: Notification,
-  common: { eventId: string; sourceTs: number },
-  ctx: WebhookMappingContext,
-): Promise<WebhookMapping> {
-  const keys = await ctx.keyIndex.find({ type: "product", id: n.data.id });
-  if (!keys)
-    return { kind: "ignored", reason: "unknown-resource", detail: `no product with BigCommerce id ${n.data.id}` };
-  const changes: ChangeInput[] = [];
-  for (const key of [keys.entityKey, ...(keys.variantKeys ?? []).filter((k) => k !== keys.entityKey)]) {
-    for (const entityType of ["product", "price", "inventory"] as const) {
-      changes.push({ entityType, entityKey: key, op: "delete", ...common, source: SOURCE });
-    }
-  }
-  return { kind: "changes", eventId: common.eventId, changes };
+/**
+ * `store/product/deleted`: remembered against the BigCommerce product id; tombstones the records the
+ * product's changes wrote (see `platform-resources.ts`).
+ */
+function mapProductDeleted(n: Notification, common: { eventId: string; sourceTs: number }): WebhookMapping {
+  return { kind: "platform-delete", ...common, resource: { type: "product", id: n.data.id } };
 }
 
 /**
@@ -159,7 +149,7 @@ export async function mapBigCommerceWebhook(
   const scope = n.scope;
   if (/^store\/(product|sku)\/inventory\/(order\/)?updated$/.test(scope)) return mapInventory(n, common, ctx);
   if (scope === "store/order/statusUpdated") return mapOrderStatus(n, common);
-  if (scope === "store/product/deleted") return mapProductDeleted(n, common, ctx);
+  if (scope === "store/product/deleted") return mapProductDeleted(n, common);
   const thin = /^store\/(product|sku|order)\/(created|updated)$/.exec(scope);
   if (thin) {
     const type = thin[1] as string;

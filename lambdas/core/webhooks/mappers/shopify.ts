@@ -171,41 +171,32 @@ function mapProductUpdate(body: unknown, eventId: string): WebhookMapping {
       extra: { platformId: product.id },
     },
   };
-  return { kind: "changes", eventId, changes: [productChange, ...variantChanges] };
+  // A products/delete names only this id: every record of the product carries it (platform-resources.ts).
+  const resource = { type: "product" as const, id: String(product.id) };
+  return {
+    kind: "changes",
+    eventId,
+    changes: [productChange, ...variantChanges].map((change) => ({ ...change, resource })),
+  };
 }
 
 /**
  * `products/delete`: the body is only `{"id": …}`, while product records are keyed by handle (as the
- * CSV import keys them). The handle and variant keys are looked up by the Shopify id through
- * {@link WebhookMappingContext.keyIndex}; the result tombstones the product and, per variant, its
- * price, inventory and variant product records (a tombstone also keeps a late, older update from
- * reviving them). A product never stored here is `ignored`.
+ * CSV import keys them). The delete is remembered against the Shopify product id and tombstones every
+ * record the product's changes wrote (the product, its variant products, prices and inventories);
+ * changes of the product older than the delete that arrive later are deleted too, so a delete that
+ * arrives before the product's updates still wins (see `platform-resources.ts`).
  *
  * The body must be exactly `{"id"}`: the topic header is not signed, so a replayed update body sent
  * with a `products/delete` topic is refused instead of deleting the product.
  *
  * The time is `X-Shopify-Triggered-At` (the payload has none), else the arrival time.
  */
-async function mapProductDelete(body: unknown, eventId: string, ctx: WebhookMappingContext): Promise<WebhookMapping> {
+function mapProductDelete(body: unknown, eventId: string, ctx: WebhookMappingContext): WebhookMapping {
   const { id } = parseShape(v.strictObject({ id: IdSchema }), body);
-  const keys = await ctx.keyIndex.find({ type: "product", id });
-  if (!keys) return { kind: "ignored", reason: "unknown-resource", detail: `no product with Shopify id ${id}` };
   const triggeredAt = getHeader(ctx.headers, "X-Shopify-Triggered-At");
   const sourceTs = triggeredAt ? utcMillis(triggeredAt, "headers.X-Shopify-Triggered-At") : ctx.receivedAt;
-  const del = (entityType: ChangeInput["entityType"], entityKey: string): ChangeInput => ({
-    entityType,
-    entityKey,
-    op: "delete",
-    eventId,
-    sourceTs,
-    source: SOURCE,
-  });
-  const changes = [del("product", keys.entityKey)];
-  for (const key of keys.variantKeys ?? []) {
-    if (key !== keys.entityKey) changes.push(del("product", key));
-    changes.push(del("price", key), del("inventory", key));
-  }
-  return { kind: "changes", eventId, changes };
+  return { kind: "platform-delete", eventId, sourceTs, resource: { type: "product", id: String(id) } };
 }
 
 /**

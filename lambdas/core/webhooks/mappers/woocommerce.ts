@@ -109,6 +109,7 @@ function mapProduct(body: unknown): WebhookMapping {
       },
     },
   ];
+  const resource = { type: "product" as const, id: String(product.id) };
   if (product.price) {
     const onSale = !!product.sale_price && !!product.regular_price && product.regular_price !== product.price;
     changes.push({
@@ -125,29 +126,19 @@ function mapProduct(body: unknown): WebhookMapping {
       attributes: { available: product.stock_quantity, ...(backorders ? { backorders } : {}) },
     });
   }
-  return { kind: "changes", eventId, changes };
+  return { kind: "changes", eventId, changes: changes.map((change) => ({ ...change, resource })) };
 }
 
 /**
- * `product.deleted` fires when a product is moved to the trash; the body is only `{"id"}`. The record
- * key (SKU) is looked up by id; the product, its price and its inventory are tombstoned at the arrival
- * time (the payload has none). A permanent delete that skips the trash sends nothing at all, so
+ * `product.deleted` fires when a product is moved to the trash; the body is only `{"id"}`. The delete
+ * is remembered against the WooCommerce id and tombstones the records the product's changes wrote (its
+ * product, price and inventory), at the arrival time (the payload has none). A permanent delete that skips the trash sends nothing at all, so
  * deletions must also be reconciled by pulls.
  */
-async function mapProductDelete(body: unknown, ctx: WebhookMappingContext): Promise<WebhookMapping> {
+function mapProductDelete(body: unknown, ctx: WebhookMappingContext): WebhookMapping {
   const { id } = parseShape(v.strictObject({ id: IdSchema }), body);
-  const keys = await ctx.keyIndex.find({ type: "product", id });
-  if (!keys) return { kind: "ignored", reason: "unknown-resource", detail: `no product with WooCommerce id ${id}` };
   const eventId = wooCommerceDeliveryEventId("product", id, ctx.headers);
-  const changes: ChangeInput[] = (["product", "price", "inventory"] as const).map((entityType) => ({
-    entityType,
-    entityKey: keys.entityKey,
-    op: "delete",
-    eventId,
-    sourceTs: ctx.receivedAt,
-    source: SOURCE,
-  }));
-  return { kind: "changes", eventId, changes };
+  return { kind: "platform-delete", eventId, sourceTs: ctx.receivedAt, resource: { type: "product", id: String(id) } };
 }
 
 /**
