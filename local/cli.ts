@@ -272,14 +272,15 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
   opsOptions(
     conflicts
       .command("list")
-      .description("open (or resolved) conflicts, oldest first")
+      .description("open (or resolved, or superseded) conflicts, oldest first")
       .option("--vendor <id>", "one vendor (default: all)")
-      .option("--resolved", "list resolved conflicts instead of open ones"),
-  ).action(async (options: OpsOptions & { vendor?: string; resolved?: boolean }) => {
+      .option("--resolved", "list resolved conflicts instead of open ones")
+      .option("--superseded", "list conflicts closed because a newer change of their record was applied first"),
+  ).action(async (options: OpsOptions & { vendor?: string; resolved?: boolean; superseded?: boolean }) => {
     const { conflicts: items } = (await ops(options, {
       action: "conflicts.list",
       ...(options.vendor ? { vendorId: options.vendor } : {}),
-      status: options.resolved ? "RESOLVED" : "OPEN",
+      status: options.resolved ? "RESOLVED" : options.superseded ? "SUPERSEDED" : "OPEN",
     })) as { conflicts: ConflictItem[] };
     if (options.json) json({ conflicts: items });
     else io.out(`${items.length === 0 ? "no conflicts" : items.map(formatConflictLine).join("\n")}\n`);

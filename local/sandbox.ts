@@ -13,7 +13,10 @@ import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../lambdas/adapters/dynamodb/vendor-control-store.ts";
 import { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
 import { ValidationError } from "../lambdas/core/errors.ts";
-import { conflictOpenedNotification } from "../lambdas/core/operations/ops-notifications.ts";
+import {
+  conflictOpenedNotification,
+  conflictSupersededNotification,
+} from "../lambdas/core/operations/ops-notifications.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
 import type { SyncRecord } from "../lambdas/core/record.ts";
@@ -149,9 +152,11 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
       records,
       conflicts: sync,
       resources: keyIndex,
-      // The operations topic's stand-in: one line per newly opened conflict.
+      // The operations topic's stand-in: one line per newly opened and per superseded conflict.
       onConflictOpened: ({ conflictId, draft }) =>
         appendFileSync(opsFile, `${JSON.stringify(conflictOpenedNotification(conflictId, draft))}\n`),
+      onConflictSuperseded: ({ conflictId, by }) =>
+        appendFileSync(opsFile, `${JSON.stringify(conflictSupersededNotification(conflictId, by))}\n`),
     },
   );
   const archive = new FileObjectStore(join(dataDir, "objects", "archive"));

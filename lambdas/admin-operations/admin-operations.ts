@@ -45,7 +45,7 @@ export const AdminCommandSchema = v.variant("action", [
   v.object({
     action: v.literal("conflicts.list"),
     vendorId: v.optional(v.string()),
-    status: v.optional(v.picklist(["OPEN", "RESOLVED"])),
+    status: v.optional(v.picklist(["OPEN", "RESOLVED", "SUPERSEDED"])),
   }),
   v.object({ action: v.literal("conflicts.show"), conflictId: v.string() }),
   v.object({ action: v.literal("conflicts.resolve"), conflictId: v.string(), resolution: ResolutionSchema, by: By }),
@@ -82,7 +82,7 @@ export interface AdminOperationsDeps {
   /** Applies conflict resolutions (its live mode). */
   readonly interpreter: Pick<ChangeInterpreter, "applyAt">;
   readonly conflicts: ConflictReviewStore & {
-    listConflicts(vendorId: string, options: { status?: "OPEN" | "RESOLVED" }): Promise<ConflictItem[]>;
+    listConflicts(vendorId: string, options: { status?: ConflictItem["status"] }): Promise<ConflictItem[]>;
   };
   readonly deadLetters: DeadLetterWorkbench;
   readonly pause: VendorPauseControl;

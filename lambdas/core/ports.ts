@@ -32,7 +32,8 @@ export interface ConflictItem {
   readonly vendorId: string;
   readonly entityType: EntityType;
   readonly entityKey: string;
-  readonly status: "OPEN" | "RESOLVED";
+  /** OPEN → (RESOLVING →) RESOLVED by an admin, or SUPERSEDED when a newer change was applied first. */
+  readonly status: "OPEN" | "RESOLVED" | "SUPERSEDED";
   readonly reason: ConflictDraft["reason"];
   readonly message: string;
   readonly recordVersion: number;
@@ -50,6 +51,14 @@ export interface ConflictItem {
     readonly appliedVersion?: number;
     readonly note?: string;
   };
+  /** Set when a newer applied change closed the conflict. */
+  readonly supersededBy?: {
+    readonly eventId: string;
+    /** The newer change's time, epoch ms. */
+    readonly sourceTs: number;
+    /** When it was closed, epoch ms. */
+    readonly at: number;
+  };
 }
 
 /** Where manual-review conflicts are kept. */
@@ -60,6 +69,17 @@ export interface ConflictStore {
    * @returns the conflict id and whether it was new.
    */
   saveConflict(draft: ConflictDraft, now: number): Promise<{ conflictId: string; created: boolean }>;
+  /**
+   * Closes an OPEN conflict as SUPERSEDED by a newer applied change (a conflict being resolved, or
+   * already closed, is left as it is). A superseded conflict is opened again by {@link saveConflict}
+   * when a late change takes the newer one back.
+   * @returns whether this call closed it.
+   */
+  supersedeConflict(
+    conflictId: string,
+    by: { readonly vendorId: string; readonly eventId: string; readonly sourceTs: number },
+    now: number,
+  ): Promise<boolean>;
 }
 
 /** Objects by key (S3 on AWS, a folder in the sandbox): one port for every workflow. */

@@ -1,5 +1,5 @@
 import { contentHash } from "./content-hash.ts";
-import type { Attributes, RecordKey, Source } from "./model.ts";
+import type { Attributes, Op, RecordKey, Source } from "./model.ts";
 
 /** When and from where a value was written: the ordering key of last-write-wins and merge. */
 export interface Stamp {
@@ -18,6 +18,49 @@ export interface DeltaLedger {
   readonly applied: readonly { readonly eventId: string; readonly sourceTs: number }[];
   /** The newest `sourceTs` among movements no longer remembered: a movement at or before it is stale. */
   readonly floorTs?: number;
+}
+
+/** One change a record remembers (see `rules/fold.ts`): applied, or held for review. */
+export interface HistoryEntry {
+  readonly op: Op;
+  readonly eventId: string;
+  /** UTC epoch ms. */
+  readonly sourceTs: number;
+  readonly sourceVersion?: number;
+  readonly source: Source;
+  readonly jobId: string;
+  readonly attributes: Attributes;
+  /** Held for manual review when last folded (not applied). */
+  readonly held: boolean;
+}
+
+/** The state a record's remembered history starts from: changes older than it are stale. */
+export type HistoryBase = Pick<
+  SyncRecord,
+  | "attributes"
+  | "deleted"
+  | "deletedAt"
+  | "sourceTs"
+  | "sourceVersion"
+  | "source"
+  | "lastEventId"
+  | "fieldStamps"
+  | "deleteStamp"
+>;
+
+/**
+ * The changes a record whose rules look back remembers (manual review; prices under the price
+ * guard): the newest applied and held ones, oldest first, so a late change can be folded in its place.
+ */
+export interface RecordHistory {
+  /** The state before the oldest entry; absent: the record did not exist before it. */
+  readonly base?: HistoryBase;
+  readonly entries: readonly HistoryEntry[];
+}
+
+/** An open manual-review conflict of a record, with the stamp of the change it holds. */
+export interface OpenReview extends Stamp {
+  readonly conflictId: string;
 }
 
 /**
@@ -59,6 +102,10 @@ export interface SyncRecord extends RecordKey {
    * absolute write.
    */
   readonly deltas?: DeltaLedger;
+  /** Records whose rules look back: the changes remembered (see {@link RecordHistory}). */
+  readonly history?: RecordHistory;
+  /** Records whose rules look back: the record's open review conflicts, closed when a newer change applies. */
+  readonly reviews?: readonly OpenReview[];
   /** Wall-clock time of the first write, epoch ms. */
   readonly createdAt: number;
   /** Wall-clock time of the last write, epoch ms. */

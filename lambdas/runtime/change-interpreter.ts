@@ -4,7 +4,7 @@ import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
-import { conflictNotifier } from "./conflict-notifications.ts";
+import { conflictHooks } from "./conflict-notifications.ts";
 
 /** The adapters a write-path Lambda works with, built once per execution environment. */
 export interface WritePathAdapters {
@@ -31,12 +31,11 @@ export function writePathAdapters(options: {
   const records = new DynamoRecordStore({ client: options.client, tableName: options.recordsTableName });
   const sync = new DynamoSyncStore({ client: options.client, tableName: options.syncTableName });
   const platformKeys = new DynamoPlatformKeyIndex({ client: options.client, tableName: options.syncTableName });
-  const opened = conflictNotifier(options.conflictTopicArn);
   const interpreter = ChangeInterpreter.forVendors(options.vendors, {
     records,
     conflicts: sync,
     resources: platformKeys,
-    ...(opened ? { onConflictOpened: opened } : {}),
+    ...conflictHooks(options.conflictTopicArn),
   });
   return { interpreter, records, sync, platformKeys };
 }

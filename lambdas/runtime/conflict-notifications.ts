@@ -1,7 +1,11 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SnsTopicPublisher } from "../adapters/sns/sns-topic-publisher.ts";
-import type { ConflictDraft } from "../core/conflict-rules.ts";
-import { conflictOpenedNotification } from "../core/operations/ops-notifications.ts";
+import type { LiveHooks } from "../core/changes/effects.ts";
+import {
+  conflictOpenedNotification,
+  conflictSupersededNotification,
+  type OpsNotification,
+} from "../core/operations/ops-notifications.ts";
 import { logger } from "./powertools.ts";
 
 /** What a notifier needs to publish; an {@link SnsTopicPublisher} in a Lambda. */
@@ -10,29 +14,25 @@ export interface OpsPublisher {
 }
 
 /**
- * The write path's `onConflictOpened` for a Lambda: publishes each newly opened conflict on the jobs
- * and operations topic, or nothing when the function was given no topic.
- *
- * Best effort: the conflict is already stored when this runs, and a redelivery finds it open and does
- * not notify again, so a failed publish is logged (with the conflict id, for `vendor-sync conflicts
- * show`) rather than failing the change.
+ * The interpreter's conflict hooks for a Lambda: newly opened conflicts and conflicts closed as
+ * superseded are published on the topic (best effort, logged on failure), or nothing without a topic.
  */
-export function conflictNotifier(
+export function conflictHooks(
   topicArn: string | undefined,
   publisher: OpsPublisher | undefined = topicArn
     ? new SnsTopicPublisher({ client: new SNSClient({}), topicArn })
     : undefined,
-): ((conflict: { conflictId: string; draft: ConflictDraft }) => Promise<void>) | undefined {
-  if (!publisher) return undefined;
-  return async ({ conflictId, draft }) => {
+): LiveHooks {
+  if (!publisher) return {};
+  const publish = async (notification: OpsNotification, conflictId: string) => {
     try {
-      await publisher.publish(conflictOpenedNotification(conflictId, draft));
+      await publisher.publish(notification);
     } catch (error) {
-      logger.error("Conflict stored but its notification was not published", {
-        conflictId,
-        vendorId: draft.incoming.vendorId,
-        error,
-      });
+      logger.error("Conflict notification not published", { conflictId, kind: notification.attributes.kind, error });
     }
+  };
+  return {
+    onConflictOpened: ({ conflictId, draft }) => publish(conflictOpenedNotification(conflictId, draft), conflictId),
+    onConflictSuperseded: ({ conflictId, by }) => publish(conflictSupersededNotification(conflictId, by), conflictId),
   };
 }

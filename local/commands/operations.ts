@@ -43,7 +43,7 @@ export function runOnSandbox(sandbox: Sandbox, command: AdminCommand): Promise<u
 /** Conflicts of one vendor or of all, oldest first. */
 export async function listConflicts(
   sandbox: Sandbox,
-  options: { vendorId?: string; status?: "OPEN" | "RESOLVED" },
+  options: { vendorId?: string; status?: ConflictItem["status"] },
 ): Promise<ConflictItem[]> {
   const result = (await runOnSandbox(sandbox, { action: "conflicts.list", ...options })) as {
     conflicts: ConflictItem[];

@@ -45,14 +45,29 @@ export class MemoryRecordStore implements RecordStore {
   }
 }
 
-/** An in-memory ConflictStore: one conflict per (record, event). */
+/** An in-memory ConflictStore: one conflict per (record, event), open or superseded. */
 export class MemoryConflictStore implements ConflictStore {
   readonly conflicts = new Map<string, ConflictDraft>();
+  readonly status = new Map<string, "OPEN" | "SUPERSEDED">();
 
   async saveConflict(draft: ConflictDraft): Promise<{ conflictId: string; created: boolean }> {
     const id = conflictIdOf(draft.incoming);
-    const created = !this.conflicts.has(id);
-    this.conflicts.set(id, draft);
+    const created = !this.conflicts.has(id) || this.status.get(id) === "SUPERSEDED";
+    if (created) {
+      this.conflicts.set(id, draft);
+      this.status.set(id, "OPEN");
+    }
     return { conflictId: id, created };
+  }
+
+  async supersedeConflict(conflictId: string): Promise<boolean> {
+    if (this.status.get(conflictId) !== "OPEN") return false;
+    this.status.set(conflictId, "SUPERSEDED");
+    return true;
+  }
+
+  /** @returns the ids of the open conflicts. */
+  open(): string[] {
+    return [...this.status].filter(([, status]) => status === "OPEN").map(([id]) => id);
   }
 }

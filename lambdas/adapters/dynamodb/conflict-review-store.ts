@@ -54,6 +54,12 @@ export class DynamoConflictReviewStore implements ConflictReviewStore {
       const current = (await this.#sync.getConflict(conflictId)) as
         | (ConflictItem & { resolvingBy?: string; resolvingAt?: number })
         | undefined;
+      if (current?.status === "SUPERSEDED" && current.supersededBy) {
+        const by = current.supersededBy;
+        throw new ConcurrentUpdateError(
+          `conflict ${conflictId} was superseded by a newer change of its record (event ${by.eventId} of ${new Date(by.sourceTs).toISOString()}): there is nothing to review`,
+        );
+      }
       if (current?.status === "RESOLVED" && current.resolution) {
         const r = current.resolution;
         throw new ConcurrentUpdateError(

@@ -331,7 +331,9 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
 
   async saveConflict(draft: ConflictDraft, now: number): Promise<{ conflictId: string; created: boolean }> {
     const conflictId = conflictIdOf(draft.incoming);
-    const { incoming, current } = draft;
+    const { incoming } = draft;
+    // The record as a reviewer sees it: its remembered history stays with the record.
+    const { history: _history, reviews: _reviews, ...current } = draft.current;
     const conflict: ConflictItem = {
       conflictId,
       vendorId: incoming.vendorId,
@@ -368,13 +370,50 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
       });
     }
     try {
+      // New, or superseded before and taken back into review by a late change: (re)opened.
       await this.#client.send(
-        new PutItemCommand({ TableName: this.#table, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(pk) OR #status = :superseded",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":superseded": { S: "SUPERSEDED" } },
+        }),
       );
       return { conflictId, created: true };
     } catch (error) {
       if (isConditionalCheckFailed(error)) return { conflictId, created: false };
       throw toStoreError(error, "PutItem conflict");
+    }
+  }
+
+  async supersedeConflict(
+    conflictId: string,
+    by: { vendorId: string; eventId: string; sourceTs: number },
+    now: number,
+  ): Promise<boolean> {
+    try {
+      await this.#update(
+        syncKeys.conflict(conflictId),
+        {
+          status: "SUPERSEDED",
+          supersededBy: { eventId: by.eventId, sourceTs: by.sourceTs, at: now },
+          [SYNC_TABLE.byVendorPartitionKey]: syncKeys.conflictsByVendor(by.vendorId, "SUPERSEDED"),
+          [SYNC_TABLE.byVendorSortKey]: `${iso(now)}#${conflictId}`,
+          [SYNC_TABLE.ttlAttribute]:
+            Math.floor(now / 1000) + (this.#options.conflictRetentionDays ?? 180) * DAY_SECONDS,
+        },
+        {
+          expression: "#status = :open",
+          names: { "#status": "status" },
+          values: { ":open": { S: "OPEN" } },
+          error: () => new ConcurrentUpdateError(`conflict ${conflictId} is not open`),
+        },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) return false;
+      throw error;
     }
   }
 
@@ -386,7 +425,7 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
   /** Conflicts of a vendor by status, oldest first. */
   async listConflicts(
     vendorId: string,
-    options: { status?: "OPEN" | "RESOLVED"; limit?: number } = {},
+    options: { status?: ConflictItem["status"]; limit?: number } = {},
   ): Promise<ConflictItem[]> {
     return (
       await this.#queryIndex(

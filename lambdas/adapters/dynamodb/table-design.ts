@@ -56,7 +56,8 @@ export const syncKeys = {
   job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: "JOB" }),
   jobsByVendor: (vendorId: string) => `VENDOR#${vendorId}#JOB`,
   conflict: (conflictId: string) => ({ pk: `CONFLICT#${conflictId}`, sk: "CONFLICT" }),
-  conflictsByVendor: (vendorId: string, status: "OPEN" | "RESOLVED") => `VENDOR#${vendorId}#CONFLICT#${status}`,
+  conflictsByVendor: (vendorId: string, status: "OPEN" | "RESOLVED" | "SUPERSEDED") =>
+    `VENDOR#${vendorId}#CONFLICT#${status}`,
   vendorState: (vendorId: string) => ({ pk: `VENDOR#${vendorId}`, sk: "STATE" }),
   dedup: (vendorId: string, eventId: string) => ({ pk: `EVENT#${vendorId}#${eventId}`, sk: "DEDUP" }),
 } as const;

@@ -7,24 +7,28 @@
  *   again with bounded, fully jittered exponential backoff; reviews stored as conflicts;
  * - **dry run** — the same decisions over an overlay of the records: nothing is written, no conflict
  *   stored, and changes to one record see each other's (unwritten) effect for the whole session;
- * - **plan** — a dry run that also hands every planned write and review to a sink, which batch apply
- *   later {@link ChangeInterpreter.replay replays} through live.
+ * - **plan** — a dry run that also returns what batch apply later {@link ChangeInterpreter.replay
+ *   replays} through live mode.
  *
  * @see ../../../docs/conflict-rules.md
  */
 import pLimit from "p-limit";
 import { applyIncomingRules, type NegativeStockPolicy } from "../business-rules.ts";
 import type { Change, PlatformResource } from "../change.ts";
-import { type ConflictDraft, type Decision, type DecisionPolicy, decide } from "../conflict-rules.ts";
+import { type Decision, type DecisionPolicy, decide } from "../conflict-rules.ts";
 import { SystemError } from "../errors.ts";
 import { decideDelta } from "../inventory-delta.ts";
-import { type ConflictType, type EntityType, type RecordKey, recordId, type Workflow } from "../model.ts";
+import { type EntityType, recordId, type Workflow } from "../model.ts";
 import type { ConflictStore, RecordStore } from "../ports.ts";
-import { type Precondition, preconditionOf, type Stamp, type SyncRecord } from "../record.ts";
+import type { Stamp, SyncRecord } from "../record.ts";
 import { type VendorConfig, writePolicyFor } from "../vendor-config.ts";
 import { diffAttributes } from "./diff.ts";
+import { type Effects, type LiveHooks, liveEffects, overlayEffects } from "./effects.ts";
+import { type PlannedEntry, plannedEntry, plannedWrite, prepareWrite, recordToWrite, type Write } from "./planned.ts";
 import { applyDeletions, deletionOf, type PlatformResources, resourcesOf } from "./platform-resources.ts";
 import { type ChangeResult, decisionResult, errorResult, type ResultBase, resultBase } from "./results.ts";
+
+export type { PlannedEntry } from "./planned.ts";
 
 /** Per-vendor, per-entity-type rules the interpreter applies. */
 export interface WritePolicy extends DecisionPolicy {
@@ -50,28 +54,14 @@ export interface PlanSession {
   seed(records: Iterable<SyncRecord>): void;
 }
 
-/** One planned change of a batch plan: what apply writes (or holds for review) later. */
-export type PlannedEntry =
-  | {
-      readonly action: "write";
-      /** `unchanged`: a newer time kept for equal content (no new version). */
-      readonly outcome: "created" | "updated" | "unchanged";
-      readonly change: Change;
-      /** The record as planned (its times are set again when written). */
-      readonly record: SyncRecord;
-      /** What the stored record must still be (see `Precondition`); absent: it must not exist. */
-      readonly expected?: Precondition;
-      /** A conflict the strategy resolved in this change's favour. */
-      readonly conflictType?: ConflictType;
-    }
-  | { readonly action: "review"; readonly outcome: "conflicted"; readonly change: Change };
-
-export interface ChangeInterpreterDeps {
+export interface ChangeInterpreterDeps extends LiveHooks {
   readonly records: RecordStore;
   /** Where reviews are stored. Needed by live mode only (plans and dry runs store nothing). */
   readonly conflicts?: ConflictStore;
   /** Resolves the rules for a vendor and entity type (from the vendor configuration). */
   readonly policyFor: (vendorId: string, entityType: EntityType) => WritePolicy;
+  /** Deletions remembered against platform resources; without it, `Change.resource` is ignored. */
+  readonly resources?: PlatformResources;
   /** Wall clock, epoch ms. @default Date.now */
   readonly now?: () => number;
   /** @default setTimeout-based sleep */
@@ -86,68 +76,21 @@ export interface ChangeInterpreterDeps {
   readonly maxDelayMs?: number;
   /** Records written in parallel within one batch. @default 16 */
   readonly writeConcurrency?: number;
-  /** Deletions remembered against platform resources; without it, `Change.resource` is ignored. */
-  readonly resources?: PlatformResources;
-  /**
-   * Called when a change opens a new manual-review conflict (not when a redelivery finds it open):
-   * admins are notified once per conflict.
-   */
-  readonly onConflictOpened?: (conflict: { conflictId: string; draft: ConflictDraft }) => void | Promise<void>;
 }
 
-/** What a mode does with a decision. */
-interface Effects {
-  /** Reads the records a batch needs. */
-  read(keys: readonly RecordKey[]): Promise<Map<string, SyncRecord>>;
-  /** Acts on a write: `lost` when another writer got there first (live only); plans return the entry. */
-  write(write: Write, change: Change): Promise<{ readonly written: boolean; readonly planned?: PlannedEntry }>;
-  /** Acts on a review; plans return the entry. */
-  review(conflict: ConflictDraft, change: Change): Promise<PlannedEntry | undefined>;
-  /** Whether results carry the fields each change alters (dry runs and plans report them). */
-  readonly describe: boolean;
-  /** Whether this is live mode (writes happen). */
-  readonly live: boolean;
-  /**
-   * Whether a newer time for equal content is written (live and dry runs). Plans settle it as
-   * `unchanged` without a write: a resync of an unchanged file costs no write.
-   */
-  readonly restamps: boolean;
+/** What became of one change in the loop. */
+interface Settled {
+  readonly result: ChangeResult;
+  /** The record as it now is (`undefined` when unknown after a failure: the next change finds out). */
+  readonly current: SyncRecord | undefined;
+  /** Replays: the planned write stood (or this job had made it before). */
+  readonly asPlanned?: boolean;
+  readonly planned?: PlannedEntry;
+  /** Every attempt lost its race. */
+  readonly lost?: boolean;
 }
-
-/** A write decision made ready: the record with its next revision, and the precondition it is written on. */
-interface Write {
-  readonly decision: Extract<Decision, { action: "write" | "restamp" }>;
-  readonly record: SyncRecord;
-  readonly expected: Precondition | undefined;
-}
-
-/** @returns the write of a decision made against `current`. */
-function prepareWrite(
-  decision: Extract<Decision, { action: "write" | "restamp" }>,
-  current: SyncRecord | undefined,
-): Write {
-  return {
-    decision,
-    record: { ...decision.record, revision: (current?.revision ?? 0) + 1 },
-    expected: preconditionOf(current),
-  };
-}
-
-/** A write that was planned: replay tries it as planned first (no read), then decides again if the record moved. */
-interface PlannedWrite {
-  readonly write: Write;
-  readonly jobId: string;
-}
-
-/** Records a dry-run session keeps in its overlay; the oldest are forgotten beyond it (bounded memory). */
-export const DRY_RUN_OVERLAY_RECORDS = 10_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Decides one change: relative stock movements by their own rules, everything else by the conflict rules. */
-function decideChange(current: SyncRecord | undefined, change: Change, policy: WritePolicy, now: number): Decision {
-  return change.delta === undefined ? decide(current, change, policy, now) : decideDelta(current, change, policy, now);
-}
 
 /** @returns indexes of changes grouped by record, in first-seen order. */
 function groupByRecord(changes: readonly Change[]): Map<string, number[]> {
@@ -212,7 +155,7 @@ export class ChangeInterpreter implements ChangeApplier {
 
   /** Live mode: see {@link ChangeApplier.writeBatch}. */
   writeBatch(changes: readonly Change[]): Promise<ChangeResult[]> {
-    return this.#run(changes, this.#liveEffects());
+    return this.#run(changes, this.#live());
   }
 
   /** Live mode, one change; reads the current record itself. */
@@ -227,15 +170,14 @@ export class ChangeInterpreter implements ChangeApplier {
    * with the fields each change alters.
    */
   dryRun(): ChangeApplier {
-    const overlay = new Map<string, SyncRecord>();
-    const fx = this.#overlayEffects(overlay, false);
+    const fx = overlayEffects(this.#deps.records, new Map(), false);
     return { writeBatch: (changes) => this.#run(changes, fx) };
   }
 
   /**
-   * Plan mode: a dry-run session that also returns, beside each result, the planned write or review
-   * (`undefined` for outcomes already final: unchanged, duplicate, stale, rejected) for batch apply to
-   * {@link replay} later.
+   * Plan mode: a dry-run session that also returns, beside each result, the planned entry of each
+   * change apply has to write or decide again (`undefined` for outcomes already final) for batch
+   * apply to {@link replay} later.
    *
    * @param options.restamps - what a newer time for equal content becomes: `write`, a planned write
    *   (what live mode does), or `settle`, `unchanged` with no write, so a resync of an unchanged file
@@ -243,7 +185,10 @@ export class ChangeInterpreter implements ChangeApplier {
    */
   plan(options: { readonly restamps?: "write" | "settle" } = {}): PlanSession {
     const overlay = new Map<string, SyncRecord>();
-    const fx = { ...this.#overlayEffects(overlay, true), restamps: options.restamps === "write" };
+    const fx: Effects = {
+      ...overlayEffects(this.#deps.records, overlay, true),
+      restamps: options.restamps === "write",
+    };
     return {
       decide: async (changes) => {
         const planned: (PlannedEntry | undefined)[] = new Array(changes.length);
@@ -258,16 +203,16 @@ export class ChangeInterpreter implements ChangeApplier {
 
   /**
    * Applies planned entries through live mode. Each planned write is first tried as planned: one
-   * conditional write on the version it was planned against, no read. When the record moved since
-   * the plan, a change this job already wrote (a retried or redriven batch) keeps its planned
+   * conditional write on the record it was planned against, no read. When the record moved since
+   * the plan, a change this job already wrote (a retried or redriven part) keeps its planned
    * outcome; any other change is decided again against the record as it is now, so a newer write
    * is never overwritten by an older planned one. Once a record diverged, its later entries are
-   * decided again too. Reviews are decided live.
+   * decided again too, as are entries planned to be decided at apply.
    */
   async replay(entries: readonly PlannedEntry[], jobId: string): Promise<ChangeResult[]> {
     const groups = groupByRecord(entries.map((entry) => entry.change));
     const results: ChangeResult[] = new Array(entries.length);
-    const fx = this.#liveEffects();
+    const fx = this.#live();
     await Promise.all(
       [...groups.values()].map((indexes) =>
         this.#limit(async () => {
@@ -277,11 +222,8 @@ export class ChangeInterpreter implements ChangeApplier {
           for (const index of indexes) {
             const entry = entries[index] as PlannedEntry;
             const planned =
-              !diverged && entry.action === "write" ? { write: this.#asPlanned(entry), jobId } : undefined;
-            if (!planned && !read) {
-              current = await this.#deps.records.get(entry.change, { consistent: true });
-              read = true;
-            }
+              !diverged && entry.action === "write" ? { write: plannedWrite(entry, this.#now()), jobId } : undefined;
+            if (!planned && !read) current = await this.#deps.records.get(entry.change, { consistent: true });
             const settled = await this.#one(entry.change, current, fx, { planned });
             results[index] = settled.result;
             current = settled.current;
@@ -303,103 +245,8 @@ export class ChangeInterpreter implements ChangeApplier {
    *   was written).
    */
   async applyAt(change: Change, current: SyncRecord | undefined): Promise<{ result: ChangeResult; lost: boolean }> {
-    const settled = await this.#one(change, current, this.#liveEffects(), { maxAttempts: 1 });
+    const settled = await this.#one(change, current, this.#live(), { maxAttempts: 1 });
     return { result: settled.result, lost: settled.lost === true };
-  }
-
-  #asPlanned(entry: Extract<PlannedEntry, { action: "write" }>): Write {
-    const now = this.#now();
-    const record = {
-      ...entry.record,
-      updatedAt: now,
-      createdAt: entry.expected === undefined ? now : entry.record.createdAt,
-    };
-    const decision: Write["decision"] =
-      entry.outcome === "unchanged"
-        ? {
-            action: "restamp",
-            outcome: "unchanged",
-            record,
-            reason: "content equals the stored record; its newer time is kept",
-          }
-        : {
-            action: "write",
-            outcome: entry.outcome,
-            record,
-            ...(entry.conflictType ? { conflictType: entry.conflictType } : {}),
-          };
-    return { decision, record, expected: entry.expected };
-  }
-
-  async #run(input: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]): Promise<ChangeResult[]> {
-    // Changes older than a remembered deletion of their platform resource are that deletion.
-    const deletions = await this.#deletions(input);
-    const { changes, replaced } = applyDeletions(input, deletions, this.#rankOf);
-    const results = await this.#decideAll(changes, fx, planned);
-    if (fx.live && this.#deps.resources) await this.#afterLiveWrites(input, replaced, results);
-    return results;
-  }
-
-  async #decideAll(
-    changes: readonly Change[],
-    fx: Effects,
-    planned?: (PlannedEntry | undefined)[],
-  ): Promise<ChangeResult[]> {
-    const groups = groupByRecord(changes);
-    const keys = [...groups.values()].map((indexes) => changes[indexes[0] as number] as Change);
-    const current = keys.length > 0 ? await fx.read(keys) : new Map<string, SyncRecord>();
-    const results: ChangeResult[] = new Array(changes.length);
-    await Promise.all(
-      [...groups.entries()].map(([id, indexes]) =>
-        this.#limit(async () => {
-          let record = current.get(id);
-          for (const index of indexes) {
-            const settled = await this.#one(changes[index] as Change, record, fx, {});
-            results[index] = settled.result;
-            record = settled.current;
-            if (planned) planned[index] = settled.planned;
-          }
-        }),
-      ),
-    );
-    return results;
-  }
-
-  /** Deletions remembered for the resources `changes` carry (none without a resource store). */
-  async #deletions(changes: readonly Change[]): Promise<Map<string, Stamp>> {
-    const store = this.#deps.resources;
-    const found = new Map<string, Stamp>();
-    if (!store) return found;
-    for (const [vendorId, ofVendor] of Map.groupBy(changes, (change) => change.vendorId)) {
-      const resources = resourcesOf(ofVendor);
-      if (resources.length === 0) continue;
-      for (const [id, deletion] of await store.deletions(vendorId, resources)) found.set(id, deletion);
-    }
-    return found;
-  }
-
-  /**
-   * After live writes of changes carrying platform resources: remembers the records they address,
-   * then looks for a deletion that arrived meanwhile (a delete processed between this batch's read
-   * and its writes, which could not know these records yet) and applies it to the records written.
-   * The repair is not a change of its own: the results stay as they were.
-   */
-  async #afterLiveWrites(input: readonly Change[], replaced: readonly boolean[], results: readonly ChangeResult[]) {
-    const store = this.#deps.resources as PlatformResources;
-    const carried = input.filter((change, i) => change.resource !== undefined && !replaced[i]);
-    if (carried.length === 0) return;
-    await store.remember(carried);
-    const written = carried.filter((change) => {
-      const result = results[input.indexOf(change)];
-      return result !== undefined && result.outcome !== "rejected" && result.outcome !== "failed";
-    });
-    const late = await this.#deletions(written);
-    if (late.size === 0) return;
-    const repairs = applyDeletions(written, late, this.#rankOf);
-    await this.#decideAll(
-      repairs.changes.filter((_, i) => repairs.replaced[i]),
-      this.#liveEffects(),
-    );
   }
 
   /**
@@ -423,27 +270,77 @@ export class ChangeInterpreter implements ChangeApplier {
     return this.writeBatch(records.map((record) => deletionOf({ ...record, vendorId }, deletion, origin)));
   }
 
-  readonly #rankOf = (vendorId: string, entityType: EntityType) => this.#deps.policyFor(vendorId, entityType).rank;
+  async #run(input: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]): Promise<ChangeResult[]> {
+    // Changes older than a remembered deletion of their platform resource are that deletion.
+    const { changes, replaced } = applyDeletions(input, await this.#deletionsOf(input), this.#rankOf);
+    const results = await this.#decideAll(changes, fx, planned);
+    if (fx.live && this.#deps.resources) await this.#afterLiveWrites(input, replaced, results);
+    return results;
+  }
+
+  async #decideAll(changes: readonly Change[], fx: Effects, planned?: (PlannedEntry | undefined)[]) {
+    const groups = groupByRecord(changes);
+    const keys = [...groups.values()].map((indexes) => changes[indexes[0] as number] as Change);
+    const current = keys.length > 0 ? await fx.read(keys) : new Map<string, SyncRecord>();
+    const results: ChangeResult[] = new Array(changes.length);
+    await Promise.all(
+      [...groups.entries()].map(([id, indexes]) =>
+        this.#limit(async () => {
+          let record = current.get(id);
+          for (const index of indexes) {
+            const settled = await this.#one(changes[index] as Change, record, fx, {});
+            results[index] = settled.result;
+            record = settled.current;
+            if (planned) planned[index] = settled.planned;
+          }
+        }),
+      ),
+    );
+    return results;
+  }
+
+  /** Deletions remembered for the resources `changes` carry (none without a resource store). */
+  async #deletionsOf(changes: readonly Change[]): Promise<Map<string, Stamp>> {
+    const store = this.#deps.resources;
+    const found = new Map<string, Stamp>();
+    if (!store) return found;
+    for (const [vendorId, ofVendor] of Map.groupBy(changes, (change) => change.vendorId)) {
+      const resources = resourcesOf(ofVendor);
+      if (resources.length === 0) continue;
+      for (const [id, deletion] of await store.deletions(vendorId, resources)) found.set(id, deletion);
+    }
+    return found;
+  }
 
   /**
-   * Settles one change against `known` (the record as last read or written).
-   * @returns the result and the record as it now is (`undefined` when unknown after a failure: the
-   *   next change of the record then finds out through its own conditional write).
+   * After live writes of changes carrying platform resources: remembers the records they address,
+   * then looks for a deletion that arrived meanwhile (a delete processed between this batch's read
+   * and its writes, which could not know these records yet) and applies it to the records written.
+   * The repair is not a change of its own: the results stay as they were.
    */
+  async #afterLiveWrites(input: readonly Change[], replaced: readonly boolean[], results: readonly ChangeResult[]) {
+    const store = this.#deps.resources as PlatformResources;
+    const carried = input.filter((change, i) => change.resource !== undefined && !replaced[i]);
+    if (carried.length === 0) return;
+    await store.remember(carried);
+    const written = carried.filter((change) => {
+      const outcome = results[input.indexOf(change)]?.outcome;
+      return outcome !== undefined && outcome !== "rejected" && outcome !== "failed";
+    });
+    const repairs = applyDeletions(written, await this.#deletionsOf(written), this.#rankOf);
+    const deletes = repairs.changes.filter((_, i) => repairs.replaced[i]);
+    if (deletes.length > 0) await this.#decideAll(deletes, this.#live());
+  }
+
+  readonly #rankOf = (vendorId: string, entityType: EntityType) => this.#deps.policyFor(vendorId, entityType).rank;
+
+  /** Settles one change against `known` (the record as last read or written). */
   async #one(
     input: Change,
     known: SyncRecord | undefined,
     fx: Effects,
-    options: { readonly planned?: PlannedWrite | undefined; readonly maxAttempts?: number },
-  ): Promise<{
-    result: ChangeResult;
-    current: SyncRecord | undefined;
-    asPlanned?: boolean;
-    planned?: PlannedEntry;
-    lost?: boolean;
-  }> {
-    const { planned } = options;
-    const maxAttempts = options.maxAttempts ?? this.#maxAttempts;
+    options: { readonly planned?: { readonly write: Write; readonly jobId: string }; readonly maxAttempts?: number },
+  ): Promise<Settled> {
     const base = resultBase(input);
     let policy: WritePolicy;
     let change: Change;
@@ -453,44 +350,32 @@ export class ChangeInterpreter implements ChangeApplier {
     } catch (error) {
       return { result: errorResult(base, error), current: known };
     }
+    const { planned } = options;
     let current = known;
     for (let attempt = 1; ; attempt++) {
+      const asPlanned = attempt === 1 && planned !== undefined;
       try {
-        const decision =
-          attempt === 1 && planned ? planned.write.decision : decideChange(current, change, policy, this.#now());
-        if (decision.action === "skip" || decision.action === "reject") {
-          return { result: decisionResult(base, decision), current };
-        }
-        if (decision.action === "review") {
-          const entry = await fx.review(decision.conflict, change);
-          return { result: decisionResult(base, decision), current, ...(entry ? { planned: entry } : {}) };
-        }
+        const decision = asPlanned ? planned.write.decision : this.#decide(current, change, policy);
         if (decision.action === "restamp" && !fx.restamps) return { result: decisionResult(base, decision), current };
-        const write = attempt === 1 && planned ? planned.write : prepareWrite(decision, current);
-        const { written, planned: entry } = await fx.write(write, change);
-        if (written) {
+        const target = recordToWrite(decision);
+        const write = target && (asPlanned ? planned.write : prepareWrite(decision, target, current));
+        if (!write || (await fx.write(write, change))) {
+          await this.#effectsOf(decision, change, fx);
           return {
-            result: decisionResult(base, decision, this.#written(fx, write, current)),
-            current: write.record,
-            asPlanned: attempt === 1 && planned !== undefined,
-            ...(entry ? { planned: entry } : {}),
+            result: decisionResult(base, decision, this.#written(fx, decision, write, current)),
+            current: write?.record ?? current,
+            asPlanned,
+            ...(fx.plans ? { planned: plannedEntry(decision, write, change) } : {}),
           };
         }
+        const maxAttempts = options.maxAttempts ?? this.#maxAttempts;
         if (attempt >= maxAttempts) return { result: this.#lostRaces(base, attempt), current: undefined, lost: true };
-        if (attempt > 1 || !planned) await this.#sleep(this.#backoff(attempt));
+        if (!asPlanned) await this.#sleep(this.#backoff(attempt));
         current = await this.#deps.records.get(change, { consistent: true });
-        if (
-          attempt === 1 &&
-          planned &&
-          current?.lastJobId === planned.jobId &&
-          current.version >= planned.write.record.version
-        ) {
+        if (asPlanned && current?.lastJobId === planned.jobId && current.version >= planned.write.record.version) {
           // This job got this far before (a retried or redriven part): the planned outcome stands.
-          return {
-            result: decisionResult(base, planned.write.decision, { version: current.version }),
-            current,
-            asPlanned: true,
-          };
+          const result = decisionResult(base, planned.write.decision, { version: current.version });
+          return { result, current, asPlanned: true };
         }
       } catch (error) {
         return { result: errorResult(base, error), current: undefined };
@@ -498,9 +383,24 @@ export class ChangeInterpreter implements ChangeApplier {
     }
   }
 
-  /** What a write's result carries: the record (live), or the fields it alters (dry runs and plans). */
-  #written(fx: Effects, write: Write, before: SyncRecord | undefined): Partial<ChangeResult> {
-    if (write.decision.action === "restamp") return {};
+  /** Decides one change: relative stock movements by their own rules, everything else by the conflict rules. */
+  #decide(current: SyncRecord | undefined, change: Change, policy: WritePolicy): Decision {
+    const now = this.#now();
+    return change.delta === undefined
+      ? decide(current, change, policy, now)
+      : decideDelta(current, change, policy, now);
+  }
+
+  /** Conflicts a decision opens and closes, once its record is written. */
+  async #effectsOf(decision: Decision, change: Change, fx: Effects): Promise<void> {
+    if (decision.action === "review") await fx.review(decision.conflict, change);
+    for (const draft of decision.persist?.opens ?? []) await fx.review(draft, draft.incoming);
+    for (const conflictId of decision.persist?.supersedes ?? []) await fx.supersede(conflictId, change);
+  }
+
+  /** What a content write's result carries: the record (live), or the fields it alters (dry runs and plans). */
+  #written(fx: Effects, decision: Decision, write: Write | undefined, before: SyncRecord | undefined) {
+    if (decision.action !== "write" || !write) return {};
     if (!fx.describe) return { record: write.record };
     return { fields: diffAttributes(before && !before.deleted ? before.attributes : {}, write.record.attributes) };
   }
@@ -521,60 +421,9 @@ export class ChangeInterpreter implements ChangeApplier {
     return Math.floor(this.#random() * ceiling);
   }
 
-  #liveEffects(): Effects {
-    const { records, onConflictOpened } = this.#deps;
+  #live(): Effects {
     const conflicts = this.#deps.conflicts;
     if (!conflicts) throw new SystemError("live mode needs a conflict store (ChangeInterpreterDeps.conflicts)");
-    return {
-      describe: false,
-      live: true,
-      restamps: true,
-      read: (keys) => records.getMany(keys),
-      write: async (write) => ({ written: (await records.put(write.record, write.expected)) === "written" }),
-      review: async (draft) => {
-        const { conflictId, created } = await conflicts.saveConflict(draft, this.#now());
-        if (created) await onConflictOpened?.({ conflictId, draft });
-        return undefined;
-      },
-    };
-  }
-
-  #overlayEffects(overlay: Map<string, SyncRecord>, plans: boolean): Effects {
-    return {
-      describe: true,
-      live: false,
-      restamps: true,
-      read: async (keys) => {
-        const missing = keys.filter((key) => !overlay.has(recordId(key)));
-        const stored = missing.length > 0 ? await this.#deps.records.getMany(missing) : new Map<string, SyncRecord>();
-        const out = new Map<string, SyncRecord>();
-        for (const key of keys) {
-          const id = recordId(key);
-          const record = overlay.get(id) ?? stored.get(id);
-          if (record) out.set(id, record);
-        }
-        return out;
-      },
-      write: async (write, change) => {
-        const id = recordId(change);
-        overlay.delete(id);
-        overlay.set(id, write.record);
-        if (overlay.size > DRY_RUN_OVERLAY_RECORDS) overlay.delete(overlay.keys().next().value as string);
-        const { decision } = write;
-        if (!plans) return { written: true };
-        return {
-          written: true,
-          planned: {
-            action: "write",
-            outcome: decision.outcome,
-            change,
-            record: write.record,
-            ...(write.expected === undefined ? {} : { expected: write.expected }),
-            ...(decision.action === "write" && decision.conflictType ? { conflictType: decision.conflictType } : {}),
-          },
-        };
-      },
-      review: async (_draft, change) => (plans ? { action: "review", outcome: "conflicted", change } : undefined),
-    };
+    return liveEffects(this.#deps.records, conflicts, this.#deps, this.#now);
   }
 }

@@ -1,3 +1,4 @@
+import type { Change } from "../change.ts";
 import type { ConflictDraft } from "../conflict-rules.ts";
 
 /**
@@ -7,7 +8,10 @@ import type { ConflictDraft } from "../conflict-rules.ts";
 export interface OpsNotification {
   readonly subject: string;
   readonly message: Readonly<Record<string, unknown>>;
-  readonly attributes: { readonly vendorId: string; readonly kind: "conflict-opened" | "job-finished" };
+  readonly attributes: {
+    readonly vendorId: string;
+    readonly kind: "conflict-opened" | "conflict-superseded" | "job-finished";
+  };
 }
 
 /** @returns the notification for a newly opened manual-review conflict (field names, not values: order data is PII-adjacent). */
@@ -28,5 +32,24 @@ export function conflictOpenedNotification(conflictId: string, draft: ConflictDr
       review: `npx vendor-sync conflicts show ${conflictId}   (or GET /admin/conflicts/${conflictId})`,
     },
     attributes: { vendorId: incoming.vendorId, kind: "conflict-opened" },
+  };
+}
+
+/**
+ * @returns the notification for a conflict closed because a newer change of its record was applied
+ *   before anyone reviewed it (published once: only the call that closes it publishes).
+ */
+export function conflictSupersededNotification(conflictId: string, by: Change): OpsNotification {
+  return {
+    subject: `Conflict superseded: ${by.vendorId} ${by.entityType} ${by.entityKey}`.slice(0, 99),
+    message: {
+      kind: "conflict-superseded",
+      conflictId,
+      vendorId: by.vendorId,
+      entityType: by.entityType,
+      entityKey: by.entityKey,
+      supersededBy: { eventId: by.eventId, sourceTs: new Date(by.sourceTs).toISOString() },
+    },
+    attributes: { vendorId: by.vendorId, kind: "conflict-superseded" },
   };
 }

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../lambdas/core/change.ts";
 import { ChangeInterpreter } from "../../../lambdas/core/changes/interpreter.ts";
+import { recordToWrite } from "../../../lambdas/core/changes/planned.ts";
 import { changeStamp, compareStamps, type DecisionPolicy, decide } from "../../../lambdas/core/conflict-rules.ts";
 import type { ConflictStrategy } from "../../../lambdas/core/model.ts";
 import { countOutcome, countsReconcile, emptyCounts } from "../../../lambdas/core/outcomes.ts";
@@ -16,7 +17,8 @@ function applyAll(changes: readonly Change[], p: DecisionPolicy) {
   let record: SyncRecord | undefined;
   const decisions = changes.map((c) => {
     const decision = decide(record, c, p, NOW);
-    if (decision.action === "write" || decision.action === "restamp") record = decision.record;
+    // What the interpreter writes: the record of a write or restamp, or a history-only write.
+    record = recordToWrite(decision) ?? record;
     return decision;
   });
   return { record, decisions };

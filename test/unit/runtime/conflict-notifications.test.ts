@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { SnsTopicPublisher } from "../../../lambdas/adapters/sns/sns-topic-publisher.ts";
 import { ChangeInterpreter } from "../../../lambdas/core/changes/interpreter.ts";
-import { conflictNotifier } from "../../../lambdas/runtime/conflict-notifications.ts";
+import { conflictHooks } from "../../../lambdas/runtime/conflict-notifications.ts";
 import { change, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";
 
@@ -19,7 +19,7 @@ function writerWithNotifier() {
     records: new MemoryRecordStore(),
     conflicts,
     policyFor: () => ({ ...policy("manual-review"), negativeStock: "allow" }),
-    onConflictOpened: conflictNotifier(TOPIC, new SnsTopicPublisher({ client: new SNSClient({}), topicArn: TOPIC })),
+    ...conflictHooks(TOPIC, new SnsTopicPublisher({ client: new SNSClient({}), topicArn: TOPIC })),
   });
   const product = (input: Record<string, unknown>) => change({ entityType: "product", ...input });
   return { writer, conflicts, product };
@@ -61,7 +61,22 @@ describe("conflict notifications on AWS", () => {
     expect(conflicts.conflicts.size).toBe(1);
   });
 
+  it("publishes a conflict closed as superseded once, when a newer change of its record is applied", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+    const { writer, product } = writerWithNotifier();
+    const opened = await openConflict(writer, product);
+    // An admin edit newer than the held change is applied: the conflict is superseded.
+    await writer.write(product({ eventId: "a1", source: "admin", sourceTs: T0 + 3, attributes: { title: "D" } }));
+    await writer.write(product({ eventId: "a2", source: "admin", sourceTs: T0 + 4, attributes: { title: "E" } }));
+    const kinds = sns
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input.MessageAttributes?.kind?.StringValue);
+    expect(kinds).toEqual(["conflict-opened", "conflict-superseded"]);
+    const closed = JSON.parse(sns.commandCalls(PublishCommand)[1]?.args[0].input.Message ?? "{}");
+    expect(closed).toMatchObject({ conflictId: opened.conflictId, supersededBy: { eventId: "a1" } });
+  });
+
   it("does nothing for a function deployed without a topic", () => {
-    expect(conflictNotifier(undefined)).toBeUndefined();
+    expect(conflictHooks(undefined)).toEqual({});
   });
 });
