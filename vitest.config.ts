@@ -19,7 +19,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "infra",
-          include: ["test/infra/**/*.test.ts"],
+          // The AWS contract tests that read the synthesized templates and bundles run here too.
+          include: ["test/infra/**/*.test.ts", "test/aws-contracts/iam.test.ts"],
           // Constructs keep no state between apps: the files share a worker's loaded aws-cdk-lib,
           // cdk-nag and CloudFormation validator (a WebAssembly module compiled once per process).
           isolate: false,
@@ -32,7 +33,7 @@ export default defineConfig({
         test: {
           name: "app",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/infra/**"],
+          exclude: [...configDefaults.exclude, "test/infra/**", "test/aws-contracts/iam.test.ts"],
         },
       },
     ],

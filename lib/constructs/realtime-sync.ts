@@ -7,6 +7,7 @@ import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { INGEST_TIMEOUT_SECONDS } from "../../lambdas/core/realtime/ingest-lease.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { FETCHING_PAYLOAD_FORMATS } from "../../lambdas/core/webhooks/results.ts";
 import { SyncQueue } from "./sync-queue.ts";
 import { VendorSyncFunction } from "./vendor-sync-function.ts";
 import { WebhookApi } from "./webhook-api.ts";
@@ -73,10 +74,13 @@ export class RealtimeSync extends Construct {
       .bindQueueSend(this.queue.deadLetterQueue, "REALTIME_DLQ_URL");
     this.processor.function.addEnvironment("REALTIME_QUEUE_URL", this.queue.queue.queueUrl);
     this.queue.queue.grantConsumeMessages(this.processor.role);
-    // Thin notifications are fetched through the vendor's pull connector (channels.pull.resources).
+    // Thin notifications are fetched through the vendor's pull connector (channels.pull.resources):
+    // only vendors whose webhook format sends them need the processor to hold the pull credentials.
     for (const vendor of props.vendors) {
       const pull = vendor.channels.pull;
-      if (!vendor.enabled || !pull?.secretName || Object.keys(pull.resources).length === 0) continue;
+      const format = vendor.channels.webhook?.payloadFormat;
+      if (!vendor.enabled || !format || !FETCHING_PAYLOAD_FORMATS.has(format)) continue;
+      if (!pull?.secretName || Object.keys(pull.resources).length === 0) continue;
       Secret.fromSecretNameV2(this, `PullSecret-${vendor.id}`, pull.secretName).grantRead(this.processor.role);
     }
     this.processor.function.addEventSource(

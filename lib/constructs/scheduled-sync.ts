@@ -87,7 +87,8 @@ export class ScheduledSync extends Construct {
     })
       .bindTable(props.recordsTable, "RECORDS_TABLE_NAME")
       .bindTable(props.syncTable, "SYNC_TABLE_NAME")
-      .bindBucket(props.archiveBucket, "ARCHIVE_BUCKET_NAME", { read: ["pulls/"], write: ["pulls/", "rejects/"] })
+      // Staged parts are written here and read by the batch workflow's prepare, never by the worker.
+      .bindBucket(props.archiveBucket, "ARCHIVE_BUCKET_NAME", { write: ["pulls/", "rejects/"] })
       .bindQueueSend(this.queue.queue, "SYNC_QUEUE_URL")
       .bindQueueSend(this.queue.deadLetterQueue, "SYNC_DLQ_URL")
       .bindTopic(this.jobsTopic, "JOBS_TOPIC_ARN");

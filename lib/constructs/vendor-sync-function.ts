@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, type CfnFunction, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
@@ -38,6 +38,9 @@ export interface VendorSyncFunctionProps {
 }
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Template metadata key of a function resource: its handler module (`lambdas/<name>/handler.ts`). */
+export const FUNCTION_ENTRY_METADATA = "vendor-sync:entry";
 
 /** `NODE_OPTIONS` of every function: stack traces through the source maps. */
 export const DEFAULT_NODE_OPTIONS = "--enable-source-maps";
@@ -135,6 +138,8 @@ export class VendorSyncFunction extends Construct {
       },
       bundling: vendorSyncBundling(props.vendors),
     });
+    // Which handler the bundle is built from, for tests that run a template's functions by their source.
+    (this.function.node.defaultChild as CfnFunction).addMetadata(FUNCTION_ENTRY_METADATA, props.entry);
   }
 
   /**

@@ -54,21 +54,28 @@ export const distributedMapResource = (stateName: string) =>
 /** The job topic's made-up ARN (the Notify step's `TopicArn`). */
 export const LOCAL_JOB_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:vendor-sync-jobs`;
 
+/** The non-function resources a local run names. */
+export interface LocalResources {
+  readonly bucketName: string;
+  readonly jobTopicArn?: string;
+}
+
 /**
  * Substitutes the definition's `${Name}` placeholders for the sandbox: stage function ARNs, the
  * imports bucket's name, the job topic.
  *
  * @param text - the definition's text (the file's by default).
- * @param bucketName - what `${ImportsBucketName}` becomes (the sandbox's store answers to it).
+ * @param resources.bucketName - what `${ImportsBucketName}` becomes (the sandbox's store answers to it).
+ * @param resources.jobTopicArn - what `${JobTopicArn}` becomes. @default {@link LOCAL_JOB_TOPIC_ARN}
  * @throws {Error} naming a placeholder the sandbox does not know (a new one needs a local meaning).
  */
-export function substituteLocally(text: string, bucketName: string): AslDefinition {
+export function substituteLocally(text: string, resources: LocalResources): AslDefinition {
   const values: Record<string, string> = {
     ...Object.fromEntries(
       Object.entries(FUNCTION_PLACEHOLDERS).map(([name, stage]) => [name, localFunctionArn(stage)]),
     ),
-    ImportsBucketName: bucketName,
-    JobTopicArn: LOCAL_JOB_TOPIC_ARN,
+    ImportsBucketName: resources.bucketName,
+    JobTopicArn: resources.jobTopicArn ?? LOCAL_JOB_TOPIC_ARN,
   };
   return JSON.parse(
     text.replace(/\$\{([A-Za-z]+)\}/g, (_, name: string) => {
@@ -156,6 +163,6 @@ export function replaceDistributedMaps(definition: AslDefinition): {
 }
 
 /** Reads the definition file (or takes an edited copy's text) and makes it runnable in the sandbox. */
-export function localBatchDefinition(bucketName: string, text: string = readFileSync(BATCH_SYNC_ASL, "utf8")) {
-  return replaceDistributedMaps(substituteLocally(text, bucketName));
+export function localBatchDefinition(resources: LocalResources, text: string = readFileSync(BATCH_SYNC_ASL, "utf8")) {
+  return replaceDistributedMaps(substituteLocally(text, resources));
 }

@@ -49,6 +49,8 @@ export interface LocalRunOptions {
   readonly definition?: string;
   /** The imports bucket's name in the definition; the store answers to it. @default "local" */
   readonly bucketName?: string;
+  /** The job topic's ARN in the definition (the Notify step's `TopicArn`). @default a made-up local ARN */
+  readonly jobTopicArn?: string;
 }
 
 /** How a local run ended: the commit result, or the Catch's. */
@@ -90,7 +92,10 @@ export async function runBatchLocally(
 ): Promise<LocalRunResult> {
   const { StateMachine } = await loadEngine();
   const bucketName = options.bucketName ?? "local";
-  const { definition, distributedMaps } = localBatchDefinition(bucketName, options.definition);
+  const { definition, distributedMaps } = localBatchDefinition(
+    { bucketName, ...(options.jobTopicArn ? { jobTopicArn: options.jobTopicArn } : {}) },
+    options.definition,
+  );
   let ended: LocalRunResult | undefined;
   let lastError: unknown;
   const stages: Record<StageFunction, TaskHandler> = {

@@ -158,6 +158,8 @@ describe("pull worker and the standard-priority queue", () => {
     expect(JSON.stringify(secrets)).not.toMatch(/secret:\*/);
     const puts = statements.find((s) => [s.Action].flat().includes("s3:PutObject"));
     expect(JSON.stringify(puts?.Resource)).toMatch(/\/pulls\/\*.*\/rejects\/\*/);
+    // It writes staged parts; the batch workflow's prepare reads them.
+    expect(statements.filter((s) => [s.Action].flat().includes("s3:GetObject"))).toEqual([]);
   });
 });
 

@@ -6,6 +6,14 @@ import type { WebhookHeaders } from "./headers.ts";
 export type WebhookPayloadFormat = NonNullable<VendorConfig["channels"]["webhook"]>["payloadFormat"];
 
 /**
+ * The payload formats whose mappers can answer with a {@link FetchMapping} (BigCommerce's thin
+ * notifications and unknown keys, commercetools' change notifications): only for vendors with one of
+ * these does the processor read the resource through the vendor's pull connector, and need its
+ * credentials.
+ */
+export const FETCHING_PAYLOAD_FORMATS: ReadonlySet<WebhookPayloadFormat> = new Set(["bigcommerce", "commercetools"]);
+
+/**
  * The payload carried whole records: canonical changes for the write path. Every change has
  * `source: "vendor:webhook"`, an `eventId`, a `sourceTs` in UTC epoch ms, and money as decimal text
  * in its currency (`"54.00"`), which `toChange` turns into minor units.
