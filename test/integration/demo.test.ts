@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../support/cli.ts";
+import type { SyncRecord } from "../../lambdas/core/record.ts";
+import { runCli, tempDir } from "../support/cli.ts";
 import { repoPath } from "../support/files.ts";
 
 function runDemo(dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -26,7 +27,8 @@ function runDemo(dataDir: string): Promise<{ code: number | null; stdout: string
 
 describe("npm run demo", () => {
   it("runs the main job on the bundled examples, exit 0, with reconciling counts and the outcomes it promises", async () => {
-    const run = await runDemo(tempDir("vendor-sync-demo-"));
+    const dataDir = tempDir("vendor-sync-demo-");
+    const run = await runDemo(dataDir);
     expect(run.code, run.stderr).toBe(0);
     // Every summary line adds up.
     for (const match of run.stdout.matchAll(/received (\d+) = (.*)\n/g)) {
