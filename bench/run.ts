@@ -13,6 +13,7 @@ import { budgetsOf, type Figure } from "./lib/budget.ts";
 import { ROOT } from "./lib/fixtures.ts";
 import type { SectionOptions, SectionResult } from "./lib/section.ts";
 import { bundlesSection } from "./sections/bundles.ts";
+import { cliStartSection } from "./sections/cli-start.ts";
 import { type CostInputs, costSection } from "./sections/cost.ts";
 import { cpuSection } from "./sections/cpu.ts";
 import { memorySection } from "./sections/memory.ts";
@@ -27,6 +28,7 @@ const SECTIONS = {
   bundles: bundlesSection,
   memory: memorySection,
   webhook: webhookSection,
+  cliStart: cliStartSection,
 } as const satisfies Record<string, (options: SectionOptions) => Promise<SectionResult>>;
 
 const args = process.argv.slice(2);

@@ -10,12 +10,8 @@ import type { ConflictItem } from "../lambdas/core/ports.ts";
 import { authorizationHeader, readAdminToken } from "./admin-token.ts";
 import { AwsSetupError, explainAwsError, regionForStage } from "./aws-target.ts";
 import { wholeNumber } from "./cli-options.ts";
-import { importFile } from "./commands/import.ts";
-import { formatRecords, listRecords } from "./commands/records.ts";
 import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
 import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
-import { HttpJobsClient, RemoteJobError } from "./jobs-client.ts";
-import { AwsOpsClient, RemoteOperationError, SandboxOpsClient } from "./ops-client.ts";
 import {
   formatConflict,
   formatConflictLine,
@@ -23,9 +19,9 @@ import {
   formatImportSummary,
   terminalProgress,
 } from "./output.ts";
-import { openSandbox, type Sandbox } from "./sandbox.ts";
-import { startLocalSchedules, startLocalWatchdog } from "./schedules.ts";
-import { createLocalServer, listen } from "./server.ts";
+import { RemoteJobError, RemoteOperationError } from "./remote-errors.ts";
+import type { Sandbox } from "./sandbox.ts";
+import type { OpenSandboxStoreOptions, SandboxStore } from "./sandbox-store.ts";
 
 /** Where a command writes, and whether it may draw on a terminal. */
 export interface CliIO {
@@ -100,22 +96,29 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
   const { io } = ctx;
   const json = (value: unknown) => io.out(`${JSON.stringify(value)}\n`);
 
-  async function withSandbox<T>(
+  /**
+   * Runs `run` on `serve`'s sandbox, or on one this process opens on the data directory and closes.
+   * `open` is the sandbox, or only its store for commands that just read records (the workflows'
+   * modules, and the AWS SDK clients they use, are then never loaded).
+   */
+  async function opened<S extends SandboxStore, T>(
     options: CommonOptions,
     command: string,
-    run: (sandbox: Sandbox) => Promise<T>,
+    open: (options: OpenSandboxStoreOptions) => Promise<S>,
+    run: (sandbox: S | Sandbox) => Promise<T>,
   ): Promise<T> {
     if (ctx.sandbox) return run(ctx.sandbox);
-    const sandbox = await openSandbox({
-      dataDir: options.inMemory ? undefined : resolveDataDir(options.dataDir),
-      command,
-    });
+    const sandbox = await open({ dataDir: options.inMemory ? undefined : resolveDataDir(options.dataDir), command });
     try {
       return await run(sandbox);
     } finally {
       await sandbox.close();
     }
   }
+  const withSandbox = <T>(options: CommonOptions, command: string, run: (sandbox: Sandbox) => Promise<T>) =>
+    opened(options, command, async (o) => (await import("./sandbox.ts")).openSandbox(o), run);
+  const withStore = <T>(options: CommonOptions, command: string, run: (store: SandboxStore) => Promise<T>) =>
+    opened(options, command, async (o) => (await import("./sandbox-store.ts")).openSandboxStore(o), run);
 
   const program = new Command("vendor-sync")
     .description("Sync vendor data (catalog, prices, inventory, order status) into DynamoDB — local sandbox CLI")
@@ -135,6 +138,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .addOption(dataDirOption())
     .option("--in-memory", "use a throw-away in-memory store")
     .action(async (file: string, options: ImportOptions) => {
+      const { importFile } = await import("./commands/import.ts");
       const summary = await withSandbox(options, "import", (sandbox) =>
         importFile(sandbox, {
           vendorId: options.vendor,
@@ -159,7 +163,8 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .addOption(jsonOption())
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { vendor: string; type?: string; key?: string; limit: number }) => {
-      const records = await withSandbox(options, "records", (sandbox) =>
+      const { formatRecords, listRecords } = await import("./commands/records.ts");
+      const records = await withStore(options, "records", (sandbox) =>
         listRecords(sandbox, {
           vendorId: options.vendor,
           ...(options.type ? { entityType: options.type } : {}),
@@ -200,6 +205,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
    * sandbox (the same `runAdminCommand`), whose queues this process then drains when it owns them.
    */
   async function ops(options: OpsOptions, command: AdminCommand): Promise<unknown> {
+    const { AwsOpsClient, SandboxOpsClient } = await import("./ops-client.ts");
     if (options.target === "aws") {
       const client = await AwsOpsClient.forStage({
         stage: options.stage,
@@ -448,6 +454,8 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .action(async (options: CommonOptions & { port: number; host: string }) => {
       if (ctx.sandbox) throw new ValidationError("already serving", { field: "serve" });
       const dataDir = resolveDataDir(options.dataDir);
+      const [{ openSandbox }, { createLocalServer, listen }, { startLocalSchedules, startLocalWatchdog }] =
+        await Promise.all([import("./sandbox.ts"), import("./server.ts"), import("./schedules.ts")]);
       const sandbox = await openSandbox({ dataDir, command: "serve" });
       const server = createLocalServer(sandbox, (argv, cwd) => runCli(argv, { sandbox, ...(cwd ? { cwd } : {}) }));
       const url = await listen(server, options.port, options.host);
@@ -560,6 +568,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     const token = readAdminToken(dataDir);
     if (owner?.apiUrl && JOB_COMMANDS.has(command)) {
       // Job commands talk to serve's admin routes from here, so `sync --wait` shows live progress.
+      const { HttpJobsClient } = await import("./jobs-client.ts");
       const remote = new HttpJobsClient(owner.apiUrl, token ? { token } : {});
       process.exitCode = await runWith(argv, { io, jobs: { remote } });
       return;

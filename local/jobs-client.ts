@@ -5,6 +5,7 @@ import type { ErrorBody } from "../lambdas/runtime/http-errors.ts";
 import type { OperationResult } from "../lambdas/sync-jobs/operations.ts";
 import type { SyncJobsResponse } from "../lambdas/sync-jobs/sync-jobs.ts";
 import { authorizationHeader } from "./admin-token.ts";
+import { RemoteJobError } from "./remote-errors.ts";
 import type { Sandbox } from "./sandbox.ts";
 
 /** What the `sync`, `jobs` and `job` commands need, wherever the jobs live. */
@@ -21,17 +22,6 @@ export interface JobsClient {
    * and hand-offs); a no-op where something else runs the jobs (`serve`, AWS).
    */
   advance(): Promise<void>;
-}
-
-/** A refusal reported by the admin API or the on-demand function (409 already running, 404 unknown job…). */
-export class RemoteJobError extends Error {
-  readonly body: ErrorBody;
-
-  constructor(body: ErrorBody) {
-    super(body.message);
-    this.name = "RemoteJobError";
-    this.body = body;
-  }
 }
 
 /**

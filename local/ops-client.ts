@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { AdminCommand } from "../lambdas/admin-operations/admin-operations.ts";
 import { runOnSandbox } from "./commands/operations.ts";
 import { stackOutput } from "./jobs-client.ts";
+import { RemoteOperationError } from "./remote-errors.ts";
 import type { Sandbox } from "./sandbox.ts";
 
 /** Where `conflicts`, `dlq` and `vendor` commands run: the sandbox, or the deployed admin-operations function. */
@@ -22,14 +23,6 @@ export class SandboxOpsClient implements AdminOpsClient {
 
   run(command: AdminCommand): Promise<unknown> {
     return runOnSandbox(this.#sandbox, command);
-  }
-}
-
-/** The deployed function's error, as the CLI reports it (exit 1). */
-export class RemoteOperationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RemoteOperationError";
   }
 }
 

@@ -1,10 +1,13 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 import type { ImportProgress } from "../lambdas/core/import-pipeline.ts";
 import type { JobView } from "../lambdas/core/jobs/job.ts";
 import { OUTCOMES } from "../lambdas/core/model.ts";
 import type { DeadLetter } from "../lambdas/core/operations/dead-letters.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import type { ImportResult, ProgressReporter } from "./commands/import.ts";
+
+/** cli-progress (CommonJS), loaded when a terminal shows a bar rather than when the CLI starts. */
+const progressBars = () => createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
 
 /** Writes one JSON object on one line to stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -14,6 +17,7 @@ export function printJson(value: unknown): void {
 /** A progress bar on stderr, shown only on a terminal. */
 export function terminalProgress(label: string): ProgressReporter | undefined {
   if (!process.stderr.isTTY) return undefined;
+  const cliProgress = progressBars();
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -95,6 +99,7 @@ export function formatDeadLetter(message: DeadLetter): string {
 /** A job's live progress on stderr (terminals only): status, pages and records pulled, outcomes so far. */
 export function jobProgress(label: string): { update(job: JobView): void; stop(): void } | undefined {
   if (!process.stderr.isTTY) return undefined;
+  const cliProgress = progressBars();
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -1,10 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { loadVendorConfigs } from "../config/load-vendors.ts";
 import { DynamoConflictReviewStore } from "../lambdas/adapters/dynamodb/conflict-review-store.ts";
 import { DynamoDedupStore } from "../lambdas/adapters/dynamodb/dedup-store.ts";
 import { DynamoPlatformKeyIndex } from "../lambdas/adapters/dynamodb/platform-key-index.ts";
@@ -12,7 +9,6 @@ import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts"
 import { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
 import { DynamoVendorControl } from "../lambdas/adapters/dynamodb/vendor-control-store.ts";
 import { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
-import { ValidationError } from "../lambdas/core/errors.ts";
 import {
   conflictOpenedNotification,
   conflictSupersededNotification,
@@ -20,30 +16,23 @@ import {
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
 import type { SyncRecord } from "../lambdas/core/record.ts";
-import { MAX_RECEIVE_COUNT, type VendorConfig } from "../lambdas/core/vendor-config.ts";
+import { MAX_RECEIVE_COUNT } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
 import { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
-import { acquireDataDir } from "./data-dir.ts";
-import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
 import { FileObjectStore } from "./file-object-store.ts";
 import { LocalDeadLetterWorkbench } from "./local-dead-letters.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
 import { LocalSecrets } from "./local-secrets.ts";
+import { type OpenSandboxStoreOptions, openSandboxStore, type SandboxStore } from "./sandbox-store.ts";
 import { createScheduledWorkflow, type ScheduledWorkflow, type ScheduledWorkflowOptions } from "./scheduled.ts";
 
 /** Processor timeout the sandbox mirrors (the CDK sets the same): the queue's visibility is 6× it. */
 export const PROCESSOR_TIMEOUT_SECONDS = 30;
 
 /** The sandbox's wiring: the same handlers, adapters and write path the Lambdas use, on the embedded store. */
-export interface Sandbox {
-  /** The data directory (a temporary one for an in-memory sandbox). */
-  readonly dataDir: string;
-  readonly inMemory: boolean;
-  readonly dynamo: EmbeddedDynamo;
-  readonly vendors: ReadonlyMap<string, VendorConfig>;
+export interface Sandbox extends SandboxStore {
   readonly registry: VendorRegistry;
-  readonly records: DynamoRecordStore;
   readonly sync: DynamoSyncStore;
   /** The change interpreter every sandbox workflow writes through. */
   readonly interpreter: ChangeInterpreter;
@@ -68,19 +57,11 @@ export interface Sandbox {
    * and `pull` (PullEvent: pages and hand-overs of running pulls).
    */
   readonly events: EventEmitter;
-  /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
-  vendor(vendorId: string): VendorConfig;
+  /** Stops the queues' consumers and the workflows, then the store. */
   close(): Promise<void>;
 }
 
-export interface OpenSandboxOptions {
-  /** Data directory; a throw-away one when `undefined`. */
-  readonly dataDir: string | undefined;
-  /** The command taking ownership (shown to other processes). */
-  readonly command: string;
-  /** The local API URL, when the owner serves one (`vendor-sync serve`). */
-  readonly apiUrl?: string;
-  readonly vendors?: ReadonlyMap<string, VendorConfig>;
+export interface OpenSandboxOptions extends OpenSandboxStoreOptions {
   readonly log?: Log;
   /** Overrides of the scheduled workflow (tests: a clock, sleeps, the invocation time). */
   readonly scheduled?: Pick<
@@ -101,36 +82,12 @@ export const stderrLog: Log = {
  * @throws {DataDirBusyError} when another process owns the directory.
  */
 export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox> {
-  const vendors = options.vendors ?? loadVendorConfigs();
-  const inMemory = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "vendor-sync-"));
-  const ownership = inMemory
-    ? { session: randomUUID(), release: async () => {} }
-    : await acquireDataDir(dataDir, options.command, options.apiUrl);
-  let dynamo: EmbeddedDynamo;
-  try {
-    dynamo = await startEmbeddedDynamo(inMemory ? {} : { path: join(dataDir, "dynamodb") });
-  } catch (error) {
-    await ownership.release();
-    throw error;
-  }
+  const store = await openSandboxStore(options);
+  const { dataDir, inMemory, dynamo, vendors, vendor } = store;
   const log = options.log ?? stderrLog;
   const events = new EventEmitter();
   const registry = new VendorRegistry(vendors.values());
   const sync = new DynamoSyncStore({ client: dynamo.client, tableName: dynamo.tables.sync });
-  const vendor = (vendorId: string) => {
-    const config = vendors.get(vendorId);
-    if (!config) {
-      throw new ValidationError(
-        `unknown vendor ${JSON.stringify(vendorId)} (configured: ${[...vendors.keys()].join(", ")})`,
-        {
-          field: "--vendor",
-          value: vendorId,
-        },
-      );
-    }
-    return config;
-  };
   mkdirSync(dataDir, { recursive: true });
   const notificationsFile = join(dataDir, "notifications.jsonl");
   // The records table's stream stand-in: every write of every workflow passes the store adapter.
@@ -174,7 +131,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     vendors: registry,
     secrets,
     // One process owns the data directory: a claim of an earlier session belongs to a process that is gone.
-    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync, session: ownership.session }),
+    dedup: new DynamoDedupStore({ client: dynamo.client, tableName: dynamo.tables.sync, session: store.session }),
     archive,
     queue: realtimeQueue,
     keyIndexFor: (vendorId) => keyIndex.forVendor(vendorId),
@@ -219,6 +176,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   return {
     dataDir,
     inMemory,
+    session: store.session,
     dynamo,
     vendors,
     registry,
@@ -240,9 +198,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
       try {
         await realtimeDriver.stop();
         await scheduled.close();
-        await dynamo.close();
       } finally {
-        await ownership.release();
+        await store.close();
       }
     },
   };

@@ -2,7 +2,7 @@ import { ValidationError } from "../../lambdas/core/errors.ts";
 import { normalizeKey } from "../../lambdas/core/keys.ts";
 import { ENTITY_TYPES, type EntityType, recordId } from "../../lambdas/core/model.ts";
 import type { SyncRecord } from "../../lambdas/core/record.ts";
-import type { Sandbox } from "../sandbox.ts";
+import type { SandboxStore } from "../sandbox-store.ts";
 
 export interface ListRecordsOptions {
   readonly vendorId: string;
@@ -17,7 +17,7 @@ export interface ListRecordsOptions {
  * vendor's records through the sharded index.
  * @throws {ValidationError} for an unknown vendor or entity type.
  */
-export async function listRecords(sandbox: Sandbox, options: ListRecordsOptions): Promise<SyncRecord[]> {
+export async function listRecords(sandbox: SandboxStore, options: ListRecordsOptions): Promise<SyncRecord[]> {
   const vendor = sandbox.vendor(options.vendorId);
   if (options.entityType !== undefined && !ENTITY_TYPES.includes(options.entityType as EntityType)) {
     throw new ValidationError(

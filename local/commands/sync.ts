@@ -1,12 +1,12 @@
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { type Command, Option } from "commander";
 import { isFinal, type JobView } from "../../lambdas/core/jobs/job.ts";
 import { OUTCOMES } from "../../lambdas/core/model.ts";
 import { exitCodeFor } from "../../lambdas/core/outcomes.ts";
 import { regionForStage } from "../aws-target.ts";
 import { wholeNumber } from "../cli-options.ts";
-import { AwsJobsClient, type JobsClient, onDemandFunctionName, SandboxJobsClient, waitForJob } from "../jobs-client.ts";
+import type { JobsClient } from "../jobs-client.ts";
 import { jobProgress } from "../output.ts";
 import type { Sandbox } from "../sandbox.ts";
 
@@ -65,7 +65,11 @@ async function withJobs<T>(
   command: string,
   run: (client: JobsClient, runsHere: boolean) => Promise<T>,
 ): Promise<T> {
+  // Loaded when a job command runs, not when the CLI starts (its clients load the AWS SDK).
+  const { AwsJobsClient, onDemandFunctionName, SandboxJobsClient } = await import("../jobs-client.ts");
   if (options.target === "aws") {
+    const { CloudFormationClient } = await import("@aws-sdk/client-cloudformation");
+    const { LambdaClient } = await import("@aws-sdk/client-lambda");
     const region = regionForStage(options.stage, options.region);
     const lambda = ctx.aws?.lambda ?? new LambdaClient(region);
     const functionName =
@@ -151,6 +155,7 @@ export function registerJobCommands(program: Command, ctx: JobCommandsContext): 
           print(options, job, `${formatJob(job)}\n  follow it: npx vendor-sync job ${job.jobId}`);
           return;
         }
+        const { waitForJob } = await import("../jobs-client.ts");
         const progress = options.json || !ctx.io.interactive ? undefined : jobProgress(options.vendor);
         let final: JobView;
         try {
