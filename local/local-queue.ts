@@ -12,6 +12,7 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { monotonicFactory } from "ulid";
 import type { MessageControl, OutgoingMessage, QueueSender } from "../lambdas/core/ports.ts";
 import { LOCAL_TABLES } from "./embedded-dynamodb.ts";
+import { MAX_TIMER_MS, realTimers, type Timers } from "./timers.ts";
 
 /** Message ids that sort in send order, even within one millisecond (SQS is best-effort FIFO; this keeps tests readable). */
 const nextMessageId = monotonicFactory();
@@ -56,6 +57,7 @@ export class LocalQueue implements QueueSender, MessageControl {
   readonly deadLetterName: string;
   readonly #options: LocalQueueOptions;
   readonly #now: () => number;
+  readonly #listeners = new Set<() => void>();
 
   constructor(options: LocalQueueOptions) {
     this.#options = options;
@@ -72,6 +74,31 @@ export class LocalQueue implements QueueSender, MessageControl {
     await this.#options.client.send(
       new PutItemCommand({ TableName: LOCAL_TABLES.queues, Item: marshall(message, { removeUndefinedValues: true }) }),
     );
+    if (message.queue === this.name) this.#changed();
+  }
+
+  /**
+   * Calls `listener` whenever a message of this queue gets a new time to become visible: sent (with
+   * or without a delay), redriven from the DLQ, or its visibility changed. What wakes its consumer.
+   * @returns a function that removes the listener.
+   */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  /**
+   * @returns ms until the next message of this queue becomes visible (0: one is visible now), or
+   * `undefined` when the queue is empty. Messages in flight count: their visibility timeout expires.
+   */
+  async msUntilNextVisible(): Promise<number | undefined> {
+    const messages = await this.peek(this.name, 1000);
+    if (messages.length === 0) return undefined;
+    return Math.max(0, Math.min(...messages.map((m) => m.visibleAt)) - this.#now());
   }
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
@@ -179,6 +206,7 @@ export class LocalQueue implements QueueSender, MessageControl {
           ExpressionAttributeValues: marshall({ ":until": this.#now() + seconds * 1000, ":handle": receiptHandle }),
         }),
       );
+      this.#changed();
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -275,24 +303,33 @@ export function toSqsEvent(queue: LocalQueue, messages: readonly StoredMessage[]
 }
 
 /**
- * Polls a local queue and drives a consumer the way Lambda's SQS event source does: batches of up to
- * `batchSize`, successful messages deleted, `batchItemFailures` left to reappear after their visibility.
+ * Drives a consumer from a local queue the way Lambda's SQS event source does: batches of up to
+ * `batchSize`, successful messages deleted, `batchItemFailures` left to reappear after their
+ * visibility. Once started it does not poll: it drains the queue when a message is sent or its
+ * visibility changes, and otherwise sleeps until the next message becomes visible (a delay or a
+ * visibility timeout expiring: a message whose consumer died is redelivered then, after a restart too).
  */
 export class LocalQueueDriver {
   readonly #queue: LocalQueue;
   readonly #handler: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   readonly #batchSize: number;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #started = false;
+  #unsubscribe: (() => void) | undefined;
+  #timer: unknown;
   #running: Promise<void> | undefined;
+  /** A change arrived while draining: drain again before sleeping. */
+  #again = false;
 
   constructor(
     queue: LocalQueue,
     handler: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>,
-    options: { batchSize?: number } = {},
+    options: { batchSize?: number; timers?: Timers } = {},
   ) {
     this.#queue = queue;
     this.#handler = handler;
     this.#batchSize = options.batchSize ?? 10;
+    this.#timers = options.timers ?? realTimers;
   }
 
   /** Receives and processes one batch. @returns how many messages were received. */
@@ -314,22 +351,62 @@ export class LocalQueueDriver {
     }
   }
 
-  /** Polls every `intervalMs` until stopped. */
-  start(intervalMs = 200): void {
-    const tick = async () => {
-      this.#running = this.drain().catch((error: unknown) => {
-        process.stderr.write(`queue ${this.#queue.name}: ${String(error)}\n`);
-      });
-      await this.#running;
-      if (this.#timer !== undefined) this.#timer = setTimeout(tick, intervalMs);
-    };
-    this.#timer = setTimeout(tick, 0);
+  /** Consumes the queue until stopped: what is visible now, then each message as it becomes visible. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unsubscribe = this.#queue.onChange(() => this.#wake());
+    this.#wake();
   }
 
-  async stop(): Promise<void> {
-    const timer = this.#timer;
+  #wake(): void {
+    if (!this.#started) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#disarm();
+    this.#running = this.#consume();
+  }
+
+  async #consume(): Promise<void> {
+    let wait: number | undefined;
+    try {
+      do {
+        this.#again = false;
+        await this.drain();
+      } while (this.#again && this.#started);
+      wait = await this.#queue.msUntilNextVisible();
+    } catch (error) {
+      process.stderr.write(`queue ${this.#queue.name}: ${String(error)}\n`);
+      // The store failed: look again in a second rather than never.
+      wait = 1000;
+    }
+    // Decided synchronously from here: a change now either set #again above or finds #running unset.
+    this.#running = undefined;
+    if (!this.#started) return;
+    if (this.#again) {
+      this.#wake();
+      return;
+    }
+    if (wait !== undefined) this.#timer = this.#timers.set(() => this.#wake(), Math.min(wait, MAX_TIMER_MS));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
     this.#timer = undefined;
-    if (timer) clearTimeout(timer);
+  }
+
+  /** Resolves once nothing is in progress (the queue drained, the next wake-up armed or none needed). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Stops consuming; resolves once the batch in progress is done. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.#unsubscribe?.();
+    this.#disarm();
     await this.#running;
   }
 }

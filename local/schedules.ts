@@ -3,20 +3,7 @@ import { isSyncable } from "../lambdas/core/jobs/sync-jobs.ts";
 import { runWatchdog } from "../lambdas/core/jobs/watchdog.ts";
 import { nextFireTimes } from "../lambdas/core/schedules/eventbridge-schedule.ts";
 import type { Sandbox } from "./sandbox.ts";
-
-/** Timers the scheduler arms (real ones by default; tests pass their own). */
-export interface Timers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-/** setTimeout's longest delay (about 24.8 days); longer waits re-arm. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const realTimers: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { MAX_TIMER_MS, realTimers, type Timers } from "./timers.ts";
 
 /** One vendor's local schedule. */
 export interface LocalSchedule {

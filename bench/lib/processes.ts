@@ -3,6 +3,7 @@
  * its own process, and the kernel's CPU and memory counters of a process (Linux `/proc`).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,30 @@ export function spawnWorker(
     env: options.env ?? process.env,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+}
+
+/** Starts a child that prints its URL on stderr or stdout; resolves with the URL. */
+export async function startServer(child: ChildProcess, pattern: RegExp): Promise<string> {
+  const streams = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null);
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    for (const stream of streams) {
+      createInterface({ input: stream }).on("line", (line) => {
+        const url = pattern.exec(line)?.[1];
+        if (url) resolve(url);
+      });
+    }
+  });
+}
+
+/** Stops a child with SIGTERM (SIGKILL after 10 s) and waits for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** @returns the first line a child prints on stdout, parsed as JSON. */

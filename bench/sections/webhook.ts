@@ -5,15 +5,13 @@
  * autocannon on loopback — a fixed count of signed deliveries, then a fixed duration — beside a bare
  * Node.js HTTP server answering 202, measured the same way in the same run.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { Figures } from "../lib/budget.ts";
 import { ROOT } from "../lib/fixtures.ts";
-import { lastJsonLine, spawnWorker, workerPath } from "../lib/processes.ts";
+import { lastJsonLine, spawnWorker, startServer, stopProcess, workerPath } from "../lib/processes.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";
 import { shopifyHeaders, shopifyProductBody } from "../lib/webhooks.ts";
 
@@ -43,29 +41,6 @@ interface LoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
-}
-
-/** Starts a child that prints its URL on stderr or stdout; resolves with the URL. */
-async function startServer(child: ChildProcess, pattern: RegExp): Promise<string> {
-  const streams = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null);
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    for (const stream of streams) {
-      createInterface({ input: stream }).on("line", (line) => {
-        const url = pattern.exec(line)?.[1];
-        if (url) resolve(url);
-      });
-    }
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function load(url: string, body: Buffer, secret: string, bound: { amount: number } | { duration: number }) {
@@ -150,7 +125,7 @@ export async function webhookSection(options: SectionOptions): Promise<SectionRe
       const timedRun = await load(url, body, secret, { duration });
       results[target] = { fixed: fixedRun, timed: timedRun };
     } finally {
-      await stop(child);
+      await stopProcess(child);
     }
   }
   const serve = results.serve as { fixed: LoadResult; timed: LoadResult };

@@ -1,30 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { nextFireTimes } from "../../lambdas/core/schedules/eventbridge-schedule.ts";
 import type { Sandbox } from "../../local/sandbox.ts";
-import { LocalScheduler, type Timers } from "../../local/schedules.ts";
+import { LocalScheduler } from "../../local/schedules.ts";
 import { openPullSandbox, shopifyPull, TestClock, testVendor } from "../support/scheduled.ts";
+import { manualTimers } from "../support/timers.ts";
 
 let sandbox: Sandbox;
 
 afterEach(async () => {
   await sandbox.close();
 });
-
-/** Timers the test fires by hand. */
-function manualTimers() {
-  const armed: { callback: () => void; ms: number; cleared: boolean }[] = [];
-  const timers: Timers = {
-    set: (callback, ms) => {
-      const timer = { callback, ms, cleared: false };
-      armed.push(timer);
-      return timer;
-    },
-    clear: (handle) => {
-      (handle as { cleared: boolean }).cleared = true;
-    },
-  };
-  return { armed, timers };
-}
 
 describe("vendor-sync serve's local schedules", () => {
   it("arms each vendor's schedule for EventBridge's next fire time in its zone, across the DST change", async () => {
