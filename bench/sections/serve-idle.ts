@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { authorizationHeader, readAdminToken } from "../../local/admin-token.ts";
 import { Figures } from "../lib/budget.ts";
 import { ROOT } from "../lib/fixtures.ts";
 import { processCpuMs, startServer, stopProcess } from "../lib/processes.ts";
@@ -20,10 +21,10 @@ import { shopifyHeaders, shopifyProductBody } from "../lib/webhooks.ts";
 export const SERVE_IDLE_BUDGET_PERCENT = 2;
 
 /** Messages in `serve`'s queues (visible or in flight), through its own `dlq list`. */
-async function queued(base: string): Promise<number> {
+async function queued(base: string, dataDir: string): Promise<number> {
   const response = await fetch(`${base}/_cli`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...authorizationHeader(readAdminToken(dataDir)) },
     body: JSON.stringify({ argv: ["dlq", "list", "--json"], cwd: ROOT }),
   });
   const answer = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
@@ -63,7 +64,7 @@ export async function serveIdleSection(options: SectionOptions): Promise<Section
       );
       await Promise.all(batch);
     }
-    while ((await queued(base)) > 0) await sleep(250);
+    while ((await queued(base, dataDir)) > 0) await sleep(250);
     const burstSeconds = (performance.now() - burstStarted) / 1000;
     const cpuBefore = processCpuMs(pid);
     const idleStarted = performance.now();
