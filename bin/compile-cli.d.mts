@@ -11,6 +11,9 @@ export interface CliBuild {
   readonly inputs: readonly string[];
 }
 
+/** esbuild plugin: each bundled module keeps its own `import.meta.url`. */
+export declare const ownModuleUrls: import("esbuild").Plugin;
+
 export declare function isStale(build: CliBuild, root?: string): boolean;
 export declare function compileCli(): Promise<string>;
 export declare function compiledCli(): Promise<string>;

@@ -27,10 +27,10 @@ const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
 /**
  * esbuild plugin: a module keeps its own `import.meta.url` (and `dirname`, `filename`) inside the
- * bundle, so the files it finds relative to itself (config/vendors/, config/stages/, examples/) are
- * found from the build directory too.
+ * bundle, so the files it finds relative to itself (config/vendors/, config/stages/, examples/,
+ * statemachines/) are found from the build directory too. The benchmarks' bundled workers use it as well.
  */
-const ownModuleUrls = {
+export const ownModuleUrls = {
   name: "own-module-urls",
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {

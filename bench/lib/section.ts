@@ -2,7 +2,7 @@ import type { Figure } from "./budget.ts";
 
 /** What every benchmark section gets. */
 export interface SectionOptions {
-  /** `--quick`: smaller data sets, fewer rounds (the run stays under two minutes). */
+  /** `--quick`: every section on small data, few rounds (the whole run stays under three minutes). */
   readonly quick: boolean;
   /** A scratch folder for generated files and bundles, removed after the run. */
   readonly tmpDir: string;

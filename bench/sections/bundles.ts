@@ -193,7 +193,7 @@ export async function bundlesSection(options: SectionOptions): Promise<SectionRe
     ...benchEnvironment(),
     NODE_OPTIONS: "--enable-source-maps",
   };
-  const runs = 15;
+  const runs = options.quick ? 3 : 15;
   const times = new Map<string, number[]>();
   const rss = new Map<string, number[]>();
   options.log(`bundles: ${runs} fresh imports of ${names.length} bundles and an empty handler`);

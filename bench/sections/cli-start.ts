@@ -43,7 +43,7 @@ function measure(command: string, args: readonly string[], env: NodeJS.ProcessEn
 
 export async function cliStartSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("cliStart");
-  const rounds = options.quick ? 5 : 15;
+  const rounds = options.quick ? 3 : 15;
   const env = { ...process.env, PATH: userPath() };
   const dataDir = mkdtempSync(join(options.tmpDir, "cli-start-"));
   const commands = {

@@ -68,10 +68,10 @@ async function bestRound(
   const context = contextFor(work.vendor);
   const changes = await run(work, context, marshal);
   const bench = new Bench({
-    iterations: options.quick ? 8 : 25,
+    iterations: options.quick ? 3 : 25,
     time: 0,
     warmup: true,
-    warmupIterations: 3,
+    warmupIterations: options.quick ? 1 : 3,
     warmupTime: 0,
     throws: true,
   });
@@ -81,7 +81,7 @@ async function bestRound(
   await bench.run();
   const result = bench.tasks[0]?.result as { latency?: { min: number; samplesCount?: number } } | undefined;
   if (!result?.latency) throw new Error(`${work.name}: no result`);
-  return { usPerChange: (result.latency.min * 1000) / changes, changes, rounds: options.quick ? 8 : 25 };
+  return { usPerChange: (result.latency.min * 1000) / changes, changes, rounds: options.quick ? 3 : 25 };
 }
 
 export async function cpuSection(options: SectionOptions): Promise<SectionResult> {

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { ownModuleUrls } from "../../bin/compile-cli.mjs";
 import { VENDOR_CONFIG_DIR } from "../../config/load-vendors.ts";
 import { STREAMING_NODE_OPTIONS } from "../../lib/constructs/vendor-sync-function.ts";
 import { Figures } from "../lib/budget.ts";
@@ -29,6 +30,8 @@ async function bundleWorker(name: string, dir: string): Promise<string> {
     target: "node24",
     packages: "external",
     logLevel: "error",
+    // Modules that read files beside them (the batch state machine's definition) find them.
+    plugins: [ownModuleUrls],
   });
   return outfile;
 }
@@ -67,7 +70,7 @@ export async function memorySection(options: SectionOptions): Promise<SectionRes
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   const pipeline = await bundleWorker("pipeline-rss.ts", dir);
   const importer = await bundleWorker("import-rss.ts", dir);
-  const [small, large] = options.quick ? [16 * MB, 64 * MB] : [250 * MB, 1024 * MB];
+  const [small, large] = options.quick ? [8 * MB, 32 * MB] : [250 * MB, 1024 * MB];
   const label = (bytes: number) => (bytes >= 1024 * MB ? `${bytes / 1024 / MB} GB` : `${bytes / MB} MB`);
   const scale = options.quick ? " (quick: smaller files)" : "";
   const details: Record<string, unknown> = { sizes: [small, large] };
@@ -113,7 +116,7 @@ export async function memorySection(options: SectionOptions): Promise<SectionRes
   const dynamo = await startDynaliteProcess();
   const file = join(dir, "e2e.csv");
   try {
-    const { rows } = await writeMagentoCsv(file, { minRows: options.quick ? 3_000 : 12_000 });
+    const { rows } = await writeMagentoCsv(file, { minRows: options.quick ? 1_000 : 12_000 });
     options.log(`memory: end-to-end import of ${rows} rows`);
     const run = await runWorker<{ changes: number; seconds: number; peakRss: number; baselineRss: number }>(importer, [
       dynamo.endpoint,

@@ -91,7 +91,7 @@ async function measuredImport(
 
 export async function resyncSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("resync");
-  const target = options.quick ? 20_000 : 100_000;
+  const target = options.quick ? 5_000 : 100_000;
   const changesPerRow = magentoChangeInputs().length / magentoTable().rows.length;
   const rows = Math.ceil(target / changesPerRow);
   const first = join(options.tmpDir, "resync-first.csv");

@@ -1,7 +1,7 @@
 /**
  * `serve` at rest: `vendor-sync serve` in its own process takes a burst of signed webhook deliveries
- * (200 in quick mode, 1,000 in a full run), processes them until its queues are empty, and is then
- * left alone; its CPU (user + system, from /proc) over the idle window (20 s quick, 60 s full) divided
+ * (100 in quick mode, 1,000 in a full run), processes them until its queues are empty, and is then
+ * left alone; its CPU (user + system, from /proc) over the idle window (10 s quick, 60 s full) divided
  * by the window is the share of one core it uses doing nothing. The queue consumers sleep until a
  * message is sent or becomes visible, so this is what the schedules, the watchdog and the HTTP server
  * cost when nothing happens.
@@ -35,8 +35,8 @@ async function queued(base: string, dataDir: string): Promise<number> {
 
 export async function serveIdleSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("serveIdle");
-  const deliveries = options.quick ? 200 : 1_000;
-  const idleSeconds = options.quick ? 20 : 60;
+  const deliveries = options.quick ? 100 : 1_000;
+  const idleSeconds = options.quick ? 10 : 60;
   const dataDir = join(options.tmpDir, "serve-idle");
   const child = spawn(
     process.execPath,

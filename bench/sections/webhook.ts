@@ -81,7 +81,7 @@ function load(url: string, body: Buffer, secret: string, bound: { amount: number
 
 export async function webhookSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("webhook");
-  const requests = options.quick ? 1_000 : 5_000;
+  const requests = options.quick ? 300 : 5_000;
   options.log(`webhook: ingest handler CPU, ${requests} signed 10 KB deliveries, AWS clients mocked`);
   const cpu = await lastJsonLine<IngestCpu>(
     spawnWorker(workerPath("ingest-cpu.ts"), [String(requests)], {
@@ -98,8 +98,9 @@ export async function webhookSection(options: SectionOptions): Promise<SectionRe
 
   const body = shopifyProductBody();
   const dataDir = join(options.tmpDir, "serve");
-  const fixed = options.quick ? 1_000 : 5_000;
-  const duration = options.quick ? 5 : 15;
+  const fixed = options.quick ? 300 : 5_000;
+  const duration = options.quick ? 2 : 15;
+  const warm = options.quick ? 50 : 200;
   const results: Record<string, { fixed: LoadResult; timed: LoadResult }> = {};
   for (const target of ["bare", "serve"] as const) {
     const child =
@@ -120,7 +121,7 @@ export async function webhookSection(options: SectionOptions): Promise<SectionRe
           : "bare";
       const url = `${base}/webhooks/shopify-demo`;
       options.log(`webhook: ${target}: ${fixed} deliveries, then ${duration} s`);
-      await load(url, body, secret, { amount: 200 }); // warm-up
+      await load(url, body, secret, { amount: warm }); // warm-up
       const fixedRun = await load(url, body, secret, { amount: fixed });
       const timedRun = await load(url, body, secret, { duration });
       results[target] = { fixed: fixedRun, timed: timedRun };

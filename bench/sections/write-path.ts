@@ -180,16 +180,17 @@ const best = (rounds: readonly PhaseResult[]): PhaseResult =>
 
 export async function writePathSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("writePath");
-  const count = options.quick ? 3_000 : 12_000;
-  const rounds = options.quick ? 2 : 3;
+  const count = options.quick ? 1_000 : 12_000;
+  const rounds = options.quick ? 1 : 3;
+  const warm = options.quick ? 200 : 600;
   const dynamo = await startDynaliteProcess();
   const client = localDynamoClient(dynamo.endpoint);
   const meter = new CapacityMeter().attach(client);
   const config = vendor("magento-luma");
   try {
     // Warm the client, the connections and the store's JIT (not measured).
-    await runWritePath(writer(client, config), catalogChanges(config, 600, "-warm"));
-    await runRawPut(client, itemsOf(config, catalogChanges(config, 600, "-warmraw")));
+    await runWritePath(writer(client, config), catalogChanges(config, warm, "-warm"));
+    await runRawPut(client, itemsOf(config, catalogChanges(config, warm, "-warmraw")));
 
     const writePath: PhaseResult[] = [];
     const raw: PhaseResult[] = [];
