@@ -66,6 +66,14 @@ export class MemoryConflictStore implements ConflictStore {
     return true;
   }
 
+  /** @returns the event ids a record's open conflicts hold, sorted. */
+  async openOf(key: RecordKey): Promise<string[]> {
+    return [...this.conflicts]
+      .filter(([id, draft]) => this.status.get(id) === "OPEN" && recordId(draft.incoming) === recordId(key))
+      .map(([, draft]) => draft.incoming.eventId)
+      .sort();
+  }
+
   /** @returns the ids of the open conflicts. */
   open(): string[] {
     return [...this.status].filter(([, status]) => status === "OPEN").map(([id]) => id);

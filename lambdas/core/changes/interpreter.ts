@@ -62,6 +62,11 @@ export interface ChangeInterpreterDeps extends LiveHooks {
   readonly policyFor: (vendorId: string, entityType: EntityType) => WritePolicy;
   /** Deletions remembered against platform resources; without it, `Change.resource` is ignored. */
   readonly resources?: PlatformResources;
+  /**
+   * The conflict rules (tests run the convergence properties against deliberately broken ones, and
+   * expect them to fail). @default decide
+   */
+  readonly rules?: typeof decide;
   /** Wall clock, epoch ms. @default Date.now */
   readonly now?: () => number;
   /** @default setTimeout-based sleep */
@@ -386,9 +391,8 @@ export class ChangeInterpreter implements ChangeApplier {
   /** Decides one change: relative stock movements by their own rules, everything else by the conflict rules. */
   #decide(current: SyncRecord | undefined, change: Change, policy: WritePolicy): Decision {
     const now = this.#now();
-    return change.delta === undefined
-      ? decide(current, change, policy, now)
-      : decideDelta(current, change, policy, now);
+    if (change.delta !== undefined) return decideDelta(current, change, policy, now);
+    return (this.#deps.rules ?? decide)(current, change, policy, now);
   }
 
   /** Conflicts a decision opens and closes, once its record is written. */
