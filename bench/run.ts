@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only cpu,bundles] [-- --strict]`: measures the figures of
- * DESIGN.md §10 on this machine, prints them against their targets and writes the whole run as JSON
+ * docs/architecture.md ("Performance and cost targets") on this machine, prints them against their targets and writes the whole run as JSON
  * to a new file under bench/results/. Not part of `npm test`. `--strict` exits 1 when a budget fails.
  */
 import "../local/sandbox-env.ts";

@@ -1,6 +1,6 @@
 /**
  * Figures and budgets of one benchmark run. A figure is a measured number with its unit; a budget is
- * a figure with a target (DESIGN.md §10) and a boolean `pass`. Figures without a target are reported
+ * a figure with a target (docs/architecture.md, "Performance and cost targets") and a boolean `pass`. Figures without a target are reported
  * for reference (the BatchWriteItem rate, the bare HTTP server).
  */
 

@@ -2,7 +2,7 @@ import type { Change } from "./change.ts";
 import { contentHash } from "./content-hash.ts";
 import { BusinessRuleError } from "./errors.ts";
 
-/** What to do with a negative available quantity (DESIGN.md §3). */
+/** What to do with a negative available quantity (docs/conflict-rules.md). */
 export type NegativeStockPolicy = "allow" | "reject" | "clamp";
 
 /**

@@ -19,7 +19,7 @@ import { type DecimalSeparator, parseMoney, parseMoneyNumber } from "./money.ts"
 import { parseTimestamp } from "./timestamps.ts";
 
 /**
- * A change: one vendor fact about one record, in the shape every workflow produces (DESIGN.md §2).
+ * A change: one vendor fact about one record, in the shape every workflow produces (docs/architecture.md, "Records, changes and outcomes").
  * Built by {@link toChange} from a {@link ChangeInput}; never constructed by hand elsewhere.
  */
 export interface Change extends RecordKey {

@@ -1,5 +1,5 @@
 /**
- * Typed errors, one class per handling rule of DESIGN.md §4. Callers decide what to do with
+ * Typed errors, one class per handling rule of docs/architecture.md ("Errors and retries"). Callers decide what to do with
  * `instanceof` (retry, reject, alarm), never by matching message text.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Data freshness per vendor (DESIGN.md §6): how old the newest accepted change is, and how long since
+ * Data freshness per vendor (docs/architecture.md, "Observability and retention"): how old the newest accepted change is, and how long since
  * the last successful sync. Pure: the freshness monitor reads vendor state and the clock, this
  * decides what to publish.
  */

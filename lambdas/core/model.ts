@@ -4,7 +4,7 @@
  * @see ../../docs/data-model.md for how records and changes are stored.
  */
 
-/** The kinds of vendor data kept as separate records (DESIGN.md §2). */
+/** The kinds of vendor data kept as separate records (docs/architecture.md, "Records, changes and outcomes"). */
 export const ENTITY_TYPES = ["product", "price", "inventory", "order"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
@@ -43,7 +43,7 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** The three conflict types of DESIGN.md §3. */
+/** The three conflict types (docs/conflict-rules.md, "Conflict types reported"). */
 export type ConflictType = "data" | "version" | "timestamp";
 
 /** Conflict strategies, chosen per vendor and entity type. */

@@ -1,6 +1,6 @@
 import { OUTCOMES, type Outcome } from "./model.ts";
 
-/** Counts of change outcomes. `received` is always their sum (DESIGN.md §2). */
+/** Counts of change outcomes. `received` is always their sum (docs/architecture.md, "Records, changes and outcomes"). */
 export type OutcomeCounts = { received: number } & Record<Outcome, number>;
 
 /** @returns all-zero counts. */

@@ -133,7 +133,7 @@ export const DEFAULT_SOURCE_PRIORITY: Readonly<Record<Source, number>> = {
 };
 
 /**
- * One vendor's configuration (DESIGN.md §5). Validated at synth and at load; see `config/vendors/*.json`.
+ * One vendor's configuration (docs/architecture.md, "Vendors as configuration"). Validated at synth and at load; see `config/vendors/*.json`.
  */
 export const VendorConfigSchema = v.pipe(
   v.strictObject({

@@ -217,7 +217,7 @@ export const OUTCOME_METRIC = {
   failed: "ChangesFailed",
 } as const satisfies Record<Outcome, MetricName>;
 
-/** The metric of each error kind (DESIGN.md §4). */
+/** The metric of each error kind (docs/architecture.md, "Errors and retries"). */
 export const ERROR_METRIC = {
   transient: "ErrorsTransient",
   validation: "ErrorsValidation",

@@ -47,7 +47,7 @@ export interface BatchSyncWorkflowProps {
 }
 
 /**
- * The batch workflow (DESIGN.md §1): a Standard state machine from `statemachines/batch-sync.asl.json`
+ * The batch workflow (docs/batch-workflow.md): a Standard state machine from `statemachines/batch-sync.asl.json`
  * — prepare → plan (Distributed Map, read-only) → validate → apply (Distributed Map, conditional
  * writes; tombstones last) → commit → notify, with a Catch that marks the job failed — its stage
  * functions, and the EventBridge rule that starts it for each upload under `imports/<vendorId>/`.

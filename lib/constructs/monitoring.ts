@@ -153,7 +153,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Monitoring for Advanced Vendor Sync, in one facade (cdk-monitoring-constructs' `MonitoringFacade`):
- * one SNS alarm topic, the alarms of DESIGN.md §6 — each with a deliberate `TreatMissingData` and a
+ * one SNS alarm topic, the alarms of docs/runbooks/README.md — each with a deliberate `TreatMissingData` and a
  * runbook link — and one CloudWatch dashboard. Every list is optional, so it works before every
  * workflow exists; `monitorQueue`, `monitorFunction`, `monitorStateMachine` and `monitorApi` add more
  * later.

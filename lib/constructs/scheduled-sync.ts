@@ -43,7 +43,7 @@ export interface ScheduledSyncProps {
 }
 
 /**
- * The scheduled and on-demand workflows (DESIGN.md §1): per-vendor schedules → the on-demand function
+ * The scheduled and on-demand workflows (docs/scheduled-sync.md): per-vendor schedules → the on-demand function
  * (job + lock) → the standard-priority queue (DLQ) → the pull worker (connector, write path,
  * checkpoints and follow-ups, hand-off to the batch workflow) → the jobs topic; the admin API's job
  * routes and the directly invokable on-demand function; a watchdog on a schedule.

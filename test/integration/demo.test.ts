@@ -69,6 +69,26 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(
       /after the products\/update webhook of 2025-03-14:[\s\S]*?price CVT-SM-GRY 54\.00 USD \(vendor:webhook, 2025-03-14/,
     );
+
+    // Every workflow's writes publish change notifications (the table stream's stand-in) one to one,
+    // by (record, version), with the writes that changed content: versions count exactly those.
+    const published = readFileSync(join(dataDir, "notifications.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const { message: m } = JSON.parse(line) as { message: Record<string, unknown> };
+        return `${m.vendorId} ${m.entityType} ${m.entityKey} v${m.version}`;
+      });
+    const written: string[] = [];
+    for (const vendor of ["magento-luma", "canonical", "shopify-demo"]) {
+      const listed = await runCli(["records", "--vendor", vendor, "--limit", "10000", "--json", "--data-dir", dataDir]);
+      expect(listed.code, listed.stderr).toBe(0);
+      for (const r of (JSON.parse(listed.stdout) as { records: SyncRecord[] }).records) {
+        for (let v = 1; v <= r.version; v++) written.push(`${r.vendorId} ${r.entityType} ${r.entityKey} v${v}`);
+      }
+    }
+    expect(published.length).toBeGreaterThan(5835);
+    expect(published.sort()).toEqual(written.sort());
   });
 
   it("refuses to reset a data directory holding files it did not write, and leaves them", async () => {

@@ -44,7 +44,7 @@ export function isSyncable(vendor: VendorConfig): boolean {
 }
 
 /**
- * The job lifecycle of the scheduled and on-demand workflows (DESIGN.md §1): start a sync (job +
+ * The job lifecycle of the scheduled and on-demand workflows (docs/scheduled-sync.md): start a sync (job +
  * single-running-job lock + queue message), look jobs up, cancel them, and finish them (status,
  * freshness, watermark, lock, notification). The schedule target, the on-demand function, the admin
  * API, the pull worker, the watchdog and the sandbox CLI all go through this class.

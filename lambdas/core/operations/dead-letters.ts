@@ -33,7 +33,7 @@ export interface RedriveResult {
 }
 
 /**
- * The DLQ workbench (DESIGN.md §4): depths per queue, dead letters inspected without being processed,
+ * The DLQ workbench (docs/architecture.md, "Errors and retries"): depths per queue, dead letters inspected without being processed,
  * and a rate-capped redrive back to the source queue (explicit destination: messages the consumer
  * moved itself have no SQS-recorded source). A redriven message goes through the idempotent path, so
  * it changes data at most once.

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { jsonPathIssue } from "./json-path.ts";
 
 /**
- * The `channels.pull` section of a vendor config (DESIGN.md §5): how the scheduled workflow's HTTP
+ * The `channels.pull` section of a vendor config (docs/scheduled-sync.md): how the scheduled workflow's HTTP
  * JSON connector reaches a vendor API, pages through it, limits itself and maps what it reads.
  * Secrets never live here: `secretName` names one in Secrets Manager (or the sandbox's secrets file).
  *

@@ -1,5 +1,5 @@
 /**
- * Per-message retry policy of the queue consumers (DESIGN.md §4): exponential backoff with full
+ * Per-message retry policy of the queue consumers (docs/architecture.md, "Errors and retries"): exponential backoff with full
  * jitter through ChangeMessageVisibility, until the vendor's `maxRetries`; then the consumer moves the
  * message to the dead-letter queue itself. SQS's own redrive (`maxReceiveCount`, above every vendor's
  * `maxRetries`) stays as the backstop for a consumer that crashes.

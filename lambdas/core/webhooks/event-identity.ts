@@ -5,7 +5,7 @@ import { getHeader, type WebhookHeaders } from "./headers.ts";
 /**
  * Stable event ids, one per platform: the same event delivered again (a retry, a redelivery, a
  * replay from the DLQ) always gets the same id, so de-duplication and the write path's
- * "re-applying an eventId is a no-op" hold (DESIGN.md §2). All ids are at most 256 characters.
+ * "re-applying an eventId is a no-op" hold (docs/architecture.md, "Records, changes and outcomes"). All ids are at most 256 characters.
  */
 
 function required(headers: WebhookHeaders, name: string): string {

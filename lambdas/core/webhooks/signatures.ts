@@ -3,7 +3,7 @@ import type { WebhookScheme } from "../vendor-config.ts";
 import { decodeBase64, decodeHex, timingSafeEqualBytes, timingSafeEqualText } from "./constant-time.ts";
 import { getHeader, type WebhookHeaders } from "./headers.ts";
 
-/** Accepted clock difference when a vendor config names none, in seconds (DESIGN.md §5). */
+/** Accepted clock difference when a vendor config names none, in seconds (docs/vendor-onboarding.md). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /**
