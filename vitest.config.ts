@@ -1,5 +1,8 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
+/** AWS contract tests that read the run's synthesized templates and bundles (the infra project's synth). */
+const READ_THE_ASSEMBLY = ["test/aws-contracts/iam.test.ts", "test/aws-contracts/event-shapes.test.ts"];
+
 export default defineConfig({
   test: {
     // Timeouts catch a hung test, not a slow machine: a shared 2-core machine under load runs the
@@ -19,8 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "infra",
-          // The AWS contract tests that read the synthesized templates and bundles run here too.
-          include: ["test/infra/**/*.test.ts", "test/aws-contracts/iam.test.ts"],
+          include: ["test/infra/**/*.test.ts", ...READ_THE_ASSEMBLY],
           // Constructs keep no state between apps: the files share a worker's loaded aws-cdk-lib,
           // cdk-nag and CloudFormation validator (a WebAssembly module compiled once per process).
           isolate: false,
@@ -33,7 +35,7 @@ export default defineConfig({
         test: {
           name: "app",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/infra/**", "test/aws-contracts/iam.test.ts"],
+          exclude: [...configDefaults.exclude, "test/infra/**", ...READ_THE_ASSEMBLY],
         },
       },
     ],

@@ -1,6 +1,6 @@
-import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import { type AdminRoutes, makeHandler } from "../lambdas/admin-api/admin-api.ts";
 import type { Log } from "../lambdas/core/ports.ts";
+import { iamAuthorizedHttpApiEvent } from "./http-api-events.ts";
 
 /** A route key's path as a pattern with named groups (`/admin/jobs/{jobId}` → `^/admin/jobs/(?<jobId>[^/]+)$`). */
 function pattern(path: string): RegExp {
@@ -34,18 +34,13 @@ export function localAdminRouter(routes: AdminRoutes, log: Log) {
     for (const route of table) {
       const match = route.method === method ? route.path.exec(url.pathname) : null;
       if (!match) continue;
-      const event = {
-        version: "2.0",
+      const event = iamAuthorizedHttpApiEvent({
         routeKey: route.routeKey,
-        rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ""),
-        headers: {},
-        queryStringParameters: Object.fromEntries(url.searchParams),
+        path: url.pathname,
+        query: url.search.replace(/^\?/, ""),
         pathParameters: { ...match.groups },
-        requestContext: { authorizer: { iam: { userArn: "local" } }, http: { method, path: url.pathname } },
         ...(body ? { body } : {}),
-        isBase64Encoded: false,
-      } as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
+      });
       const result = await handler(event);
       return { statusCode: result.statusCode ?? 200, body: result.body ?? "" };
     }

@@ -19,6 +19,7 @@ import type { PullEvent } from "../lambdas/pull-vendor/pull-vendor.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
 import { formatJob } from "./commands/sync.ts";
 import { currentOwner, foreignEntries, resolveDataDir } from "./data-dir.ts";
+import { httpApiEvent } from "./http-api-events.ts";
 import { SandboxJobsClient, waitForJob } from "./jobs-client.ts";
 import { formatConflict, formatImportSummary } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
@@ -188,7 +189,13 @@ async function operationsPart(sandbox: Sandbox): Promise<void> {
   await pauseVendorLocally(sandbox, "canonical", "demo");
   say("  $ npx vendor-sync vendor pause --vendor canonical");
   const response = await sandbox.ingest(
-    webhookEventFor("canonical", body, { "content-type": "application/json", "stripe-signature": signature }),
+    httpApiEvent({
+      routeKey: "POST /webhooks/{vendorId}",
+      path: "/webhooks/canonical",
+      pathParameters: { vendorId: "canonical" },
+      headers: { "content-type": "application/json", "stripe-signature": signature, "user-agent": "demo" },
+      body,
+    }),
   );
   await sandbox.realtimeDriver.drain();
   const parked = await sandbox.pause.listParked("canonical");
@@ -218,38 +225,6 @@ async function operationsPart(sandbox: Sandbox): Promise<void> {
   }
   const [dead] = await sandbox.realtimeQueue.peek(sandbox.realtimeQueue.deadLetterName);
   if (dead) say(`    ${dead.messageId}: received ${dead.receiveCount}×, ${dead.deadLetterReason}`);
-}
-
-/** An HTTP API (2.0) event for the ingest handler, as API Gateway builds it. */
-function webhookEventFor(vendorId: string, body: Buffer, headers: Record<string, string>) {
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/{vendorId}",
-    rawPath: `/webhooks/${vendorId}`,
-    rawQueryString: "",
-    headers,
-    pathParameters: { vendorId },
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "local",
-      domainName: "localhost",
-      domainPrefix: "local",
-      http: {
-        method: "POST",
-        path: `/webhooks/${vendorId}`,
-        protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
-        userAgent: "demo",
-      },
-      requestId: "demo",
-      routeKey: "POST /webhooks/{vendorId}",
-      stage: "$default",
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    body: body.toString("base64"),
-    isBase64Encoded: true,
-  };
 }
 
 /** Minor units as decimal text in the currency's exponent (integer arithmetic, no floats). */

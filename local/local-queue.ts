@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -293,7 +293,7 @@ export function toSqsEvent(queue: LocalQueue, messages: readonly StoredMessage[]
         messageAttributes: Object.fromEntries(
           Object.entries(message.attributes).map(([name, value]) => [name, { dataType: "String", stringValue: value }]),
         ),
-        md5OfBody: "",
+        md5OfBody: createHash("md5").update(message.body).digest("hex"),
         eventSource: "aws:sqs",
         eventSourceARN: `arn:aws:sqs:local:000000000000:${queue.name}`,
         awsRegion: "local",

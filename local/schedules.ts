@@ -2,6 +2,7 @@ import { SyncAlreadyRunningError } from "../lambdas/core/jobs/errors.ts";
 import { isSyncable } from "../lambdas/core/jobs/sync-jobs.ts";
 import { runWatchdog } from "../lambdas/core/jobs/watchdog.ts";
 import { nextFireTimes } from "../lambdas/core/schedules/eventbridge-schedule.ts";
+import { runOperation, scheduledSyncInput } from "../lambdas/sync-jobs/operations.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { MAX_TIMER_MS, realTimers, type Timers } from "./timers.ts";
 
@@ -76,10 +77,11 @@ export class LocalScheduler {
     );
   }
 
-  /** Starts the vendor's scheduled sync now, as the schedule's target would. */
+  /** Starts the vendor's scheduled sync now: the schedule's target input, through the on-demand operations. */
   async fire(vendorId: string): Promise<FireOutcome> {
     try {
-      const started = await this.#sandbox.scheduled.jobs.start({ vendorId, trigger: "schedule" });
+      const started = await runOperation(this.#sandbox.scheduled.jobs, scheduledSyncInput(vendorId));
+      if (!("started" in started)) throw new Error(`startSync answered ${JSON.stringify(started)}`);
       const outcome: FireOutcome = started.started
         ? { vendorId, started: started.job.jobId }
         : {

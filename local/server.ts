@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { ulid } from "ulid";
 import { jobRoutes } from "../lambdas/admin-api/admin-api.ts";
 import { localAdminRouter } from "./admin-routes.ts";
 import { ensureAdminToken, refuseAdminRequest } from "./admin-token.ts";
+import { httpApiEvent } from "./http-api-events.ts";
 import { type Sandbox, stderrLog } from "./sandbox.ts";
 
 /** API Gateway's payload limit; larger requests are refused with 413 before the function runs. */
@@ -45,35 +45,15 @@ export function toHttpApiEvent(request: IncomingMessage, body: Buffer, vendorId:
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   }
   const url = new URL(request.url ?? "/", "http://localhost");
-  const now = Date.now();
-  return {
-    version: "2.0",
+  return httpApiEvent({
     routeKey: "POST /webhooks/{vendorId}",
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ""),
-    headers,
+    path: url.pathname,
+    query: url.search.replace(/^\?/, ""),
     pathParameters: { vendorId },
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "local",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "local",
-      http: {
-        method: request.method ?? "POST",
-        path: url.pathname,
-        protocol: "HTTP/1.1",
-        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
-        userAgent: headers["user-agent"] ?? "",
-      },
-      requestId: ulid(now),
-      routeKey: "POST /webhooks/{vendorId}",
-      stage: "$default",
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
-    },
-    body: body.toString("base64"),
-    isBase64Encoded: true,
-  };
+    headers,
+    body,
+    sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+  });
 }
 
 /**

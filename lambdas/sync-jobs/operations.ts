@@ -42,6 +42,14 @@ export const OperationSchema = v.variant("operation", [
 ]);
 export type Operation = v.InferInput<typeof OperationSchema>;
 
+/**
+ * The input each vendor's EventBridge schedule sends the on-demand function (its `Target.Input`):
+ * an incremental sync with `trigger: "schedule"`. The sandbox's schedules run the same input.
+ */
+export function scheduledSyncInput(vendorId: string) {
+  return { operation: "startSync", vendorId, mode: "incremental", trigger: "schedule" } as const satisfies Operation;
+}
+
 /** What each operation answers. */
 export type OperationResult =
   | { readonly started: true; readonly job: JobView }

@@ -12,6 +12,7 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { scheduledSyncInput } from "../../lambdas/sync-jobs/operations.ts";
 import { acknowledgeWildcardResources } from "./nag.ts";
 
 export interface VendorSchedulesProps {
@@ -82,12 +83,7 @@ export class VendorSchedules extends Construct {
             deadLetterQueue: this.deadLetterQueue,
             retryAttempts: props.retryAttempts ?? 3,
             maxEventAge: props.maxEventAge ?? Duration.hours(1),
-            input: ScheduleTargetInput.fromObject({
-              operation: "startSync",
-              vendorId: vendor.id,
-              mode: "incremental",
-              trigger: "schedule",
-            }),
+            input: ScheduleTargetInput.fromObject(scheduledSyncInput(vendor.id)),
           }),
         }),
       );

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { httpApiEvent } from "../../local/http-api-events.ts";
 
 /** Signs a body the way Shopify does: base64 HMAC-SHA256 of the raw bytes. */
 export function shopifySignature(secret: string, body: Buffer): string {
@@ -12,39 +13,23 @@ export function stripeSignature(secret: string, body: Buffer, timestampSeconds: 
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
-/** An API Gateway HTTP API (2.0) event for `POST /webhooks/{vendorId}`. */
+/**
+ * An API Gateway HTTP API (2.0) event for `POST /webhooks/{vendorId}` (the sandbox's builder): the
+ * body as text, or base64-encoded as API Gateway sends binary bodies.
+ */
 export function webhookEvent(
   vendorId: string,
   body: Buffer,
   headers: Record<string, string>,
-  options: { base64?: boolean } = {},
+  options: { base64?: boolean; accountId?: string } = {},
 ): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
+  return httpApiEvent({
     routeKey: "POST /webhooks/{vendorId}",
-    rawPath: `/webhooks/${vendorId}`,
-    rawQueryString: "",
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    path: `/webhooks/${vendorId}`,
     pathParameters: { vendorId },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "example.com",
-      domainPrefix: "api",
-      http: {
-        method: "POST",
-        path: `/webhooks/${vendorId}`,
-        protocol: "HTTP/1.1",
-        sourceIp: "203.0.113.1",
-        userAgent: "test",
-      },
-      requestId: "req",
-      routeKey: "POST /webhooks/{vendorId}",
-      stage: "$default",
-      time: "",
-      timeEpoch: Date.now(),
-    },
-    body: options.base64 ? body.toString("base64") : body.toString("utf8"),
-    isBase64Encoded: options.base64 ?? false,
-  };
+    headers: { "user-agent": "test", ...headers },
+    body: options.base64 ? body : body.toString("utf8"),
+    sourceIp: "203.0.113.1",
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+  });
 }

@@ -14,39 +14,10 @@ import type { BatchExecutionInput } from "../../../lambdas/core/batch/model.ts";
 import type { StageFunction } from "../../../local/batch-workflow/definition.ts";
 import { type BatchStageHandlers, runBatchLocally } from "../../../local/batch-workflow/run.ts";
 import { asFunction } from "../../support/aws/capture.ts";
+import { objectCreatedEvent } from "../../support/aws/events.ts";
 import type { ContractHarness } from "../../support/aws/harness.ts";
 import type { IamRequest } from "../../support/aws/iam-requests.ts";
 import { handOffVendors } from "./scheduled.ts";
-
-/** The EventBridge event S3 sends for a new object (bucket with EventBridge notifications on). */
-export function objectCreatedEvent(h: ContractHarness, bucket: string, key: string, size: number, versionId: string) {
-  const region = h.app.stacks[0]?.region ?? "";
-  return {
-    version: "0",
-    id: "17793124-05d4-b198-2fde-7ededc63b103",
-    "detail-type": "Object Created",
-    source: "aws.s3",
-    account: h.app.account,
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-    region,
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: "0",
-      bucket: { name: bucket },
-      object: {
-        key,
-        size,
-        etag: "b1946ac92492d2347c6235b4d2611184",
-        "version-id": versionId,
-        sequencer: "00617F08299329D189",
-      },
-      "request-id": "N4N7GDK58NMKJ12R",
-      requester: h.app.account,
-      "source-ip-address": "203.0.113.15",
-      reason: "PutObject",
-    },
-  };
-}
 
 /** Runs one execution of the deployed state machine with the deployed stage functions. */
 async function runExecution(
@@ -121,7 +92,7 @@ export async function batchScenario(h: ContractHarness, derived: IamRequest[]): 
   const upload = async (key: string, lines: string[], tags: Record<string, string> = {}) => {
     const file = `${lines.join("\n")}\n`;
     h.services.putObject(imports, key, file, tags);
-    const answer = await h.functions.invoke(starter, objectCreatedEvent(h, imports, key, file.length, "v1"));
+    const answer = await h.functions.invoke(starter, objectCreatedEvent(h.app, imports, key, file.length, "v1"));
     expect(answer).toMatchObject({ outcome: "started" });
   };
   // Written through the apply Map, one row rejected with its line.

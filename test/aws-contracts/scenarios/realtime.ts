@@ -4,6 +4,7 @@
  * dead-lettered), the records table's stream into the change publisher.
  */
 import { expect } from "vitest";
+import { FAKE_ACCOUNT } from "../../support/aws/cloudformation.ts";
 import { sqsEventFrom, streamEventFor } from "../../support/aws/events.ts";
 import type { ContractHarness } from "../../support/aws/harness.ts";
 import { stripeSignature, webhookEvent } from "../../support/webhooks.ts";
@@ -28,7 +29,7 @@ export function canonicalDelivery(eventId: string, data: unknown[]) {
     "canonical",
     body,
     { "content-type": "application/json", "stripe-signature": signature },
-    { base64: true },
+    { base64: true, accountId: FAKE_ACCOUNT },
   );
 }
 

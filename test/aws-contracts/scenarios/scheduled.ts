@@ -7,9 +7,11 @@
 import { expect, vi } from "vitest";
 import { loadVendorConfigs } from "../../../config/load-vendors.ts";
 import type { VendorConfig } from "../../../lambdas/core/vendor-config.ts";
+import { iamAuthorizedHttpApiEvent } from "../../../local/http-api-events.ts";
 import type { LocalSecrets } from "../../../local/local-secrets.ts";
 import { LocalVendorApi } from "../../../local/vendor-api.ts";
-import { sqsEventFrom } from "../../support/aws/events.ts";
+import { FAKE_ACCOUNT } from "../../support/aws/cloudformation.ts";
+import { scheduledRuleEvent, sqsEventFrom } from "../../support/aws/events.ts";
 import type { ContractHarness } from "../../support/aws/harness.ts";
 
 const PULL_SECRET_NAME = "vendor-sync/shopify-demo/admin-token";
@@ -167,62 +169,23 @@ export async function jobEndsScenario(h: ContractHarness): Promise<void> {
   } finally {
     vi.useRealTimers();
   }
-  await h.functions.invoke(h.functions.byEntry("freshness-monitor"), scheduledEvent(h));
+  await h.functions.invoke(h.functions.byEntry("freshness-monitor"), scheduledRuleEvent(h.app));
 }
 
-/** An EventBridge scheduled-rule event, as the freshness monitor's rule sends it. */
-function scheduledEvent(h: ContractHarness) {
-  const [ruleId] =
-    h.app.resources("AWS::Events::Rule").find(([, rule]) => rule.Properties.ScheduleExpression !== undefined) ?? [];
-  const region = h.app.stacks[0]?.region ?? "";
-  return {
-    version: "0",
-    id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
-    account: h.app.account,
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-    region,
-    resources: ruleId ? [h.app.attribute(ruleId, "Arn")] : [],
-    detail: {},
-  };
-}
-
-/** An HTTP API (payload 2.0) event with an IAM authorizer, as the admin API hands its functions. */
+/** An admin API route's event (IAM-authorized HTTP API, payload 2.0) in the fake account. */
 export function adminApiEvent(routeKey: string, path: string, pathParameters: Record<string, string>, body?: unknown) {
-  const [method = "GET"] = routeKey.split(" ");
-  const now = Date.now();
-  return {
-    version: "2.0",
-    routeKey,
-    rawPath: path,
-    rawQueryString: "",
-    headers: { "content-type": "application/json" },
-    pathParameters,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "adminapi01",
-      authorizer: {
-        iam: {
-          accessKey: "AKIAFAKE",
-          accountId: "123456789012",
-          callerId: "AIDAFAKE",
-          cognitoIdentity: null,
-          principalOrgId: null,
-          userArn: "arn:aws:iam::123456789012:user/admin",
-          userId: "AIDAFAKE",
-        },
-      },
-      domainName: "adminapi01.execute-api.eu-central-1.amazonaws.com",
-      domainPrefix: "adminapi01",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "vendor-sync-cli" },
-      requestId: `req-${now}`,
+  return iamAuthorizedHttpApiEvent(
+    {
       routeKey,
-      stage: "$default",
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
+      path,
+      pathParameters,
+      headers: { "content-type": "application/json", "user-agent": "vendor-sync-cli" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      accountId: FAKE_ACCOUNT,
+      apiId: "adminapi01",
+      domainName: "adminapi01.execute-api.eu-central-1.amazonaws.com",
+      sourceIp: "203.0.113.7",
     },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  };
+    `arn:aws:iam::${FAKE_ACCOUNT}:user/admin`,
+  );
 }

@@ -61,7 +61,8 @@ export function streamEventFor(
   mappingLogicalId: string,
   writes: readonly {
     before?: Record<string, AttributeValue>;
-    after: Record<string, AttributeValue>;
+    /** Absent for a delete (REMOVE). */
+    after?: Record<string, AttributeValue>;
     keys: Record<string, AttributeValue>;
   }[],
 ): DynamoDBStreamEvent {
@@ -73,20 +74,109 @@ export function streamEventFor(
   let sequence = 1000;
   const records: DynamoDBRecord[] = writes.map((write) => ({
     eventID: randomUUID().replace(/-/g, ""),
-    eventName: write.before ? "MODIFY" : "INSERT",
+    eventName: !write.after ? "REMOVE" : write.before ? "MODIFY" : "INSERT",
     eventVersion: "1.1",
     eventSource: "aws:dynamodb",
     awsRegion: stack.region,
     dynamodb: {
       ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
       Keys: write.keys as never,
-      NewImage: write.after as never,
+      ...(write.after ? { NewImage: write.after as never } : {}),
       ...(write.before ? { OldImage: write.before as never } : {}),
       SequenceNumber: String(++sequence).padStart(21, "0"),
-      SizeBytes: JSON.stringify(write.after).length,
+      SizeBytes: JSON.stringify(write.after ?? write.before ?? write.keys).length,
       StreamViewType: "NEW_AND_OLD_IMAGES",
     },
     eventSourceARN: mapping.EventSourceArn,
   }));
   return { Records: records.filter((record) => filters.length === 0 || filters.some((f: Json) => matches(f, record))) };
+}
+
+/** The EventBridge event S3 sends for a new object (bucket with EventBridge notifications on). */
+export function objectCreatedEvent(app: DeployedApp, bucket: string, key: string, size: number, versionId: string) {
+  const region = app.stacks[0]?.region ?? "";
+  return {
+    version: "0",
+    id: "17793124-05d4-b198-2fde-7ededc63b103",
+    "detail-type": "Object Created",
+    source: "aws.s3",
+    account: app.account,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: "0",
+      bucket: { name: bucket },
+      object: {
+        key,
+        size,
+        etag: "b1946ac92492d2347c6235b4d2611184",
+        "version-id": versionId,
+        sequencer: "00617F08299329D189",
+      },
+      "request-id": "N4N7GDK58NMKJ12R",
+      requester: app.account,
+      "source-ip-address": "203.0.113.15",
+      reason: "PutObject",
+    },
+  };
+}
+
+/** An EventBridge scheduled-rule event, as the freshness monitor's rule sends it. */
+export function scheduledRuleEvent(app: DeployedApp) {
+  const [ruleId] =
+    app.resources("AWS::Events::Rule").find(([, rule]) => rule.Properties.ScheduleExpression !== undefined) ?? [];
+  const region = app.stacks[0]?.region ?? "";
+  return {
+    version: "0",
+    id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: app.account,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region,
+    resources: ruleId ? [app.attribute(ruleId, "Arn")] : [],
+    detail: {},
+  };
+}
+
+/**
+ * The EventBridge event Step Functions sends when an execution's status changes (for a rule on the
+ * batch state machine's failures, timeouts or aborts).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+export function executionStatusChangeEvent(
+  app: DeployedApp,
+  stateMachineArn: string,
+  executionName: string,
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED",
+  input: unknown,
+) {
+  const region = stateMachineArn.split(":")[3] ?? "";
+  const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
+  const now = Date.now();
+  return {
+    version: "0",
+    id: "315c1398-40ff-a850-213b-158f73e60175",
+    "detail-type": "Step Functions Execution Status Change",
+    source: "aws.states",
+    account: app.account,
+    time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region,
+    resources: [executionArn],
+    detail: {
+      executionArn,
+      stateMachineArn,
+      name: executionName,
+      status,
+      startDate: now - 60_000,
+      stopDate: status === "RUNNING" ? null : now,
+      input: JSON.stringify(input),
+      output: null,
+      inputDetails: { included: true },
+      outputDetails: null,
+      error: status === "FAILED" ? "States.TaskFailed" : null,
+      cause: status === "FAILED" ? "a task failed" : null,
+    },
+  };
 }
