@@ -12,6 +12,7 @@ import type { BatchHandoffRequest, BatchStarter, FileDropSource, JobNotifier } f
 import { addCounts, countOutcome, emptyCounts } from "../lambdas/core/outcomes.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
+import type { LocalBatchRuns } from "./batch-runs.ts";
 import { type JobTopicMessage, runBatchLocally } from "./batch-workflow/run.ts";
 import { sandboxStageHandlers } from "./batch-workflow/stage-handlers.ts";
 import type { FileObjectStore } from "./file-object-store.ts";
@@ -33,6 +34,8 @@ export interface LocalBatchRunnerDeps {
   readonly fileDrops: (bucket: string) => FileDropSource;
   /** The jobs topic: a handed-over job's end is published like any sync job's. */
   readonly notifier: JobNotifier;
+  /** This process's batch runs (ownership, cancel). */
+  readonly runs: LocalBatchRuns;
   readonly log: Log;
 }
 
@@ -121,22 +124,25 @@ export class LocalBatchRunner implements BatchStarter {
       });
     };
     try {
-      await runBatchLocally(
-        input,
-        sandboxStageHandlers({
-          vendors: { get: (id: string) => deps.vendors.get(id) },
-          client: deps.client,
-          recordsTableName: deps.recordsTableName,
-          jobs: deps.sync,
-          records: deps.records,
-          interpreter: deps.interpreter,
+      // Owned by this process (an interrupted run is ended by the next one); a cancel stops it.
+      await deps.runs.run(input, (signal) =>
+        runBatchLocally(
+          input,
+          sandboxStageHandlers({
+            vendors: { get: (id: string) => deps.vendors.get(id) },
+            client: deps.client,
+            recordsTableName: deps.recordsTableName,
+            jobs: deps.sync,
+            records: deps.records,
+            interpreter: deps.interpreter,
+            store,
+            openSource,
+            observe,
+            dryRun: request.dryRun,
+          }),
           store,
-          openSource,
-          observe,
-          dryRun: request.dryRun,
-        }),
-        store,
-        { publish },
+          { publish, signal },
+        ),
       );
     } finally {
       // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.

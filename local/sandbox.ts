@@ -142,6 +142,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     },
   });
   const scheduled = createScheduledWorkflow({
+    owner: `sandbox:${store.session}`,
     client: dynamo.client,
     dataDir,
     vendors,
@@ -173,6 +174,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const realtimeDriver = new LocalQueueDriver(realtimeQueue, processor, { batchSize: 10 });
   // Messages the previous owner received and never finished: its consumers are gone.
   for (const queue of [realtimeQueue, scheduled.syncQueue]) await queue.releaseInFlight();
+  // Batch runs the previous owner never finished: they have no runner left.
+  await scheduled.batchRuns.endInterrupted(registry);
   return {
     dataDir,
     inMemory,

@@ -14,6 +14,7 @@ import type { Log } from "../lambdas/core/ports.ts";
 import { MAX_RECEIVE_COUNT, type VendorConfig } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makePullWorker } from "../lambdas/pull-vendor/pull-vendor.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
+import { LocalBatchRuns } from "./batch-runs.ts";
 import { FileObjectStore } from "./file-object-store.ts";
 import { FsFileDropSource } from "./fs-file-drop-source.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
@@ -36,6 +37,8 @@ export interface ScheduledWorkflow {
   readonly vendorApi: LocalVendorApi;
   /** Runs hand-offs of large pulls in place of the batch workflow. */
   readonly batch: LocalBatchRunner;
+  /** Batch runs of this process (imports and hand-offs): ownership, cancel, interrupted jobs. */
+  readonly batchRuns: LocalBatchRuns;
   /** Thin-notification fetches for the real-time processor. */
   readonly fetcher: VendorResourceFetcher;
   /** The pull worker's handler (what the driver calls with SQS-shaped batches). */
@@ -61,6 +64,8 @@ export interface ScheduledWorkflowOptions {
   /** The archive folder: staged pulls and rejects. */
   readonly archive: FileObjectStore;
   readonly secrets: LocalSecrets;
+  /** This process's owner id for the batch runs it drives (`sandbox:<session>`). */
+  readonly owner: string;
   readonly events: NodeJS.EventEmitter;
   readonly log: Log;
   /** Connector overrides (tests inject a clock and sleeps). */
@@ -93,10 +98,21 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
       options.events.emit("job", notification);
     },
   };
+  const bucket = new FileObjectStore(join(options.dataDir, "bucket"));
+  const batchRuns = new LocalBatchRuns({
+    owner: options.owner,
+    sync: options.sync,
+    records: options.records,
+    bucket,
+    notifier: jobNotifier,
+    log,
+    now,
+  });
   const jobs = new SyncJobs({
     vendors: options.registry,
     store: options.sync,
     queue: syncQueue,
+    executions: batchRuns,
     notifier: jobNotifier,
     now,
     log,
@@ -125,9 +141,10 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     interpreter: options.interpreter,
     vendors: options.registry,
     archive: options.archive,
-    bucket: new FileObjectStore(join(options.dataDir, "bucket")),
+    bucket,
     fileDrops,
     notifier: jobNotifier,
+    runs: batchRuns,
     log,
   });
   const invocationMs = options.invocationMs ?? PULL_TIMEOUT_SECONDS * 1000;
@@ -160,6 +177,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     syncDriver,
     vendorApi,
     batch,
+    batchRuns,
     fetcher,
     worker: (event) => worker(event),
     settle: async () => {

@@ -51,6 +51,11 @@ export interface LocalRunOptions {
   readonly bucketName?: string;
   /** The job topic's ARN in the definition (the Notify step's `TopicArn`). @default a made-up local ARN */
   readonly jobTopicArn?: string;
+  /**
+   * Stops the execution when aborted, as StopExecution does: no state or Map child starts after it,
+   * the ones running finish, then the run rejects (no Catch runs; the caller ends the job).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How a local run ended: the commit result, or the Catch's. */
@@ -112,15 +117,22 @@ export async function runBatchLocally(
       return failed;
     },
   };
+  // Tasks running now: a stopped execution waits for them (their writes count) before it rejects.
+  const running = new Set<Promise<unknown>>();
   // What the Catch caught, as an Error (the state's input only carries its name and message).
   const remembered =
     (handler: TaskHandler): TaskHandler =>
     async (event) => {
+      options.signal?.throwIfAborted();
+      const task = handler(event);
+      running.add(task);
       try {
-        return await handler(event);
+        return await task;
       } catch (error) {
         lastError = error;
         throw error;
+      } finally {
+        running.delete(task);
       }
     };
   const bucket = (name: string) => {
@@ -155,19 +167,33 @@ export async function runBatchLocally(
     localHandlers[name] = remembered((parameters) =>
       runDistributedMap(name, map, parameters as MapRunParameters, {
         bucket,
-        runChild: (child) => children.run(child as never, runOptions as never).result,
-        ...(options.onError ? { onChildError: options.onError } : {}),
+        runChild: (child) => {
+          options.signal?.throwIfAborted();
+          return children.run(child as never, runOptions as never).result;
+        },
+        ...(options.onError
+          ? { onChildError: (error: unknown) => (options.signal?.aborted ? undefined : options.onError?.(error)) }
+          : {}),
       }),
     );
   }
 
   // The definition file is checked with asl-validator by the tests; the local copy is not re-validated.
   const machine = new StateMachine(definition as AslDefinition as never, { validationOptions: { noValidate: true } });
+  const execution = machine.run(input as never, runOptions as never);
+  const stop = () => execution.abort();
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    await machine.run(input as never, runOptions as never).result;
+    await execution.result;
   } catch (error) {
+    if (options.signal?.aborted && !ended) {
+      while (running.size > 0) await Promise.allSettled([...running]);
+      throw options.signal.reason ?? error;
+    }
     // JobFailed (a Fail state) after a failed job was committed or caught: the job has ended.
     if (!ended) throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
   if (!ended) throw new Error("the batch state machine ended without committing or failing the job");
   return ended;

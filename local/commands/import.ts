@@ -12,7 +12,8 @@ import { ValidationError } from "../../lambdas/core/errors.ts";
 import type { ImportProgress } from "../../lambdas/core/import-pipeline.ts";
 import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
-import { runBatchLocally } from "../batch-workflow/run.ts";
+import type { BatchRunOutcome } from "../batch-runs.ts";
+import { type LocalRunResult, runBatchLocally } from "../batch-workflow/run.ts";
 import { sandboxStageHandlers } from "../batch-workflow/stage-handlers.ts";
 import { FileObjectStore } from "../file-object-store.ts";
 import type { Sandbox } from "../sandbox.ts";
@@ -136,14 +137,33 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     full,
     dryRun,
   });
-  let outcome: Awaited<ReturnType<typeof runBatchLocally>>;
+  let run: BatchRunOutcome<LocalRunResult>;
   try {
-    outcome = await runBatchLocally(input, handlers, store, options.onError ? { onError: options.onError } : {});
+    // Owned by this process (an interrupted import is ended by the next one); `job --cancel` stops it.
+    run = await sandbox.scheduled.batchRuns.run(input, (signal) =>
+      runBatchLocally(input, handlers, store, { signal, ...(options.onError ? { onError: options.onError } : {}) }),
+    );
   } finally {
     options.progress?.stop();
     // Lifecycle rules expire these on AWS; the sandbox keeps only the rejects and the diff report.
     for (const prefix of jobKeys(vendor.id, jobId).workPrefixes) await store.removePrefix(prefix);
   }
+  if (run.kind === "stopped") {
+    const job = await sandbox.sync.getJob(jobId);
+    return {
+      jobId,
+      vendorId: vendor.id,
+      status: job?.status ?? "CANCELLED",
+      rowsRead: run.ended.rowsRead,
+      counts: run.ended.counts,
+      durationMs: job?.durationMs ?? 0,
+      rejectsFile: run.ended.rejectsFile,
+      error: job?.errorSummary ?? "cancelled",
+      dryRun,
+      full,
+    };
+  }
+  const outcome = run.result;
   if (outcome.kind === "caught") {
     const job = await sandbox.sync.getJob(jobId);
     return {

@@ -192,6 +192,25 @@ export class DynamoSyncStore implements ConflictStore, StepStore {
     }
   }
 
+  async setJobOwner(jobId: string, owner: string): Promise<boolean> {
+    try {
+      await this.#update(
+        syncKeys.job(jobId),
+        { owner },
+        {
+          expression: "#status IN (:queued, :running)",
+          names: { "#status": "status" },
+          values: { ":queued": { S: "QUEUED" }, ":running": { S: "RUNNING" } },
+          error: () => new ConcurrentUpdateError(`job ${jobId} has ended`),
+        },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) return false;
+      throw error;
+    }
+  }
+
   /**
    * Claims step `step` of a job: QUEUED/RUNNING → RUNNING with a lease, only when the job waits for
    * that step and no other worker holds its lease. One conditional UpdateItem; on failure one

@@ -69,11 +69,7 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
     counts = report.planned;
     status = "SUCCEEDED";
   } else {
-    const limit = pLimit(deps.readConcurrency ?? 16);
-    const resultKeys = (await listAll(deps.store, keys.applyResultsPrefix)).filter((key) => key.endsWith(".json"));
-    const results = (
-      await Promise.all(resultKeys.map((key) => limit(() => readJson<ApplyPartResult>(deps.store, key))))
-    ).filter((r): r is ApplyPartResult => r !== undefined);
+    const results = await applyResults(deps.store, keys, deps.readConcurrency);
     const applied = sumCounts(results.map((r) => r.counts));
     counts = sumCounts([report.settled, applied]);
     const missing = report.pending - applied.received;
@@ -155,12 +151,25 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
   };
 }
 
+/** @returns the apply parts' stored results (each part reports once; parts that never ran have none). */
+export async function applyResults(
+  store: ObjectStore,
+  keys: ReturnType<typeof jobKeys>,
+  readConcurrency = 16,
+): Promise<ApplyPartResult[]> {
+  const limit = pLimit(readConcurrency);
+  const resultKeys = (await listAll(store, keys.applyResultsPrefix)).filter((key) => key.endsWith(".json"));
+  return (await Promise.all(resultKeys.map((key) => limit(() => readJson<ApplyPartResult>(store, key))))).filter(
+    (r): r is ApplyPartResult => r !== undefined,
+  );
+}
+
 /**
  * A job the pull worker handed over ends like any sync job: its notification has the scheduled
  * workflow's `job.finished` shape (what subscribers of that vendor's pulls expect), built from the
  * finished job item.
  */
-function handedOverNotification(job: JobItem, fallback: JobNotification): JobNotification {
+export function handedOverNotification(job: JobItem, fallback: JobNotification): JobNotification {
   if (job.workflow === "batch") return fallback;
   const { message } = syncJobNotification(job);
   return {

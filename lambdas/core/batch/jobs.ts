@@ -13,25 +13,52 @@ import type { BatchExecutionInput } from "./model.ts";
 export async function startBatchJob(input: BatchExecutionInput, jobs: JobStore, now: number): Promise<void> {
   let job = await jobs.getJob(input.jobId);
   if (!job) {
-    job = await jobs.createJob({
-      jobId: input.jobId,
-      vendorId: input.vendorId,
-      workflow: "batch",
-      trigger: input.trigger,
-      input: {
-        bucket: input.source.bucket,
-        key: input.source.key,
-        versionId: input.source.versionId ?? null,
-        asOf: input.asOf,
-        full: input.full,
-        dryRun: input.dryRun,
-      },
-      createdAt: now,
-    });
+    job = await jobs.createJob(newBatchJob(input, now));
   }
   if (job.status === "RUNNING") return;
   if (FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
   await jobs.transitionJob(input.jobId, "RUNNING", { startedAt: now, heartbeatAt: now });
+}
+
+/** The job item of a batch execution, as it is first stored. */
+function newBatchJob(input: BatchExecutionInput, now: number, owner?: string) {
+  return {
+    jobId: input.jobId,
+    vendorId: input.vendorId,
+    workflow: "batch" as const,
+    trigger: input.trigger,
+    input: {
+      bucket: input.source.bucket,
+      key: input.source.key,
+      versionId: input.source.versionId ?? null,
+      asOf: input.asOf,
+      full: input.full,
+      dryRun: input.dryRun,
+    },
+    createdAt: now,
+    ...(owner === undefined ? {} : { owner }),
+  };
+}
+
+/**
+ * Records who drives a batch run before it starts (a runner that can die with its process): creates
+ * the job (QUEUED, for prepare to start) with `owner`, or makes `owner` the driver of the job a pull
+ * handed over. A job whose owner is gone is ended as interrupted (`../jobs/interrupted.ts`).
+ *
+ * @throws {JobFinishedError} when the job has already ended.
+ */
+export async function ownBatchJob(
+  input: BatchExecutionInput,
+  jobs: JobStore,
+  owner: string,
+  now: number,
+): Promise<void> {
+  const job = await jobs.getJob(input.jobId);
+  if (!job) {
+    await jobs.createJob(newBatchJob(input, now, owner));
+    return;
+  }
+  if (!(await jobs.setJobOwner(input.jobId, owner))) throw new JobFinishedError(input.jobId, job.status);
 }
 
 /**

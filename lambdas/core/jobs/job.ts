@@ -68,6 +68,13 @@ export interface JobItem {
   readonly handoff?: JobHandoff;
   /** Incremental pulls: the watermark the run stores when it succeeds, epoch ms. */
   readonly watermark?: number;
+  /**
+   * Who drives a batch run of this job, when its runner can die with it: `sandbox:<session>` for a
+   * run inside a sandbox process (the data directory's ownership session, see local/data-dir.ts).
+   * A job whose owner is gone is ended as interrupted (`lambdas/core/jobs/interrupted.ts`). On AWS
+   * the Step Functions execution drives it and its status changes end it instead.
+   */
+  readonly owner?: string;
 }
 
 /** Per-vendor state in the sync table: freshness, pause, the running-job lock and the pull watermark. */

@@ -14,6 +14,8 @@ export interface NewJob {
   readonly createdAt: number;
   /** Pull jobs: the first step (1). */
   readonly step?: number;
+  /** Who drives the job's run (see {@link JobItem.owner}). */
+  readonly owner?: string;
 }
 
 /** Extra conditions on a status change, so a stale worker or a racing watchdog cannot overwrite a newer state. */
@@ -66,6 +68,11 @@ export interface JobStore {
   ): Promise<void>;
   /** Records a cancel request on a running job. @returns `false` when the job is no longer running. */
   requestCancel(jobId: string, at: number): Promise<boolean>;
+  /**
+   * Makes `owner` the driver of a job that has not ended (a hand-over's batch run taking it on).
+   * @returns `false` when the job has ended or does not exist.
+   */
+  setJobOwner(jobId: string, owner: string): Promise<boolean>;
   getVendorState(vendorId: string): Promise<VendorState>;
   /**
    * Takes the vendor's single-running-job lock for `jobId` (a conditional write on the vendor state).
@@ -111,6 +118,15 @@ export interface StepStore extends JobStore {
    *   idempotently, either way.
    */
   recordHandoff(jobId: string, step: number, handoff: JobHandoff, progress: StepBase): Promise<boolean>;
+}
+
+/**
+ * Stops a job's batch run (an import, or a pull handed over to the batch workflow): Step Functions
+ * StopExecution on AWS, the in-process run in the sandbox. The run's end then ends the job CANCELLED
+ * (on AWS the execution's ABORTED status event, in the sandbox the run itself).
+ */
+export interface BatchExecutionControl {
+  stop(job: JobItem, cause: string): Promise<void>;
 }
 
 /** Publishes job notifications (the jobs SNS topic on AWS, a file in the sandbox). */

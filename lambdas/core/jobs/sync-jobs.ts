@@ -7,9 +7,10 @@ import { silentLog } from "../ports.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { JobNotCancellableError, JobNotFoundError, SyncAlreadyRunningError, VendorNotSyncableError } from "./errors.ts";
 import { finishJob, type JobEnd } from "./finish.ts";
+import { isBatchRun } from "./interrupted.ts";
 import { isFinal, type JobItem, jobNotification } from "./job.ts";
 import { type StartSyncRequest, StartSyncRequestSchema, syncMessage } from "./messages.ts";
-import type { JobNotifier, JobStore } from "./ports.ts";
+import type { BatchExecutionControl, JobNotifier, JobStore } from "./ports.ts";
 
 /** The vendors the job lifecycle knows (the bundled registry on AWS, the config folder in the sandbox). */
 export interface VendorLookup {
@@ -23,6 +24,8 @@ export interface SyncJobsDeps {
   readonly store: JobStore;
   /** The standard-priority queue the pull worker consumes; needed by {@link SyncJobs.start} only. */
   readonly queue?: QueueSender;
+  /** Stops the batch run of a job being cancelled. @default a batch run's job only records the request */
+  readonly executions?: BatchExecutionControl;
   readonly notifier: JobNotifier;
   /** Epoch ms. @default Date.now */
   readonly now?: () => number;
@@ -192,7 +195,8 @@ export class SyncJobs {
   /**
    * Cancels a job. A queued job is cancelled at once (and the vendor lock released); for a running
    * job the request is recorded and the worker stops at its next page, finishing the job CANCELLED
-   * with the counts so far.
+   * with the counts so far; a running batch run (an import, a handed-over pull) has its execution
+   * stopped, and ends CANCELLED with its counts so far when it has.
    *
    * @returns the job as it is now (CANCELLED, or RUNNING with `cancelRequestedAt`).
    * @throws {JobNotFoundError}
@@ -225,6 +229,10 @@ export class SyncJobs {
       }
       if (await this.#deps.store.requestCancel(jobId, now)) {
         this.#log.info("cancel requested", { jobId, vendorId: job.vendorId, by });
+        // A batch run has no page to stop at: its execution is stopped, and its end ends the job CANCELLED.
+        if (isBatchRun(job) && this.#deps.executions) {
+          await this.#deps.executions.stop(job, `cancelled${by ? ` by ${by}` : ""}`);
+        }
         return this.get(jobId);
       }
     }
