@@ -1,4 +1,3 @@
-import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -6,8 +5,8 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { RECORDS_TABLE, SYNC_TABLE } from "../lambdas/adapters/dynamodb/table-design.ts";
+import { closeDynaliteStore, EmbeddedDynamoClient, openDynaliteStore } from "./embedded-dynamodb-client.ts";
 
 /** Table names the sandbox uses (on AWS they come from the stacks). */
 export const LOCAL_TABLES = {
@@ -85,16 +84,18 @@ export function sandboxOnlyTableDefinitions(): CreateTableCommandInput[] {
   ];
 }
 
-/** A running embedded DynamoDB (dynalite) with the project's tables. */
+/** A running embedded DynamoDB (dynalite) with the project's tables, reached in process. */
 export interface EmbeddedDynamo {
-  readonly endpoint: string;
-  readonly client: DynamoDBClient;
+  /** A client on the store, without HTTP (see `embedded-dynamodb-client.ts`). */
+  readonly client: EmbeddedDynamoClient;
   readonly tables: typeof LOCAL_TABLES;
-  /** Stops the server and closes the LevelDB store (flushes it to disk). */
+  /** Another client on the same store (its own interceptors, as a second process would have its own client). */
+  newClient(): EmbeddedDynamoClient;
+  /** Closes the LevelDB store (flushes it to disk) after the operations in flight. */
   close(): Promise<void>;
 }
 
-/** @returns a DynamoDB client for a local endpoint (dummy credentials, no SDK retries hidden). */
+/** @returns a DynamoDB client for a DynamoDB endpoint over HTTP (dummy credentials, no SDK retries hidden). */
 export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
@@ -105,34 +106,26 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 }
 
 /**
- * Starts dynalite on a free loopback port and creates the tables if they are missing.
+ * Opens dynalite's store in this process and creates the tables if they are missing.
  *
  * @param options.path - LevelDB folder to persist in; in memory when absent. One process per folder.
- * @param options.port - @default 0 (any free port)
  */
-export async function startEmbeddedDynamo(options: { path?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
-  const server = dynalite({
-    ...(options.path ? { path: options.path } : {}),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = localDynamoClient(endpoint);
-  await ensureTables(client);
+export async function startEmbeddedDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
+  const store = openDynaliteStore(options.path ? { path: options.path } : {});
+  const client = new EmbeddedDynamoClient(store);
+  try {
+    await ensureTables(client);
+  } catch (error) {
+    await closeDynaliteStore(store);
+    throw error;
+  }
   return {
-    endpoint,
     client,
     tables: LOCAL_TABLES,
+    newClient: () => new EmbeddedDynamoClient(store),
     close: async () => {
       client.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await closeDynaliteStore(store);
     },
   };
 }

@@ -1,21 +1,25 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { interceptCommands } from "./embedded-dynamodb-client.ts";
 
 /**
- * Counts the SDK commands a client sends (`PutItemCommand`, `BatchGetItemCommand`…) with a middleware,
- * so the demo, tests and benchmarks can show how many calls a sync made.
+ * Counts the DynamoDB commands a client sends (`PutItemCommand`, `BatchGetItemCommand`…) — an SDK
+ * client or the sandbox's embedded one — so the demo, tests and benchmarks can show how many calls a
+ * sync made.
  * @returns live counts by command name, and by `command@table` for single-table commands.
  */
 export function countCommands(client: DynamoDBClient, name = "countCommands"): Map<string, number> {
   const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = String(context.commandName ?? "unknown");
-      counts.set(command, (counts.get(command) ?? 0) + 1);
-      const table = (args.input as { TableName?: string }).TableName;
-      if (table) counts.set(`${command}@${table}`, (counts.get(`${command}@${table}`) ?? 0) + 1);
-      return next(args);
+  interceptCommands(
+    client,
+    (call, next) => {
+      counts.set(call.commandName, (counts.get(call.commandName) ?? 0) + 1);
+      const table = call.input.TableName;
+      if (typeof table === "string") {
+        counts.set(`${call.commandName}@${table}`, (counts.get(`${call.commandName}@${table}`) ?? 0) + 1);
+      }
+      return next();
     },
-    { step: "initialize", name },
+    name,
   );
   return counts;
 }

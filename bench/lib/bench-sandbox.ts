@@ -21,7 +21,7 @@ export type ImportSandbox = Pick<
   Sandbox,
   "dataDir" | "inMemory" | "vendors" | "records" | "sync" | "interpreter" | "vendor"
 > & {
-  readonly dynamo: Pick<Sandbox["dynamo"], "endpoint" | "client" | "tables">;
+  readonly dynamo: { readonly client: DynamoDBClient; readonly tables: typeof LOCAL_TABLES };
   close(): void;
 };
 
@@ -49,7 +49,7 @@ export function openImportSandbox(
     interpreter: ChangeInterpreter.forVendors({ get: vendor }, { records, conflicts: sync }),
     vendor,
     client,
-    dynamo: { endpoint, client, tables: LOCAL_TABLES },
+    dynamo: { client, tables: LOCAL_TABLES },
     close: () => {
       client.destroy();
       rmSync(dataDir, { recursive: true, force: true });

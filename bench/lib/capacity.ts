@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { itemSize } from "../../lambdas/adapters/dynamodb/item-size.ts";
 import { SYNC_TABLE } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { LOCAL_TABLES } from "../../local/embedded-dynamodb.ts";
+import { interceptCommands } from "../../local/embedded-dynamodb-client.ts";
 
 /** Commands that take `ReturnConsumedCapacity`. */
 const READS = new Set(["GetItemCommand", "BatchGetItemCommand", "QueryCommand", "ScanCommand"]);
@@ -78,24 +79,25 @@ export class CapacityMeter {
 
   /** Adds the middleware to a client (once per client). */
   attach(client: DynamoDBClient, name = "benchCapacityMeter"): this {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const command = String(context.commandName ?? "unknown");
-        const input = args.input as Record<string, unknown>;
+    interceptCommands(
+      client,
+      async (call, next) => {
+        const command = call.commandName;
+        const input = call.input;
         const isRead = READS.has(command);
         const isWrite = WRITES.has(command);
         if (isRead || isWrite) input.ReturnConsumedCapacity = "TOTAL";
         this.#add(this.#calls, command, 1);
         try {
-          const result = await next(args);
-          const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
+          const output = await next();
+          const consumed = (output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
           for (const entry of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
             const table = entry.TableName ?? String(input.TableName ?? "?");
             const units = entry.CapacityUnits ?? 0;
             this.#add(isRead ? this.#rcu : this.#wcu, table, units);
             if (isWrite) this.#add(this.#indexWcu, table, this.#indexUnits(command, input, table, units));
           }
-          return result;
+          return output;
         } catch (error) {
           if ((error as { name?: string }).name === "ConditionalCheckFailedException") {
             this.#conditionFailures++;
@@ -106,7 +108,7 @@ export class CapacityMeter {
           throw error;
         }
       },
-      { step: "initialize", name },
+      name,
     );
     return this;
   }

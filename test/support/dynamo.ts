@@ -1,6 +1,6 @@
 import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
-import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
+import { type EmbeddedDynamo, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
 import { countCommands } from "../../local/sdk-call-counter.ts";
 
 /** Starts an in-memory dynalite with the project's tables; returns stores on a fresh client. */
@@ -11,7 +11,7 @@ export async function startTestDynamo(): Promise<EmbeddedDynamo & { newStores: (
 
 /** Record and sync stores on their own client (as a second process would have). */
 export function stores(dynamo: EmbeddedDynamo) {
-  const client = localDynamoClient(dynamo.endpoint);
+  const client = dynamo.newClient();
   const commands = countCommands(client);
   return {
     client,
