@@ -9,9 +9,15 @@ import { exitCodeFor } from "../lambdas/core/outcomes.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import { authorizationHeader, readAdminToken } from "./admin-token.ts";
 import { AwsSetupError, explainAwsError, regionForStage } from "./aws-target.ts";
+import { applyCliConventions, commandPathOf, isUsageFailure, usageMessage } from "./cli-conventions.ts";
 import { wholeNumber } from "./cli-options.ts";
+import type { ProgressReporter } from "./commands/import.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { type JobCommandsContext, registerJobCommands } from "./commands/sync.ts";
-import { currentOwner, DataDirBusyError, publishOwnerApi, resolveDataDir } from "./data-dir.ts";
+import { registerVendorCommands } from "./commands/vendors.ts";
+import { registerWebhookCommands, type WebhookSendContext } from "./commands/webhook-send.ts";
+import { currentOwner, DataDirBusyError, resolveDataDir } from "./data-dir.ts";
+import { forwardCli } from "./forwarded-cli.ts";
 import {
   formatConflict,
   formatConflictLine,
@@ -22,12 +28,15 @@ import {
 import { RemoteJobError, RemoteOperationError } from "./remote-errors.ts";
 import type { Sandbox } from "./sandbox.ts";
 import type { OpenSandboxStoreOptions, SandboxStore } from "./sandbox-store.ts";
+import { canStyle, plural } from "./terminal.ts";
 
 /** Where a command writes, and whether it may draw on a terminal. */
 export interface CliIO {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly interactive: boolean;
+  /** A progress bar for an import (a terminal's, or one streamed back to a forwarding terminal); none when absent. */
+  readonly progress?: (label: string) => ProgressReporter | undefined;
 }
 
 /** What the commands run against: the process's own sandbox, or the one `serve` holds. */
@@ -39,6 +48,10 @@ export interface CliContext {
   readonly cwd?: string;
   /** Job commands (`sync`, `jobs`, `job`): a running `serve`'s admin routes, AWS clients, the poll sleep. */
   readonly jobs?: Pick<JobCommandsContext, "remote" | "aws" | "sleep">;
+  /** `serve`'s own address, for commands forwarded into it (`webhook send`, `vendors show`). */
+  readonly apiUrl?: string;
+  /** AWS clients of `webhook send --target aws` (tests pass mocked ones). */
+  readonly webhookAws?: WebhookSendContext["aws"];
 }
 
 interface CommonOptions {
@@ -46,6 +59,8 @@ interface CommonOptions {
   inMemory?: boolean;
   json?: boolean;
 }
+
+const progressOf = (reporter: ProgressReporter | undefined) => (reporter ? { progress: reporter } : {});
 
 /** Errors a user caused (bad flags, unknown vendor, missing file): printed plainly, exit 1. */
 /** The option a user typed for a field the shared operations name (`vendorId` is `--vendor` here). */
@@ -109,6 +124,12 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
   ): Promise<T> {
     if (ctx.sandbox) return run(ctx.sandbox);
     const sandbox = await open({ dataDir: options.inMemory ? undefined : resolveDataDir(options.dataDir), command });
+    // One bad vendor file does not stop the others; it is named on every command until it is fixed.
+    for (const [vendorId, error] of sandbox.configs.invalid) {
+      io.err(
+        `vendor-sync: warning: ${error.file} is invalid, vendor ${vendorId} is unavailable (vendor-sync vendors shows why)\n`,
+      );
+    }
     try {
       return await run(sandbox);
     } finally {
@@ -123,7 +144,6 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
   const program = new Command("vendor-sync")
     .description("Sync vendor data (catalog, prices, inventory, order status) into DynamoDB — local sandbox CLI")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError()
     .exitOverride();
 
   program
@@ -145,7 +165,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
           file: resolve(ctx.cwd ?? process.cwd(), file),
           ...(options.asOf ? { asOf: options.asOf } : {}),
           ...batchImportOptions(options),
-          ...(options.json || !io.interactive ? {} : { progress: terminalProgress(options.vendor) }),
+          ...progressOf(options.json ? undefined : io.progress?.(options.vendor)),
         }),
       );
       if (options.json) json(summary);
@@ -163,7 +183,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     .addOption(jsonOption())
     .addOption(dataDirOption())
     .action(async (options: CommonOptions & { vendor: string; type?: string; key?: string; limit: number }) => {
-      const { formatRecords, listRecords } = await import("./commands/records.ts");
+      const { formatRecords, listRecords, recordsForJson } = await import("./commands/records.ts");
       const records = await withStore(options, "records", (sandbox) =>
         listRecords(sandbox, {
           vendorId: options.vendor,
@@ -172,7 +192,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
           limit: options.limit,
         }),
       );
-      if (options.json) json({ records });
+      if (options.json) json({ records: recordsForJson(records) });
       else io.out(`${formatRecords(records)}\n`);
     });
 
@@ -394,7 +414,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     if (options.json) json(moved);
     else if (moved.taskHandle)
       io.out(`redrive of ${moved.queue}-dlq started (message-move task ${moved.taskHandle})\n`);
-    else io.out(`moved ${moved.moved ?? 0} message(s) from ${moved.queue}-dlq back to ${moved.queue}\n`);
+    else io.out(`moved ${plural(moved.moved ?? 0, "message")} from ${moved.queue}-dlq back to ${moved.queue}\n`);
   });
 
   const vendor = program.command("vendor").description("vendor controls");
@@ -423,7 +443,7 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
         io.out(
           action === "pause"
             ? `vendor ${result.vendorId} paused\n`
-            : `vendor ${result.vendorId} resumed; ${result.requeued ?? 0} parked change message(s) re-queued\n`,
+            : `vendor ${result.vendorId} resumed; ${plural(result.requeued ?? 0, "parked change message")} re-queued\n`,
         );
       }
     });
@@ -439,55 +459,28 @@ export function buildProgram(ctx: CliContext): { program: Command; result: { exi
     },
   });
 
-  program
-    .command("serve")
-    .description(
-      "run the local sandbox: webhook and admin routes, queues and their consumers, schedules, a local vendor API",
-    )
-    .option("--port <n>", "port of the local API (0: any free port)", wholeNumber(0, 65_535), 4580)
-    .option(
-      "--host <host>",
-      "interface to listen on (default: loopback only; 0.0.0.0 exposes the webhook route)",
-      "127.0.0.1",
-    )
-    .addOption(dataDirOption())
-    .action(async (options: CommonOptions & { port: number; host: string }) => {
-      if (ctx.sandbox) throw new ValidationError("already serving", { field: "serve" });
-      const dataDir = resolveDataDir(options.dataDir);
-      const [{ openSandbox }, { createLocalServer, listen }, { startLocalSchedules, startLocalWatchdog }] =
-        await Promise.all([import("./sandbox.ts"), import("./server.ts"), import("./schedules.ts")]);
-      const sandbox = await openSandbox({ dataDir, command: "serve" });
-      const server = createLocalServer(sandbox, (argv, cwd) => runCli(argv, { sandbox, ...(cwd ? { cwd } : {}) }));
-      const url = await listen(server, options.port, options.host);
-      publishOwnerApi(dataDir, url);
-      sandbox.realtimeDriver.start();
-      sandbox.scheduled.syncDriver.start();
-      const schedules = startLocalSchedules(sandbox, { log: (line) => io.err(`${line}\n`) });
-      const stopWatchdog = startLocalWatchdog(sandbox, { log: (line) => io.err(`${line}\n`) });
-      io.err(`vendor-sync serve: ${url}  (data ${dataDir})\n`);
-      io.err(`  POST ${url}/webhooks/<vendorId>   signing secrets: ${dataDir}/secrets.json\n`);
-      io.err(
-        `  admin routes: ${url}/admin/jobs, ${url}/admin/vendors/<vendorId>/syncs   (no IAM locally: Authorization: Bearer <${dataDir}/admin-token>)\n`,
-      );
-      if (!isLoopback(options.host)) {
-        io.err(
-          `  listening on ${options.host}, not only on loopback: other machines can reach the webhook route; admin routes need the token\n`,
-        );
-      }
-      for (const line of schedules.describe()) io.err(`  schedule: ${line}\n`);
-      io.err("  other vendor-sync commands on this data directory now run here; Ctrl-C stops\n");
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
-      schedules.stop();
-      stopWatchdog();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await sandbox.close();
-    });
+  const here = {
+    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
+    ...(ctx.apiUrl ? { apiUrl: ctx.apiUrl } : {}),
+  };
+  registerVendorCommands(program, { io, ...here });
+  registerWebhookCommands(program, {
+    io,
+    ...here,
+    ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
+    ...(ctx.webhookAws ? { aws: ctx.webhookAws } : {}),
+    setExitCode: (code) => {
+      result.exitCode = code;
+    },
+  });
+  registerServeCommand(program, {
+    io,
+    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
+    runCli: (sandbox, apiUrl) => (argv, cwd, progress) =>
+      runCli(argv, { sandbox, apiUrl: apiUrl(), ...(cwd ? { cwd } : {}), ...(progress ? { progress } : {}) }),
+  });
 
+  applyCliConventions(program, io.err);
   return { program, result };
 }
 
@@ -504,9 +497,11 @@ export async function runWith(argv: readonly string[], ctx: CliContext): Promise
   } catch (thrown) {
     const error = explainAwsError(thrown);
     if (error instanceof CommanderError) {
-      // Help and version exit 0; commander already printed usage errors.
-      if (json && error.exitCode !== 0) ctx.io.out(`${JSON.stringify({ error: { message: error.message } })}\n`);
-      return error.exitCode === 0 ? 0 : 1;
+      // Help and version exit 0; commander already printed the usage error as one line.
+      if (!isUsageFailure(error)) return error.exitCode === 0 ? 0 : 1;
+      if (json) ctx.io.out(`${JSON.stringify({ error: { message: usageMessage(error.message) } })}\n`);
+      ctx.io.err(`see '${commandPathOf(program, argv)} --help'\n`);
+      return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     if (json) {
@@ -523,21 +518,25 @@ export async function runWith(argv: readonly string[], ctx: CliContext): Promise
   }
 }
 
-/** Runs a command inside `serve`, collecting its output for the caller. */
-async function runCli(argv: readonly string[], ctx: { sandbox: Sandbox; cwd?: string }) {
+/** Runs a command inside `serve`, collecting its output for the caller (and streaming progress when asked). */
+async function runCli(
+  argv: readonly string[],
+  ctx: { sandbox: Sandbox; apiUrl: string; cwd?: string; progress?: CliIO["progress"] },
+) {
   let stdout = "";
   let stderr = "";
   const exitCode = await runWith(argv, {
     sandbox: ctx.sandbox,
+    apiUrl: ctx.apiUrl,
     ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
-    io: { out: (t) => (stdout += t), err: (t) => (stderr += t), interactive: false },
+    io: {
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+      interactive: false,
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
+    },
   });
   return { exitCode, stdout, stderr };
-}
-
-/** @returns whether a listen address accepts only this machine's connections. */
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Commands that run against a serving sandbox's admin routes instead of being forwarded. */
@@ -559,6 +558,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
+    ...(canStyle(process.stderr) ? { progress: terminalProgress } : {}),
   };
   const command = argv.find((arg) => !arg.startsWith("-"));
   const onAws = argv.includes("--target=aws") || argv.some((arg, i) => arg === "--target" && argv[i + 1] === "aws");
@@ -575,23 +575,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (owner?.apiUrl) {
       try {
-        const response = await fetch(`${owner.apiUrl}/_cli`, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...authorizationHeader(token) },
-          body: JSON.stringify({ argv, cwd: process.cwd() }),
-        });
-        if (!response.ok) {
-          const { error } = (await response.json()) as { error?: string };
-          io.err(
-            `vendor-sync: the sandbox server at ${owner.apiUrl} refused the command: ${error ?? response.status}\n`,
-          );
-          process.exitCode = 1;
-          return;
-        }
-        const forwarded = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
-        io.out(forwarded.stdout);
-        io.err(forwarded.stderr);
-        process.exitCode = forwarded.exitCode;
+        process.exitCode = await forwardCli(owner.apiUrl, { argv, cwd: process.cwd() }, io, authorizationHeader(token));
         return;
       } catch (error) {
         io.err(`vendor-sync: the sandbox server at ${owner.apiUrl} does not answer (${String(error)})\n`);

@@ -25,9 +25,10 @@ import { formatConflict, formatImportSummary } from "./output.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
 import { countCommands } from "./sdk-call-counter.ts";
 import { createLocalServer, listen } from "./server.ts";
+import { bold, plural } from "./terminal.ts";
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
-const heading = (text: string) => say(`\n\u001b[1m${text}\u001b[0m`);
+const heading = (text: string) => say(`\n${bold(text, process.stdout)}`);
 
 async function step(
   sandbox: Sandbox,
@@ -220,7 +221,7 @@ async function operationsPart(sandbox: Sandbox): Promise<void> {
   }
   for (const depth of await dlqList(sandbox)) {
     say(
-      `  $ npx vendor-sync dlq list   → ${depth.queue}: ${depth.messages} queued, ${depth.deadLetterQueue}: ${depth.deadLetters} dead letter(s)`,
+      `  $ npx vendor-sync dlq list   → ${depth.queue}: ${depth.messages} queued, ${depth.deadLetterQueue}: ${plural(depth.deadLetters, "dead letter")}`,
     );
   }
   const [dead] = await sandbox.realtimeQueue.peek(sandbox.realtimeQueue.deadLetterName);
@@ -274,7 +275,7 @@ async function pullPart(sandbox: Sandbox): Promise<void> {
     if (event.kind === "page") {
       const c = event.counts;
       say(
-        `  page ${event.page}: ${event.records} products (${event.rowsRead} so far) → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.stale} stale, ${c.rejected} rejected`,
+        `  page ${event.page}: ${plural(event.records, "product")} (${event.rowsRead} so far) → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.stale} stale, ${c.rejected} rejected`,
       );
     } else {
       say(

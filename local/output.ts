@@ -5,6 +5,7 @@ import { OUTCOMES } from "../lambdas/core/model.ts";
 import type { DeadLetter } from "../lambdas/core/operations/dead-letters.ts";
 import type { ConflictItem } from "../lambdas/core/ports.ts";
 import type { ImportResult, ProgressReporter } from "./commands/import.ts";
+import { canStyle, plural } from "./terminal.ts";
 
 /** cli-progress (CommonJS), loaded when a terminal shows a bar rather than when the CLI starts. */
 const progressBars = () => createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
@@ -14,14 +15,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** A progress bar on stderr, shown only on a terminal. */
+/** A progress bar on stderr, shown only on a terminal that allows escape codes (not under `NO_COLOR`). */
 export function terminalProgress(label: string): ProgressReporter | undefined {
-  if (!process.stderr.isTTY) return undefined;
+  if (!canStyle(process.stderr)) return undefined;
   const cliProgress = progressBars();
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} {bar} {percentage}% | {rows} rows | {created} created {updated} updated {unchanged} unchanged {rejected} rejected`,
+      format: `${label} {bar} {percentage}% | {created} created {updated} updated {unchanged} unchanged {rejected} rejected`,
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -46,7 +47,7 @@ export function formatImportSummary(result: ImportResult): string {
   const outcomes = OUTCOMES.map((outcome) => `${outcome} ${result.counts[outcome]}`).join(" + ");
   const kind = [result.dryRun ? "dry run" : "", result.full ? "full snapshot" : ""].filter(Boolean).join(", ");
   const lines = [
-    `job ${result.jobId}  ${result.vendorId}  ${result.status}${kind ? ` (${kind})` : ""} in ${(result.durationMs / 1000).toFixed(2)} s  (${result.rowsRead} rows read)`,
+    `job ${result.jobId}  ${result.vendorId}  ${result.status}${kind ? ` (${kind})` : ""} in ${(result.durationMs / 1000).toFixed(2)} s  (${plural(result.rowsRead, "row")} read)`,
     `  ${result.dryRun ? "would be: " : ""}received ${result.counts.received} = ${outcomes}`,
   ];
   if (result.planned && !result.dryRun) {
@@ -60,6 +61,12 @@ export function formatImportSummary(result: ImportResult): string {
     );
   }
   lines.push(`  rejects: ${result.rejectsFile ?? "none"}`);
+  for (const reject of result.firstRejects ?? []) {
+    const where = [reject.line ? `line ${reject.line}` : "", reject.field ?? ""].filter(Boolean).join(", ");
+    lines.push(`    ${where ? `${where}: ` : ""}${reject.reason}`);
+  }
+  const more = result.counts.rejected - (result.firstRejects?.length ?? 0);
+  if (result.firstRejects?.length && more > 0) lines.push(`    … and ${more} more rejected, in the file`);
   if (result.diffReport) lines.push(`  diff report: ${result.diffReport}`);
   if (result.error) lines.push(`  error: ${result.error}`);
   return lines.join("\n");
@@ -96,9 +103,9 @@ export function formatDeadLetter(message: DeadLetter): string {
   ].join("\n");
 }
 
-/** A job's live progress on stderr (terminals only): status, pages and records pulled, outcomes so far. */
+/** A job's live progress on stderr (terminals only, not under `NO_COLOR`): status, pages and records pulled, outcomes so far. */
 export function jobProgress(label: string): { update(job: JobView): void; stop(): void } | undefined {
-  if (!process.stderr.isTTY) return undefined;
+  if (!canStyle(process.stderr)) return undefined;
   const cliProgress = progressBars();
   const bar = new cliProgress.SingleBar(
     {

@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadVendorConfigs } from "../config/load-vendors.ts";
 import { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
-import { ValidationError } from "../lambdas/core/errors.ts";
 import type { VendorConfig } from "../lambdas/core/vendor-config.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { type EmbeddedDynamo, startEmbeddedDynamo } from "./embedded-dynamodb.ts";
+import { resolveVendorsDir, SandboxVendors } from "./vendor-configs.ts";
 
 /**
  * The store under the sandbox: the data directory (owned by this process), the embedded DynamoDB on
@@ -21,10 +20,13 @@ export interface SandboxStore {
   /** This process's ownership of the data directory (see `DataDirOwner.session`). */
   readonly session: string;
   readonly dynamo: EmbeddedDynamo;
+  /** Valid vendor configurations by id (updated in place when `serve` reloads them). */
   readonly vendors: ReadonlyMap<string, VendorConfig>;
+  /** The vendor folder as read: invalid files named (the others keep working), reloads. */
+  readonly configs: SandboxVendors;
   /** The records table (the sandbox's own adapter also publishes each write's change notification). */
   readonly records: DynamoRecordStore;
-  /** @throws {ValidationError} naming the known vendors when `vendorId` is not one. */
+  /** @throws {ValidationError} naming the known vendors when `vendorId` is not one, or the problems of its invalid file. */
   vendor(vendorId: string): VendorConfig;
   /** Stops the embedded DynamoDB and gives the data directory back. */
   close(): Promise<void>;
@@ -37,7 +39,10 @@ export interface OpenSandboxStoreOptions {
   readonly command: string;
   /** The local API URL, when the owner serves one (`vendor-sync serve`). */
   readonly apiUrl?: string;
+  /** Vendor configurations given in code (tests); otherwise read from `vendorsDir`. */
   readonly vendors?: ReadonlyMap<string, VendorConfig>;
+  /** @default `$VENDOR_SYNC_VENDORS_DIR`, else `config/vendors/` ({@link resolveVendorsDir}) */
+  readonly vendorsDir?: string;
 }
 
 /**
@@ -46,7 +51,11 @@ export interface OpenSandboxStoreOptions {
  * @throws {DataDirBusyError} when another process owns the directory.
  */
 export async function openSandboxStore(options: OpenSandboxStoreOptions): Promise<SandboxStore> {
-  const vendors = options.vendors ?? loadVendorConfigs();
+  const configs = new SandboxVendors(
+    options.vendors
+      ? { vendors: options.vendors.values() }
+      : { dir: options.vendorsDir ?? resolveVendorsDir(process.env) },
+  );
   const inMemory = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "vendor-sync-"));
   const ownership = inMemory
@@ -64,18 +73,10 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     inMemory,
     session: ownership.session,
     dynamo,
-    vendors,
+    vendors: configs.vendors,
+    configs,
     records: new DynamoRecordStore({ client: dynamo.client, tableName: dynamo.tables.records }),
-    vendor: (vendorId) => {
-      const config = vendors.get(vendorId);
-      if (!config) {
-        throw new ValidationError(
-          `unknown vendor ${JSON.stringify(vendorId)} (configured: ${[...vendors.keys()].join(", ")})`,
-          { field: "--vendor", value: vendorId },
-        );
-      }
-      return config;
-    },
+    vendor: (vendorId) => configs.vendor(vendorId),
     close: async () => {
       try {
         await dynamo.close();

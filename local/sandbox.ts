@@ -19,13 +19,14 @@ import type { SyncRecord } from "../lambdas/core/record.ts";
 import { MAX_RECEIVE_COUNT } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
-import { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
+import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { FileObjectStore } from "./file-object-store.ts";
 import { LocalDeadLetterWorkbench } from "./local-dead-letters.ts";
 import { LocalQueue, LocalQueueDriver } from "./local-queue.ts";
-import { LocalSecrets } from "./local-secrets.ts";
+import { LocalSecrets, type SecretsReload } from "./local-secrets.ts";
 import { type OpenSandboxStoreOptions, openSandboxStore, type SandboxStore } from "./sandbox-store.ts";
 import { createScheduledWorkflow, type ScheduledWorkflow, type ScheduledWorkflowOptions } from "./scheduled.ts";
+import type { VendorsReload } from "./vendor-configs.ts";
 
 /** Processor timeout the sandbox mirrors (the CDK sets the same): the queue's visibility is 6× it. */
 export const PROCESSOR_TIMEOUT_SECONDS = 30;
@@ -53,12 +54,24 @@ export interface Sandbox extends SandboxStore {
   /** Scheduled and on-demand syncs: jobs, the sync queue and its driver, the local vendor API. */
   readonly scheduled: ScheduledWorkflow;
   /**
-   * Emits `processed` (ProcessedMessage), `notification` (ChangeNotification), `job` (JobNotification)
-   * and `pull` (PullEvent: pages and hand-overs of running pulls).
+   * Emits `processed` (ProcessedMessage), `notification` (ChangeNotification), `job` (JobNotification),
+   * `pull` (PullEvent: pages and hand-overs of running pulls), `delivery` (DeliveryOutcome: every
+   * webhook delivery as it is answered) and `configuration-fault` (ConfigurationFaultError).
    */
   readonly events: EventEmitter;
+  /**
+   * Re-reads vendor configurations and the secrets file (`serve`, on a change or SIGHUP): valid changes
+   * take effect, invalid ones are refused and the last good configuration stays in use.
+   */
+  reloadConfiguration(): ConfigurationReload;
   /** Stops the queues' consumers and the workflows, then the store. */
   close(): Promise<void>;
+}
+
+/** What a reload changed and refused. */
+export interface ConfigurationReload {
+  readonly vendors: VendorsReload;
+  readonly secrets: SecretsReload;
 }
 
 export interface OpenSandboxOptions extends OpenSandboxStoreOptions {
@@ -83,10 +96,10 @@ export const stderrLog: Log = {
  */
 export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox> {
   const store = await openSandboxStore(options);
-  const { dataDir, inMemory, dynamo, vendors, vendor } = store;
+  const { dataDir, inMemory, dynamo, vendors, vendor, configs } = store;
+  const { registry } = configs;
   const log = options.log ?? stderrLog;
   const events = new EventEmitter();
-  const registry = new VendorRegistry(vendors.values());
   const sync = new DynamoSyncStore({ client: dynamo.client, tableName: dynamo.tables.sync });
   mkdirSync(dataDir, { recursive: true });
   const notificationsFile = join(dataDir, "notifications.jsonl");
@@ -139,6 +152,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     observe: {
       signatureRejected: (vendorId, reason) => log.warn("webhook signature rejected", { vendorId, reason }),
       failed: (vendorId, error) => log.error("webhook not queued", { vendorId, error: String(error) }),
+      configurationFault: (fault) => events.emit("configuration-fault", fault),
+      finished: (outcome) => events.emit("delivery", outcome),
     },
   });
   const scheduled = createScheduledWorkflow({
@@ -183,6 +198,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     dynamo,
     vendors,
     registry,
+    configs,
     records,
     sync,
     interpreter,
@@ -197,6 +213,10 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     scheduled,
     events,
     vendor,
+    reloadConfiguration: () => {
+      const reloaded = configs.reload();
+      return { vendors: reloaded, secrets: secrets.reload(vendors.values()) };
+    },
     close: async () => {
       try {
         await realtimeDriver.stop();

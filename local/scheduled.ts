@@ -117,7 +117,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     now,
     log,
   });
-  const vendorApi = new LocalVendorApi(options.vendors.values(), options.secrets, options.vendorApiDir);
+  const vendorApi = new LocalVendorApi(options.vendors, options.secrets, options.vendorApiDir);
   const connectors = new Map<string, VendorHttpConnector>();
   const connectorFor = (vendor: VendorConfig) => {
     let connector = connectors.get(vendor.id);

@@ -4,17 +4,14 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { jobRoutes } from "../lambdas/admin-api/admin-api.ts";
 import { localAdminRouter } from "./admin-routes.ts";
 import { ensureAdminToken, refuseAdminRequest } from "./admin-token.ts";
+import { answerForwardedCli, type CliRunner } from "./forwarded-cli.ts";
 import { httpApiEvent } from "./http-api-events.ts";
 import { type Sandbox, stderrLog } from "./sandbox.ts";
 
 /** API Gateway's payload limit; larger requests are refused with 413 before the function runs. */
 export const API_GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
-/** Runs a forwarded CLI command inside the server process. */
-export type CliRunner = (
-  argv: readonly string[],
-  cwd: string | undefined,
-) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type { CliRunner } from "./forwarded-cli.ts";
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -99,7 +96,7 @@ export function createLocalServer(sandbox: Sandbox, runCli: CliRunner): Server {
         if (request.method !== "POST") return methodNotAllowed(response, "POST");
         const command = cliCommand(await readBody(request, 1024 * 1024));
         if ("error" in command) return send(response, 400, { error: command.error });
-        return send(response, 200, await runCli(command.argv, command.cwd));
+        return await answerForwardedCli(command, response, runCli);
       }
       if (url.pathname === "/health") return send(response, 200, { ok: true, dataDir: sandbox.dataDir });
       return send(response, 404, { message: "Not Found" });
@@ -123,7 +120,9 @@ function methodNotAllowed(response: ServerResponse, allow: string): void {
 }
 
 /** `POST /_cli`'s body: `{"argv": [strings], "cwd"?: string}`, or what is wrong with it. */
-function cliCommand(body: Buffer | undefined): { argv: string[]; cwd: string | undefined } | { error: string } {
+function cliCommand(
+  body: Buffer | undefined,
+): { argv: string[]; cwd: string | undefined; progress: boolean } | { error: string } {
   if (!body) return { error: "request body over 1 MiB" };
   let parsed: unknown;
   try {
@@ -131,12 +130,12 @@ function cliCommand(body: Buffer | undefined): { argv: string[]; cwd: string | u
   } catch (error) {
     return { error: `request body is not JSON: ${(error as Error).message}` };
   }
-  const { argv, cwd } = (parsed ?? {}) as { argv?: unknown; cwd?: unknown };
+  const { argv, cwd, progress } = (parsed ?? {}) as { argv?: unknown; cwd?: unknown; progress?: unknown };
   if (!Array.isArray(argv) || !argv.every((arg) => typeof arg === "string")) {
     return { error: "argv must be a list of strings" };
   }
   if (cwd !== undefined && typeof cwd !== "string") return { error: "cwd must be a string" };
-  return { argv, cwd };
+  return { argv, cwd, progress: progress === true };
 }
 
 /** Starts listening. @returns the base URL. */

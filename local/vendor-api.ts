@@ -32,14 +32,16 @@ const PREFIX = "/vendor-apis/";
  */
 export class LocalVendorApi {
   readonly #exchanges: Exchange[];
-  readonly #vendors: readonly VendorConfig[];
+  /** The vendors, read at each request (a reload of `serve` adds or changes them). */
+  readonly #vendors: { values(): Iterable<VendorConfig> };
   readonly #secrets: LocalSecrets;
   readonly #throttledOnce = new Set<string>();
   #server: Server | undefined;
   #origin: Promise<string> | undefined;
 
-  constructor(vendors: Iterable<VendorConfig>, secrets: LocalSecrets, dir: string = VENDOR_API_DIR) {
-    this.#vendors = [...vendors];
+  /** @param vendors - read at each request, so a live map follows `serve`'s reloads. */
+  constructor(vendors: { values(): Iterable<VendorConfig> }, secrets: LocalSecrets, dir: string = VENDOR_API_DIR) {
+    this.#vendors = vendors;
     this.#secrets = secrets;
     this.#exchanges = readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
@@ -93,7 +95,9 @@ export class LocalVendorApi {
     const rest = path.slice(PREFIX.length);
     const host = rest.slice(0, rest.indexOf("/") < 0 ? rest.length : rest.indexOf("/"));
     const wanted = new URL(`https://${host}${rest.slice(host.length) || "/"}`);
-    const vendor = this.#vendors.find((v) => v.channels.pull && new URL(v.channels.pull.baseUrl).host === host);
+    const vendor = [...this.#vendors.values()].find(
+      (v) => v.channels.pull && new URL(v.channels.pull.baseUrl).host === host,
+    );
     const pull = vendor?.channels.pull;
     if (pull?.secretName && pull.auth.type !== "none") {
       const expected = await this.#secrets.text(pull.secretName).catch(() => undefined);

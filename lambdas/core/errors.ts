@@ -114,16 +114,49 @@ export class SystemError extends VendorSyncError {
   }
 }
 
-/** An invalid vendor or stage configuration. Names the file and the field. */
+/**
+ * A vendor's deployed configuration cannot work at run time (its signing secret is malformed or not
+ * in its scheme's format, its configuration file is invalid): not the sender's fault. A webhook
+ * answers 503 with Retry-After, so the vendor's retries succeed once an operator fixes it; it is
+ * logged as a configuration fault naming the vendor and counted (`ConfigurationFaults`, alarmed).
+ */
+export class ConfigurationFaultError extends SystemError {
+  readonly vendorId: string;
+  /** What is wrong, in plain words (never a secret's value). */
+  readonly problem: string;
+
+  constructor(vendorId: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`configuration fault for vendor ${vendorId}: ${problem}`, options);
+    this.name = "ConfigurationFaultError";
+    this.vendorId = vendorId;
+    this.problem = problem;
+  }
+}
+
+/**
+ * An invalid vendor or stage configuration. Names the file, and each problem with its field (a
+ * dotted path; empty for the top level): `config/vendors/acme.json: channels.webhook: unknown key
+ * signatureHedaer (did you mean signatureHeader?)`, one line per problem.
+ */
 export class ConfigError extends Error {
   readonly file: string;
   readonly issues: readonly { readonly field: string; readonly message: string }[];
 
   constructor(file: string, issues: readonly { field: string; message: string }[]) {
-    super(`${file}: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ")}`);
+    super(issues.map((issue) => `${file}: ${issue.field ? `${issue.field}: ` : ""}${issue.message}`).join("\n"));
     this.name = "ConfigError";
     this.file = file;
     this.issues = issues;
+  }
+
+  /** One error for several files' errors (synth reports every invalid file at once). */
+  static combine(errors: readonly ConfigError[]): ConfigError {
+    const combined = new ConfigError(
+      errors.map((error) => error.file).join(", "),
+      errors.flatMap((error) => error.issues),
+    );
+    combined.message = errors.map((error) => error.message).join("\n");
+    return combined;
   }
 }
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { plainIssues } from "./config-issues.ts";
 import { isCurrencyCode } from "./currencies.ts";
 import { ConfigError } from "./errors.ts";
 import {
@@ -11,6 +12,13 @@ import {
 } from "./model.ts";
 import { PullChannelSchema } from "./pull/pull-config.ts";
 import { scheduleExpressionIssue } from "./schedules/eventbridge-schedule.ts";
+import { crossFieldIssues } from "./vendor-config-checks.ts";
+import { SIGNATURE_SCHEMES, WEBHOOK_SCHEMES, type WebhookScheme } from "./webhooks/schemes/index.ts";
+
+/** The payload format a scheme's deliveries carry unless the vendor says otherwise. */
+const defaultPayloadFormat = (scheme: WebhookScheme): (typeof WEBHOOK_PAYLOAD_FORMATS)[number] =>
+  (SIGNATURE_SCHEMES[scheme] as { platformPayload?: (typeof WEBHOOK_PAYLOAD_FORMATS)[number] }).platformPayload ??
+  "canonical";
 
 /** SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
 export const MAX_RECEIVE_COUNT = 8;
@@ -35,9 +43,7 @@ const StrategySchema = v.picklist(CONFLICT_STRATEGIES);
 export const FILE_FORMATS = ["canonical", "magento-csv", "shopify-csv"] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
-/** Webhook signature schemes (see docs/vendor-onboarding.md). */
-export const WEBHOOK_SCHEMES = ["shopify", "woocommerce", "stripe", "standard-webhooks", "bigcommerce"] as const;
-export type WebhookScheme = (typeof WEBHOOK_SCHEMES)[number];
+export { WEBHOOK_SCHEMES, type WebhookScheme } from "./webhooks/schemes/index.ts";
 
 const FileChannelSchema = v.strictObject({
   /** How rows become changes. */
@@ -50,22 +56,37 @@ const FileChannelSchema = v.strictObject({
   weightUnit: v.optional(v.picklist(["g", "kg", "lb", "oz"]), "kg"),
 });
 
-const WebhookChannelSchema = v.strictObject({
-  scheme: v.picklist(WEBHOOK_SCHEMES),
-  /** Name of the signing secret (Secrets Manager on AWS; the sandbox's secrets file locally). */
-  secretName: v.pipe(v.string(), v.minLength(1)),
-  /** Header carrying the signature, for schemes where it is configurable (stripe, bigcommerce). */
-  signatureHeader: v.optional(v.string()),
-  /** Accepted clock difference between the vendor's timestamp and ours, in seconds. @default 300 */
-  timestampToleranceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 300),
-  /** Unit of the vendor's signature timestamp. @default "s" */
-  timestampUnit: v.optional(v.picklist(["s", "ms"]), "s"),
-  /** Payload mapping: the platform whose payloads this vendor sends. */
-  payloadFormat: v.optional(
-    v.picklist(["shopify", "woocommerce", "bigcommerce", "commercetools", "canonical"]),
-    "canonical",
-  ),
-});
+/** Payload mappings a webhook channel can declare (lambdas/core/webhooks/mappers/). */
+export const WEBHOOK_PAYLOAD_FORMATS = ["shopify", "woocommerce", "bigcommerce", "commercetools", "canonical"] as const;
+
+const HeaderNameSchema = v.pipe(
+  v.string(),
+  v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, "an HTTP header name (letters, digits and dashes)"),
+);
+
+const WebhookChannelSchema = v.pipe(
+  v.strictObject({
+    scheme: v.picklist(WEBHOOK_SCHEMES),
+    /** Name of the signing secret (Secrets Manager on AWS; the sandbox's secrets file locally). */
+    secretName: v.pipe(v.string(), v.minLength(1)),
+    /** Header carrying the signature. @default the scheme's own (required for bigcommerce: the custom header's name) */
+    signatureHeader: v.optional(HeaderNameSchema),
+    /** Header carrying the signed message id (standard-webhooks). @default "webhook-id" or "svix-id" */
+    idHeader: v.optional(HeaderNameSchema),
+    /** Header carrying the signed timestamp (standard-webhooks). @default "webhook-timestamp" or "svix-timestamp" */
+    timestampHeader: v.optional(HeaderNameSchema),
+    /** Accepted clock difference between the vendor's timestamp and ours, in seconds. @default 300 */
+    timestampToleranceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 300),
+    /** Unit of the vendor's signature timestamp. @default "s" */
+    timestampUnit: v.optional(v.picklist(["s", "ms"]), "s"),
+    /** Payload mapping: the platform whose payloads this vendor sends. @default the scheme's platform, else "canonical" */
+    payloadFormat: v.optional(v.picklist(WEBHOOK_PAYLOAD_FORMATS)),
+  }),
+  v.transform((channel) => ({
+    ...channel,
+    payloadFormat: channel.payloadFormat ?? defaultPayloadFormat(channel.scheme),
+  })),
+);
 
 /**
  * The S3 file-drop connector: on each scheduled or on-demand run, the pull worker reads the files the
@@ -135,65 +156,47 @@ export const DEFAULT_SOURCE_PRIORITY: Readonly<Record<Source, number>> = {
 /**
  * One vendor's configuration (docs/architecture.md, "Vendors as configuration"). Validated at synth and at load; see `config/vendors/*.json`.
  */
-export const VendorConfigSchema = v.pipe(
-  v.strictObject({
-    $schema: v.optional(v.string()),
-    id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 chars")),
-    name: v.pipe(v.string(), v.minLength(1)),
-    enabled: v.optional(v.boolean(), true),
-    entityTypes: v.pipe(v.array(v.picklist(ENTITY_TYPES)), v.minLength(1)),
-    defaultCurrency: v.pipe(
-      v.string(),
-      v.check(isCurrencyCode, (issue) => `unknown ISO 4217 currency ${JSON.stringify(issue.input)}`),
-    ),
-    /** Time zone for naive timestamps (no offset) in this vendor's data. @default "UTC" */
-    timeZone: v.optional(TimeZoneSchema, "UTC"),
-    /** Decimal separator in this vendor's amounts. @default "." */
-    decimalSeparator: v.optional(v.picklist([".", ","]), "."),
-    channels: v.optional(
-      v.strictObject({
-        file: v.optional(FileChannelSchema),
-        webhook: v.optional(WebhookChannelSchema),
-        /** The scheduled workflow's HTTP JSON connector (lambdas/core/pull/pull-config.ts). */
-        pull: v.optional(PullChannelSchema),
-        /** The scheduled workflow's S3 file-drop connector; files are read in `channels.file`'s format. */
-        fileDrop: v.optional(FileDropChannelSchema),
-      }),
-      {},
-    ),
-    conflicts: v.optional(ConflictsSchema, { default: "last-write-wins" }),
-    /** Rank per source; higher wins under source-priority and breaks last-write-wins ties. */
-    sourcePriority: v.optional(v.record(v.picklist(SOURCES), v.pipe(v.number(), v.integer())), {}),
-    rules: v.optional(RulesSchema, {}),
-    schedule: v.optional(ScheduleSchema),
-    /** Delivery attempts before a message goes to the dead-letter queue. Must be below the queues' maxReceiveCount. @default 3 */
-    maxRetries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_RECEIVE_COUNT - 1)), 3),
-    /** Batches written in parallel (and the Distributed Map's MaxConcurrency). @default 4 */
-    maxConcurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 4),
-    /** Share of rejected changes a batch job tolerates before it fails, in percent. @default 5 */
-    toleratedRejectedPercent: v.optional(PercentSchema, 5),
-    /** A full snapshot may tombstone at most this share of the vendor's records, in percent. @default 10 */
-    massDeletionGuardPercent: v.optional(PercentSchema, 10),
-    /** Data older than this (minutes since the newest accepted change) raises the staleness alarm. @default 1440 */
-    freshnessSloMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1440),
-  }),
-  v.check(
-    (config) => !config.channels.webhook || config.entityTypes.length > 0,
-    "a webhook channel needs at least one entity type",
+export const VendorConfigSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 chars")),
+  name: v.pipe(v.string(), v.minLength(1)),
+  enabled: v.optional(v.boolean(), true),
+  entityTypes: v.pipe(v.array(v.picklist(ENTITY_TYPES)), v.minLength(1)),
+  defaultCurrency: v.pipe(
+    v.string(),
+    v.check(isCurrencyCode, (issue) => `unknown ISO 4217 currency ${JSON.stringify(issue.input)}`),
   ),
-  v.check(
-    (config) => !config.channels.fileDrop || config.channels.file !== undefined,
-    "channels.fileDrop needs channels.file: the dropped files are read in its format",
+  /** Time zone for naive timestamps (no offset) in this vendor's data. @default "UTC" */
+  timeZone: v.optional(TimeZoneSchema, "UTC"),
+  /** Decimal separator in this vendor's amounts. @default "." */
+  decimalSeparator: v.optional(v.picklist([".", ","]), "."),
+  channels: v.optional(
+    v.strictObject({
+      file: v.optional(FileChannelSchema),
+      webhook: v.optional(WebhookChannelSchema),
+      /** The scheduled workflow's HTTP JSON connector (lambdas/core/pull/pull-config.ts). */
+      pull: v.optional(PullChannelSchema),
+      /** The scheduled workflow's S3 file-drop connector; files are read in `channels.file`'s format. */
+      fileDrop: v.optional(FileDropChannelSchema),
+    }),
+    {},
   ),
-  v.check(
-    (config) => !(config.channels.fileDrop && config.channels.pull),
-    "a vendor is pulled through one channel: channels.pull or channels.fileDrop, not both",
-  ),
-  v.check(
-    (config) => !config.schedule || config.channels.pull !== undefined || config.channels.fileDrop !== undefined,
-    "a schedule pulls the vendor: it needs channels.pull or channels.fileDrop",
-  ),
-);
+  conflicts: v.optional(ConflictsSchema, { default: "last-write-wins" }),
+  /** Rank per source; higher wins under source-priority and breaks last-write-wins ties. */
+  sourcePriority: v.optional(v.record(v.picklist(SOURCES), v.pipe(v.number(), v.integer())), {}),
+  rules: v.optional(RulesSchema, {}),
+  schedule: v.optional(ScheduleSchema),
+  /** Delivery attempts before a message goes to the dead-letter queue. Must be below the queues' maxReceiveCount. @default 3 */
+  maxRetries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_RECEIVE_COUNT - 1)), 3),
+  /** Batches written in parallel (and the Distributed Map's MaxConcurrency). @default 4 */
+  maxConcurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 4),
+  /** Share of rejected changes a batch job tolerates before it fails, in percent. @default 5 */
+  toleratedRejectedPercent: v.optional(PercentSchema, 5),
+  /** A full snapshot may tombstone at most this share of the vendor's records, in percent. @default 10 */
+  massDeletionGuardPercent: v.optional(PercentSchema, 10),
+  /** Data older than this (minutes since the newest accepted change) raises the staleness alarm. @default 1440 */
+  freshnessSloMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1440),
+});
 
 /** A validated vendor configuration, defaults applied. */
 export type VendorConfig = v.InferOutput<typeof VendorConfigSchema>;
@@ -201,20 +204,18 @@ export type VendorConfig = v.InferOutput<typeof VendorConfigSchema>;
 export type VendorConfigInput = v.InferInput<typeof VendorConfigSchema>;
 
 /**
- * Validates one vendor configuration.
+ * Validates one vendor configuration: each field, then the fields together (a scheme and its payload
+ * format, a thin-notification format and its pull channel…; see `vendor-config-checks.ts`).
  *
  * @param input - the parsed JSON.
  * @param file - the file it came from, named in errors.
- * @throws {ConfigError} naming the file and every invalid field.
+ * @throws {ConfigError} naming the file and every problem, in plain words.
  */
 export function parseVendorConfig(input: unknown, file: string): VendorConfig {
   const result = v.safeParse(VendorConfigSchema, input);
-  if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? "(root)", message: issue.message })),
-    );
-  }
+  if (!result.success) throw new ConfigError(file, plainIssues(VendorConfigSchema, result.issues));
+  const crossField = crossFieldIssues(result.output);
+  if (crossField.length > 0) throw new ConfigError(file, crossField);
   const expectedId = file
     .split(/[\\/]/)
     .pop()

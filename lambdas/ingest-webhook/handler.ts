@@ -10,7 +10,11 @@ import { DynamoVendorControl } from "../adapters/dynamodb/vendor-control-store.t
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SecretsManagerSource } from "../adapters/secrets/secrets-manager-source.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
-import { publishDuplicatesDropped, publishSignatureRejections } from "../runtime/metrics.ts";
+import {
+  publishConfigurationFaults,
+  publishDuplicatesDropped,
+  publishSignatureRejections,
+} from "../runtime/metrics.ts";
 import { logger } from "../runtime/powertools.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
 import { readEnv } from "./env.ts";
@@ -37,9 +41,13 @@ const ingest = makeHandler({
       logger.info("duplicate delivery", { vendorId, eventId });
       publishDuplicatesDropped(vendorId);
     },
-    accepted: (vendorId, eventId, previousSecretUsed) =>
-      logger.info("webhook accepted", { vendorId, eventId, previousSecretUsed }),
     failed: (vendorId, error) => logger.error("webhook not queued", { vendorId, error: String(error) }),
+    configurationFault: (fault) => {
+      logger.error("configuration fault", { vendorId: fault.vendorId, fault: fault.problem });
+      publishConfigurationFaults(fault.vendorId);
+    },
+    // One line per delivery: vendor, status, event id, duration (previousSecretUsed during a rotation).
+    finished: (outcome) => logger.info("webhook delivery", { ...outcome, vendorId: outcome.vendorId.slice(0, 64) }),
   },
 });
 

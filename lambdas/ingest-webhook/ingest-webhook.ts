@@ -5,9 +5,10 @@
  *
  * Responses: 202 accepted (or already accepted: `duplicate`), 200 for a WooCommerce ping or a
  * delivery with nothing to sync, 400 invalid envelope, 401 bad or missing signature, 404 unknown vendor,
- * 413 too large, 415 unsupported content type or a charset other than UTF-8, 503 when the queue or the secret store is down, or
- * while another attempt at the same event may still be queueing it (with `Retry-After`: the vendor
- * retries). Never a 500 for bad input.
+ * 413 too large, 415 unsupported content type or a charset other than UTF-8, 503 with Retry-After when
+ * the queue or the secret store is down, while another attempt at the same event may still be queueing
+ * it, or when the vendor's configuration is faulty (its signing secret malformed or not in its scheme's
+ * format): the vendor retries, and succeeds once the cause is gone. Never a 500 for bad input.
  *
  * A 2xx is answered only once the event is durably queued (or parked for a paused vendor): the steps
  * are claim → archive → queue → complete, and an attempt that stops between two of them (timeout,
@@ -16,7 +17,7 @@
  * after queueing leaves a second message on the takeover: the processor applies an event id once.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { ValidationError } from "../core/errors.ts";
+import { ConfigurationFaultError, ValidationError } from "../core/errors.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { DedupStore, ObjectStore, QueueSender, SecretSource } from "../core/ports.ts";
 import { CLAIM_LEASE_MS } from "../core/realtime/ingest-lease.ts";
@@ -30,8 +31,11 @@ import type { VendorConfig } from "../core/vendor-config.ts";
 import type { WebhookHeaders } from "../core/webhooks/headers.ts";
 import { mapWebhookPayload } from "../core/webhooks/payload-mappers.ts";
 import type { PlatformKeyIndex, WebhookMapping } from "../core/webhooks/results.ts";
-import { verifyWebhookSignature } from "../core/webhooks/signatures.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
+import { type Answer, type DeliveryOutcome, respond, unavailable } from "./answers.ts";
+import { authenticateDelivery, configurationFaultAnswer } from "./authenticate.ts";
+
+export type { DeliveryOutcome } from "./answers.ts";
 
 /** Limits of the ingest path. */
 export interface IngestLimits {
@@ -50,6 +54,8 @@ export interface IngestLimits {
   readonly dedupRetentionMs?: number;
   /** How long a concurrent duplicate waits for the first delivery to finish, ms. @default 1 000 */
   readonly inProgressWaitMs?: number;
+  /** Retry-After of a 503 answer, seconds. @default 60 */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface IngestDeps {
@@ -75,18 +81,14 @@ export interface IngestDeps {
     readonly failed?: (vendorId: string, error: unknown) => void;
     /** Another attempt holds the event's claim: the delivery was answered 503. */
     readonly inProgress?: (vendorId: string, eventId: string) => void;
+    /** A configuration fault (not the sender's): alarm on it. */
+    readonly configurationFault?: (error: ConfigurationFaultError) => void;
+    /** Every delivery, once, when it is answered. */
+    readonly finished?: (outcome: DeliveryOutcome) => void;
   };
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
-
-function respond(
-  statusCode: number,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
-}
 
 /**
  * Media type without parameters, lower case, and its `charset` parameter (`application/json;
@@ -111,24 +113,25 @@ function isJson(type: string): boolean {
 /** Builds the ingest handler from its ports. */
 export function makeHandler(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const maxBody = deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const leaseMs = deps.limits?.leaseMs ?? CLAIM_LEASE_MS;
-  const retentionMs = deps.limits?.dedupRetentionMs ?? 7 * 86_400_000;
-  const waitMs = deps.limits?.inProgressWaitMs ?? 1_000;
+  const auth = { ...deps, retryAfterSeconds: deps.limits?.retryAfterSeconds ?? 60 };
+  const configurationFault = (fault: ConfigurationFaultError) => configurationFaultAnswer(auth, fault);
 
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const receivedAt = now();
-    const vendorId = event.pathParameters?.vendorId ?? "";
-    if (!deps.vendors.has(vendorId)) return respond(404, { error: "unknown vendor", vendorId });
+  async function receive(event: APIGatewayProxyEventV2, vendorId: string, receivedAt: number): Promise<Answer> {
+    const fault = deps.vendors.configurationFault(vendorId);
+    if (fault) return configurationFault(new ConfigurationFaultError(vendorId, fault));
+    if (!deps.vendors.has(vendorId))
+      return respond(404, { error: "unknown vendor", vendorId }, { reason: "unknown-vendor" });
     const vendor = deps.vendors.get(vendorId);
     const channel = vendor.channels.webhook;
-    if (!channel || !vendor.enabled) return respond(404, { error: "this vendor has no webhook endpoint", vendorId });
+    if (!channel || !vendor.enabled) {
+      return respond(404, { error: "this vendor has no webhook endpoint", vendorId }, { reason: "no-webhook-channel" });
+    }
 
     const headers: WebhookHeaders = event.headers ?? {};
     const body = event.isBase64Encoded
       ? Buffer.from(event.body ?? "", "base64")
       : Buffer.from(event.body ?? "", "utf8");
+    const maxBody = deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY;
     if (body.byteLength > maxBody) {
       return respond(413, { error: `body of ${body.byteLength} bytes is over the ${maxBody}-byte limit` });
     }
@@ -144,103 +147,119 @@ export function makeHandler(deps: IngestDeps) {
       return respond(415, { error: `unsupported charset ${JSON.stringify(charset)}; send JSON in UTF-8 (RFC 8259)` });
     }
 
-    let secrets: string[];
-    try {
-      secrets = await deps.secrets.secrets(channel.secretName);
-    } catch (error) {
-      deps.observe?.failed?.(vendorId, error);
-      return respond(503, { error: "signing secret unavailable, retry later" });
-    }
-    const verdict = verifyWebhookSignature({
-      scheme: channel.scheme,
-      body,
-      headers,
-      secrets,
-      now: receivedAt,
-      toleranceSeconds: channel.timestampToleranceSeconds,
-      timestampUnit: channel.timestampUnit,
-      ...(channel.signatureHeader ? { signatureHeader: channel.signatureHeader } : {}),
-    });
-    if (!verdict.ok) {
-      if (verdict.reason === "ping") return respond(200, { ping: true });
-      deps.observe?.signatureRejected?.(vendorId, verdict.reason);
-      return respond(401, { error: "signature verification failed", reason: verdict.reason });
-    }
+    const authenticated = await authenticateDelivery(auth, vendor, channel, { body, headers, receivedAt });
+    if ("response" in authenticated) return authenticated;
+    const { verdict } = authenticated;
     if (formPing) return respond(415, { error: "form-encoded bodies are only accepted as WooCommerce pings" });
+    const previousSecretUsed = verdict.secretIndex > 0 ? { previousSecretUsed: true } : {};
 
     let mapping: WebhookMapping;
     try {
       mapping = await mapWebhookPayload(channel.payloadFormat, body, {
+        ...(verdict.webhookId ? { signedEventId: verdict.webhookId } : {}),
         headers,
         receivedAt,
         keyIndex: deps.keyIndexFor(vendorId),
       });
     } catch (error) {
       if (error instanceof ValidationError) {
-        return respond(400, { error: error.message, ...(error.field ? { field: error.field } : {}) });
+        const field = error.field ? { field: error.field } : {};
+        return respond(400, { error: error.message, ...field }, { reason: "invalid-payload", ...previousSecretUsed });
       }
       throw error;
     }
-    if (mapping.kind === "ignored") return respond(200, { ignored: mapping.reason, detail: mapping.detail });
+    if (mapping.kind === "ignored") {
+      return respond(
+        200,
+        { ignored: mapping.reason, detail: mapping.detail },
+        { reason: `ignored: ${mapping.reason}` },
+      );
+    }
+    return accept(vendor, { eventId: mapping.eventId, receivedAt, headers, body, mapping }, verdict.secretIndex > 0);
+  }
 
-    const { eventId } = mapping;
-    let claim = await deps.dedup.claim(vendorId, eventId, receivedAt, leaseMs);
+  /** De-duplicates, archives and queues a mapped delivery. */
+  async function accept(vendor: VendorConfig, delivery: Delivery, previous: boolean): Promise<Answer> {
+    const { eventId, receivedAt } = delivery;
+    const leaseMs = deps.limits?.leaseMs ?? CLAIM_LEASE_MS;
+    const waitMs = deps.limits?.inProgressWaitMs ?? 1_000;
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const previousSecretUsed = previous ? { previousSecretUsed: true } : {};
+    let claim = await deps.dedup.claim(vendor.id, eventId, receivedAt, leaseMs);
     for (let waited = 0; claim.state === "in-progress" && waited < waitMs; waited += 100) {
       // A concurrent delivery of the same event: wait for it to finish, or take over if it gives up.
       await sleep(100);
-      claim = await deps.dedup.claim(vendorId, eventId, now(), leaseMs);
+      claim = await deps.dedup.claim(vendor.id, eventId, now(), leaseMs);
     }
     if (claim.state === "completed") {
-      deps.observe?.duplicate?.(vendorId, eventId);
-      return respond(202, { eventId, duplicate: true });
+      deps.observe?.duplicate?.(vendor.id, eventId);
+      return respond(202, { eventId, duplicate: true }, { eventId, duplicate: true, ...previousSecretUsed });
     }
     if (claim.state === "in-progress") {
       // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
-      deps.observe?.inProgress?.(vendorId, eventId);
+      deps.observe?.inProgress?.(vendor.id, eventId);
       const retryAfter = Math.max(1, Math.ceil((claim.leaseUntil - now()) / 1000));
-      return respond(
-        503,
-        {
-          error: "another delivery of this event is being queued; retry later",
-          eventId,
-          retryAfterSeconds: retryAfter,
-        },
-        { "retry-after": String(retryAfter) },
+      return unavailable(
+        retryAfter,
+        "another delivery of this event is being queued; retry later",
+        { eventId, reason: "in-progress", ...previousSecretUsed },
+        { eventId, retryAfterSeconds: retryAfter },
       );
     }
-
     try {
-      await enqueue(deps, vendor, { eventId, receivedAt, headers, body, mapping });
+      await enqueue(deps, vendor, delivery);
     } catch (error) {
       // Not marked done: the vendor's retry must be accepted and processed.
-      await deps.dedup.release(vendorId, eventId, claim.token).catch(() => {});
-      deps.observe?.failed?.(vendorId, error);
-      return respond(503, { error: "could not queue the event, retry later", eventId });
+      await deps.dedup.release(vendor.id, eventId, claim.token).catch(() => {});
+      deps.observe?.failed?.(vendor.id, error);
+      return unavailable(
+        auth.retryAfterSeconds,
+        "could not queue the event, retry later",
+        { eventId, reason: "queue-unavailable" },
+        { eventId },
+      );
     }
     try {
       // False when the lease ran out and a retry took the claim over: it queues the event too (applied once).
-      await deps.dedup.complete(vendorId, eventId, claim.token, now(), retentionMs);
+      await deps.dedup.complete(
+        vendor.id,
+        eventId,
+        claim.token,
+        now(),
+        deps.limits?.dedupRetentionMs ?? 7 * 86_400_000,
+      );
     } catch (error) {
       // Queued all the same: a retry after the lease queues it again, and the processor applies it once.
-      deps.observe?.failed?.(vendorId, error);
+      deps.observe?.failed?.(vendor.id, error);
     }
-    deps.observe?.accepted?.(vendorId, eventId, verdict.secretIndex > 0);
-    return respond(202, { eventId });
+    deps.observe?.accepted?.(vendor.id, eventId, previous);
+    return respond(202, { eventId }, { eventId, ...previousSecretUsed });
+  }
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const receivedAt = now();
+    const vendorId = event.pathParameters?.vendorId ?? "";
+    const answer = await receive(event, vendorId, receivedAt);
+    deps.observe?.finished?.({
+      vendorId,
+      status: answer.response.statusCode ?? 200,
+      ...answer.outcome,
+      durationMs: now() - receivedAt,
+    });
+    return answer.response;
   };
 }
 
+interface Delivery {
+  eventId: string;
+  receivedAt: number;
+  headers: WebhookHeaders;
+  body: Buffer;
+  mapping: Exclude<WebhookMapping, { kind: "ignored" }>;
+}
+
 /** Archives the raw delivery, then queues the mapping (inline, or as a pointer when large). */
-async function enqueue(
-  deps: IngestDeps,
-  vendor: VendorConfig,
-  delivery: {
-    eventId: string;
-    receivedAt: number;
-    headers: WebhookHeaders;
-    body: Buffer;
-    mapping: Exclude<WebhookMapping, { kind: "ignored" }>;
-  },
-): Promise<void> {
+async function enqueue(deps: IngestDeps, vendor: VendorConfig, delivery: Delivery): Promise<void> {
   const archiveKey = archiveKeyFor(vendor.id, delivery.eventId, delivery.receivedAt);
   const archived: ArchivedDelivery = {
     vendorId: vendor.id,

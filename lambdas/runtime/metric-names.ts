@@ -166,6 +166,13 @@ export const METRICS = {
     statistic: "Sum",
     description: "Webhook deliveries refused because the signature or its timestamp did not verify",
   },
+  ConfigurationFaults: {
+    unit: "Count",
+    dimensions: perVendor,
+    statistic: "Sum",
+    description:
+      "Webhook deliveries answered 503 because the vendor's configuration is faulty (signing secret malformed or not in its scheme's format)",
+  },
   DuplicatesDropped: {
     unit: "Count",
     dimensions: perVendor,

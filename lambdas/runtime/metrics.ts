@@ -134,6 +134,15 @@ export function publishSignatureRejections(vendorId: string, count = 1): void {
 }
 
 /**
+ * Counts webhook deliveries answered 503 because the vendor's configuration is faulty (a malformed
+ * signing secret, one not in its scheme's format): our fault, alarmed per vendor.
+ * @param count - @default 1
+ */
+export function publishConfigurationFaults(vendorId: string, count = 1): void {
+  emitForVendor(vendorId, new Map([["ConfigurationFaults", count]]));
+}
+
+/**
  * Counts deliveries dropped by event-id de-duplication before the queue.
  * @param count - @default 1
  */

@@ -9,10 +9,27 @@ declare const __VENDOR_CONFIGS__: string | undefined;
 
 /** Vendors by id, with a lookup that fails clearly for an unknown id. */
 export class VendorRegistry {
-  readonly #vendors: ReadonlyMap<string, VendorConfig>;
+  #vendors: ReadonlyMap<string, VendorConfig>;
+  #faults: ReadonlyMap<string, string>;
 
-  constructor(vendors: Iterable<VendorConfig>) {
+  /**
+   * @param faults - vendors whose configuration could not be loaded, by id, with the problem (the
+   *   sandbox keeps serving the others; their deliveries are answered as configuration faults).
+   */
+  constructor(vendors: Iterable<VendorConfig>, faults: ReadonlyMap<string, string> = new Map()) {
     this.#vendors = new Map([...vendors].map((vendor) => [vendor.id, vendor]));
+    this.#faults = faults;
+  }
+
+  /** Swaps in reloaded configurations (`vendor-sync serve` after an edit); every holder sees them at once. */
+  replace(vendors: Iterable<VendorConfig>, faults: ReadonlyMap<string, string> = new Map()): void {
+    this.#vendors = new Map([...vendors].map((vendor) => [vendor.id, vendor]));
+    this.#faults = faults;
+  }
+
+  /** @returns why a vendor's configuration could not be loaded, or `undefined` when it loaded (or is unknown). */
+  configurationFault(vendorId: string): string | undefined {
+    return this.#faults.get(vendorId);
   }
 
   /**

@@ -72,6 +72,7 @@ export const RUNBOOKS = {
   errorRate: "error-rate",
   vendorStale: "vendor-stale",
   vendorPaused: "vendor-paused",
+  configurationFault: "configuration-fault",
   syncDuration: "sync-duration-p95",
   queueMessageAge: "queue-message-age",
   queueMessagesVisible: "queue-messages-visible",
@@ -147,6 +148,8 @@ export interface VendorAlarms {
   readonly paused: IAlarm;
   /** Stale and not paused (composite). Notifies. */
   readonly stale: IAlarm;
+  /** `ConfigurationFaults` > 0 in 5 minutes: webhook deliveries answered 503 for our configuration. Notifies. Vendors with a webhook channel only. */
+  readonly configurationFault?: IAlarm;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -683,6 +686,26 @@ export class VendorSyncMonitoring extends Construct {
         ],
       },
     ];
+    const webhookVendors = vendors.filter((vendor) => vendor.channels.webhook);
+    if (webhookVendors.length > 0)
+      activityGroups.push({
+        title: "Configuration faults per vendor (webhook deliveries answered 503)",
+        metrics: webhookVendors.map((vendor) => ({
+          metric: this.#metric("ConfigurationFaults", vendor.id),
+          alarmFriendlyName: `${vendor.id}-ConfigurationFaults`,
+          addAlarm: {
+            Critical: {
+              threshold: 0,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+              // Published only when a delivery hits a fault: silence is health.
+              treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+              alarmNameOverride: name(vendor.id, "Configuration-Fault"),
+              additionalDescription: `Vendor ${vendor.id}: webhook deliveries were answered 503 because its configuration is faulty (signing secret malformed or not in its scheme's format). The vendor retries; fix the secret.`,
+              runbookLink: this.#runbook(RUNBOOKS.configurationFault),
+            },
+          },
+        })),
+      });
     this.facade.monitorCustom({
       alarmFriendlyName: "Freshness",
       humanReadableName: "Vendor freshness",
@@ -731,6 +754,9 @@ export class VendorSyncMonitoring extends Construct {
         freshnessBreached: this.#createdAlarm(name(vendor.id, "Freshness-Breached")),
         paused: this.#createdAlarm(name(vendor.id, "Paused")),
         stale: stale.get(vendor.id) as CompositeAlarm,
+        ...(vendor.channels.webhook
+          ? { configurationFault: this.#createdAlarm(name(vendor.id, "Configuration-Fault")) }
+          : {}),
       });
     }
     return out;

@@ -94,6 +94,8 @@ export class WebhookApi extends Construct {
     }
     this.url = domainName ? `https://${props.customDomain?.domainName}/` : (this.api.apiEndpoint ?? "");
     new CfnOutput(this, "WebhookUrl", {
+      // A fixed key: `vendor-sync webhook send --target aws` reads it from the stack outputs.
+      key: "WebhookUrl",
       value: `${this.url.replace(/\/?$/, "/")}webhooks/{vendorId}`,
       description: "POST vendor webhooks here",
     });

@@ -1,6 +1,7 @@
 import { createReadStream, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { Transform } from "node:stream";
 import { ulid } from "ulid";
 import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
@@ -9,7 +10,7 @@ import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import type { TombstoneStats } from "../../lambdas/core/batch/model.ts";
 import type { ChangeResult } from "../../lambdas/core/changes/results.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
-import type { ImportProgress } from "../../lambdas/core/import-pipeline.ts";
+import type { ImportProgress, RejectEntry } from "../../lambdas/core/import-pipeline.ts";
 import { countOutcome, emptyCounts, type JobStatus, type OutcomeCounts } from "../../lambdas/core/outcomes.ts";
 import { parseTimestamp } from "../../lambdas/core/timestamps.ts";
 import type { BatchRunOutcome } from "../batch-runs.ts";
@@ -30,6 +31,8 @@ export interface ImportResult {
   readonly counts: OutcomeCounts;
   readonly durationMs: number;
   readonly rejectsFile: string | null;
+  /** The first few rejects (line, field, reason), so a terminal shows why without opening the file. */
+  readonly firstRejects?: readonly RejectEntry[];
   /** Why the job failed as a whole, when it did (a refused validation, an unreadable file). */
   readonly error?: string;
   readonly dryRun: boolean;
@@ -63,6 +66,22 @@ export interface ImportFileOptions {
   readonly onResults?: (results: readonly ChangeResult[]) => void;
   /** Told when a stage fails unexpectedly (the CLI prints the stack on stderr). */
   readonly onError?: (error: unknown) => void;
+}
+
+/** How many rejects an import's summary shows. */
+export const FIRST_REJECTS = 3;
+
+/** @returns the first `count` entries of a rejects file (JSON Lines), reading no further. */
+async function readFirstRejects(file: string, count: number): Promise<RejectEntry[]> {
+  const entries: RejectEntry[] = [];
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim() === "") continue;
+    entries.push(JSON.parse(line) as RejectEntry);
+    if (entries.length >= count) break;
+  }
+  lines.close();
+  return entries;
 }
 
 /** The sandbox's imports bucket: `<data-dir>/bucket/`, or a temporary folder for an in-memory sandbox. */
@@ -180,6 +199,7 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     };
   }
   const r = outcome.result;
+  const firstRejects = r.rejectsFile ? await readFirstRejects(r.rejectsFile, FIRST_REJECTS) : [];
   return {
     jobId,
     vendorId: r.vendorId,
@@ -188,6 +208,7 @@ export async function importFile(sandbox: Sandbox, options: ImportFileOptions): 
     counts: r.counts,
     durationMs: r.durationMs,
     rejectsFile: r.rejectsFile,
+    ...(firstRejects.length > 0 ? { firstRejects } : {}),
     ...(r.error ? { error: r.error } : {}),
     dryRun: r.dryRun,
     full: r.full,

@@ -9,6 +9,7 @@ import { wholeNumber } from "../cli-options.ts";
 import type { JobsClient } from "../jobs-client.ts";
 import { jobProgress } from "../output.ts";
 import type { Sandbox } from "../sandbox.ts";
+import { plural } from "../terminal.ts";
 
 /** What the job commands need from the CLI (a narrow view of `cli.ts`'s context). */
 export interface JobCommandsContext {
@@ -93,8 +94,8 @@ export function formatJob(job: JobView): string {
   const took = job.durationMs === undefined ? "" : ` in ${(job.durationMs / 1000).toFixed(2)} s`;
   const flags = [
     `${mode}${job.input.dryRun ? ", dry run" : ""}`,
-    `${job.pagesFetched ?? 0} pages`,
-    `${job.rowsRead} records`,
+    plural(job.pagesFetched ?? 0, "page"),
+    plural(job.rowsRead, "record"),
     job.trigger,
   ].join(", ");
   const lines = [

@@ -97,6 +97,11 @@ describe("webhook API", () => {
       status: "$context.status",
     });
   });
+
+  it("names the webhook URL in the stack output WebhookUrl (vendor-sync webhook send --target aws reads it)", () => {
+    const outputs = stateless.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.WebhookUrl?.Value)).toMatch(/webhooks\/\{vendorId\}/);
+  });
 });
 
 describe("change notifications", () => {

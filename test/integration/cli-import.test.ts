@@ -241,7 +241,9 @@ describe("vendor-sync import — bad input gets a clear error and loses nothing"
     expect(json(run)).toMatchObject({
       status: "FAILED",
       counts: { received: 0 },
-      error: expect.stringMatching(/Magento catalog CSV exports, not JSON Lines/),
+      error: expect.stringMatching(
+        /Magento catalog CSV exports \(format magento-csv\), not JSON Lines; a \.jsonl file looks like our canonical format \(format canonical\)/,
+      ),
     });
   });
 });

@@ -153,7 +153,7 @@ function serveUrl(child: ChildProcess): Promise<string> {
     let seen = "";
     child.stderr?.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
-      const match = /vendor-sync serve: (http:\/\/\S+)/.exec(seen);
+      const match = /vendor-sync serve: listening on (http:\/\/\S+)/.exec(seen);
       if (match?.[1]) resolve(match[1]);
     });
     child.once("exit", (code) => reject(new Error(`serve exited (${code}): ${seen}`)));

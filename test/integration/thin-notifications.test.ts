@@ -33,7 +33,12 @@ beforeEach(async () => {
     defaultCurrency: "USD",
     timeZone: "UTC",
     channels: {
-      webhook: { scheme: "bigcommerce", secretName: "test/bigc-webhook", payloadFormat: "bigcommerce" },
+      webhook: {
+        scheme: "bigcommerce",
+        secretName: "test/bigc-webhook",
+        signatureHeader: "X-Webhook-Auth",
+        payloadFormat: "bigcommerce",
+      },
       pull: {
         baseUrl: `${server.origin}${STORE}`,
         path: "/v3/catalog/products",

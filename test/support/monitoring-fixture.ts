@@ -6,7 +6,7 @@ import { DefinitionBody, Pass, StateMachine } from "aws-cdk-lib/aws-stepfunction
 import { parseVendorConfig, type VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { VendorSyncMonitoring, type VendorSyncMonitoringProps } from "../../lib/constructs/monitoring.ts";
 
-/** Two vendors with different SLOs and tolerated shares, and a disabled one. */
+/** Two vendors with different SLOs and tolerated shares (one with a webhook channel), and a disabled one. */
 export const fixtureVendors: VendorConfig[] = [
   parseVendorConfig(
     { id: "acme", name: "Acme", entityTypes: ["price"], defaultCurrency: "USD", freshnessSloMinutes: 60 },
@@ -19,6 +19,7 @@ export const fixtureVendors: VendorConfig[] = [
       entityTypes: ["inventory"],
       defaultCurrency: "EUR",
       toleratedRejectedPercent: 2,
+      channels: { webhook: { scheme: "stripe", secretName: "vendor-sync/globex/webhook" } },
     },
     "globex",
   ),

@@ -1,43 +1,36 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import type { SecretSource } from "../../core/ports.ts";
+import { parseSigningSecrets, secretList } from "../../core/webhooks/signing-secrets.ts";
+
+/** How long a function keeps a secret it read, in seconds: a rotated secret is in use at most this long after it is stored. */
+export const SECRET_CACHE_SECONDS = 300;
 
 /**
  * Reads a webhook signing secret from AWS Secrets Manager, cached in the execution environment for
- * `maxAgeSeconds` (Powertools Parameters). The secret holds either the signing secret as plain text,
- * or `{"current": "...", "previous": "..."}` while a rotation is under way (both are accepted).
+ * `maxAgeSeconds` (Powertools Parameters): a rotated secret is used at most that long after it is
+ * stored. The secret holds the signing secret as plain text, or `{"current": "...", "previous": "..."}`
+ * while a rotation is under way (both are accepted).
  *
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/parameters/
+ * @see ../../../docs/vendor-onboarding.md (rotating a secret)
  */
 export class SecretsManagerSource implements SecretSource {
   readonly #maxAge: number;
 
-  /** @param options.maxAgeSeconds - cache lifetime. @default 300 */
+  /** @param options.maxAgeSeconds - cache lifetime, seconds. @default {@link SECRET_CACHE_SECONDS} */
   constructor(options: { maxAgeSeconds?: number } = {}) {
-    this.#maxAge = options.maxAgeSeconds ?? 300;
+    this.#maxAge = options.maxAgeSeconds ?? SECRET_CACHE_SECONDS;
   }
 
+  /** @throws {SecretValueError} when the stored value is malformed (a configuration fault, not an outage). */
   async secrets(secretName: string): Promise<string[]> {
     const value = await getSecret(secretName, { maxAge: this.#maxAge });
-    return parseSecretValue(typeof value === "string" ? value : new TextDecoder().decode(value as Uint8Array));
+    return secretList(
+      parseSigningSecrets(
+        typeof value === "string" || value === undefined ? value : new TextDecoder().decode(value as Uint8Array),
+      ),
+    );
   }
-}
-
-/**
- * @returns the accepted secrets from a stored value: plain text, or JSON `{ current, previous }`.
- * Empty values are dropped.
- */
-export function parseSecretValue(value: string | undefined): string[] {
-  if (!value) return [];
-  const trimmed = value.trim();
-  if (trimmed.startsWith("{")) {
-    try {
-      const parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
-      return [parsed.current, parsed.previous].filter((s): s is string => typeof s === "string" && s !== "");
-    } catch {
-      // Not JSON after all: a plain secret that starts with "{".
-    }
-  }
-  return [value];
 }
 
 /**
@@ -46,7 +39,7 @@ export function parseSecretValue(value: string | undefined): string[] {
  *
  * @param maxAgeSeconds - cache lifetime. @default 300
  */
-export async function readSecretText(secretName: string, maxAgeSeconds = 300): Promise<string> {
+export async function readSecretText(secretName: string, maxAgeSeconds = SECRET_CACHE_SECONDS): Promise<string> {
   const value = await getSecret(secretName, { maxAge: maxAgeSeconds });
   if (value === undefined) throw new Error(`secret ${secretName} has no value`);
   return typeof value === "string" ? value : new TextDecoder().decode(value as Uint8Array);

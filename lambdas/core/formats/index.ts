@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors.ts";
 import type { FileFormat } from "../vendor-config.ts";
 import { CanonicalNormaliser } from "./canonical.ts";
+import { formatLookingLike } from "./detect.ts";
 import { MagentoCsvNormaliser } from "./magento-csv.ts";
 import type { Normaliser } from "./normaliser.ts";
 import { ShopifyCsvNormaliser } from "./shopify-csv.ts";
@@ -22,15 +23,41 @@ export function createNormaliser(
 ): Normaliser {
   switch (format) {
     case "canonical":
-      return new CanonicalNormaliser({ csv: syntax === "csv" });
+      return namingOtherFormats(new CanonicalNormaliser({ csv: syntax === "csv" }), format);
     case "magento-csv":
     case "shopify-csv":
       if (syntax !== "csv") {
         throw new ValidationError(
-          `this vendor's files are ${format === "magento-csv" ? "Magento catalog" : "Shopify product"} CSV exports, not JSON Lines (rename the file to .csv if it is CSV)`,
+          `this vendor's files are ${format === "magento-csv" ? "Magento catalog" : "Shopify product"} CSV exports (format ${format}), not JSON Lines; a .jsonl file looks like our canonical format (format canonical): is it another vendor's file? (rename it to .csv if it is CSV)`,
           { field: "<file>" },
         );
       }
-      return format === "magento-csv" ? new MagentoCsvNormaliser(options) : new ShopifyCsvNormaliser();
+      return namingOtherFormats(
+        format === "magento-csv" ? new MagentoCsvNormaliser(options) : new ShopifyCsvNormaliser(),
+        format,
+      );
   }
+}
+
+/**
+ * A normaliser whose header check, when it refuses a header row, also says which other format the
+ * file looks like ("… it looks like a Shopify product export (format shopify-csv)"): a file given to
+ * the wrong vendor.
+ */
+function namingOtherFormats(normaliser: Normaliser, format: FileFormat): Normaliser {
+  const header = normaliser.header.bind(normaliser);
+  normaliser.header = (columns) => {
+    try {
+      header(columns);
+    } catch (error) {
+      const other = error instanceof ValidationError ? formatLookingLike(columns, format) : undefined;
+      if (!other || !(error instanceof ValidationError)) throw error;
+      throw new ValidationError(`${error.message}; it looks like ${other}: is it another vendor's file?`, {
+        ...(error.field ? { field: error.field } : {}),
+        ...(error.line ? { line: error.line } : {}),
+        cause: error,
+      });
+    }
+  };
+  return normaliser;
 }

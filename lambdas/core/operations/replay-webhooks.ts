@@ -4,6 +4,7 @@ import { type ArchivedDelivery, archivePrefixFor, type WebhookMessage } from "..
 import type { VendorConfig } from "../vendor-config.ts";
 import { mapWebhookPayload } from "../webhooks/payload-mappers.ts";
 import type { PlatformKeyIndex } from "../webhooks/results.ts";
+import { signedMessageId } from "../webhooks/signatures.ts";
 
 const DAY_MS = 86_400_000;
 /** Archived deliveries are named `<receivedAt, 13 digits>-<eventId>.json` under their UTC day. */
@@ -116,7 +117,9 @@ export async function replayArchivedDeliveries(deps: ReplayDeps, request: Replay
       lastKey = archiveKey;
       try {
         const delivery = JSON.parse(text) as ArchivedDelivery;
+        const signedEventId = signedMessageId(channel, delivery.headers);
         const mapping = await mapWebhookPayload(channel.payloadFormat, Buffer.from(delivery.bodyBase64, "base64"), {
+          ...(signedEventId ? { signedEventId } : {}),
           headers: delivery.headers,
           receivedAt: delivery.receivedAt,
           keyIndex: deps.keyIndex,

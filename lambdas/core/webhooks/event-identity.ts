@@ -48,16 +48,16 @@ export function wooCommerceDeliveryEventId(resource: string, id: string, headers
 }
 
 /**
- * Events in our canonical shape: the signed `webhook-id` header when the sender uses Standard Webhooks
- * (it stays the same on retries), else the body's event `id` (Stripe-style `evt_…`, the same on every
- * retry of one event).
+ * Events in our canonical shape: the signed message id when the sender uses Standard Webhooks
+ * (`webhook-id` or `svix-id`, or the vendor's `idHeader`: it stays the same on retries), else the
+ * body's event `id` (Stripe-style `evt_…`, the same on every retry of one event).
  *
  * @throws {ValidationError} (field `id`) when there is neither.
  * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  * @see https://docs.stripe.com/webhooks#handle-duplicate-events
  */
-export function canonicalEventId(headers: WebhookHeaders, bodyId: string | undefined): string {
-  const id = getHeader(headers, "webhook-id")?.trim() || bodyId?.trim();
+export function canonicalEventId(signedId: string | undefined, bodyId: string | undefined): string {
+  const id = signedId?.trim() || bodyId?.trim();
   if (!id) throw new ValidationError("id: the event has no id (body id or webhook-id header)", { field: "id" });
   return id;
 }

@@ -145,4 +145,9 @@ export interface WebhookMappingContext {
   /** When the delivery arrived, UTC epoch ms: the event time of payloads that carry none. */
   readonly receivedAt: number;
   readonly keyIndex: PlatformKeyIndex;
+  /**
+   * The message id the signature covers (Standard Webhooks `webhook-id` / `svix-id`, or the vendor's
+   * `idHeader`; see `signedMessageId`): the event id of canonical payloads when present.
+   */
+  readonly signedEventId?: string;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
+import { signedMessageId } from "../../../lambdas/core/webhooks/signatures.ts";
 import { canonical, changesOf, contextFor, fixtureBytes } from "./fixtures.ts";
 
 describe("Stripe-style product.updated", () => {
@@ -33,14 +34,14 @@ describe("Stripe-style product.updated", () => {
 });
 
 describe("Standard Webhooks product.updated", () => {
-  it("expands the item snapshot into product, price and inventory keyed by SKU, identified by webhook-id", async () => {
+  it("expands the item snapshot into product, price and inventory keyed by SKU, identified by the signed message id", async () => {
     // Prepare
     const body = fixtureBytes("standard-webhooks/product-updated.body.json");
+    const ctx = contextFor("standard-webhooks/product-updated.headers.json");
+    const signedEventId = signedMessageId({ scheme: "standard-webhooks" }, ctx.headers);
 
     // Act
-    const changes = changesOf(
-      await mapWebhookPayload("canonical", body, contextFor("standard-webhooks/product-updated.headers.json")),
-    );
+    const changes = changesOf(await mapWebhookPayload("canonical", body, { ...ctx, signedEventId }));
 
     // Assess
     expect(changes.map((c) => [c.entityType, c.entityKey, c.attributes])).toEqual([

@@ -159,7 +159,7 @@ function stripeProductChanges(
  */
 export function mapCanonicalWebhook(body: unknown, ctx: WebhookMappingContext): WebhookMapping {
   const envelope = parseShape(EnvelopeSchema, body);
-  const eventId = canonicalEventId(ctx.headers, envelope.id);
+  const eventId = canonicalEventId(ctx.signedEventId, envelope.id);
   const time = envelopeTime(envelope);
   const deleted = envelope.type.endsWith(".deleted");
   const data = envelope.data;
