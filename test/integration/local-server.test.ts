@@ -92,7 +92,8 @@ describe("the local API's admin token", () => {
       body: pauseCommand,
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ exitCode: 0, stdout: "ran\n", stderr: "" });
+    // The answer streams as JSON Lines (progress, when asked for, then the result).
+    expect(JSON.parse(await response.text())).toEqual({ result: { exitCode: 0, stdout: "ran\n", stderr: "" } });
     expect(commands).toEqual([["vendor", "pause", "--vendor", "canonical"]]);
   });
 

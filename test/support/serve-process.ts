@@ -42,7 +42,7 @@ export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}): 
   });
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
-      const match = /vendor-sync serve: (http:\/\/\S+)/.exec(seen);
+      const match = /vendor-sync serve: listening on (http:\/\/\S+)/.exec(seen);
       if (match?.[1]) {
         child.stderr?.off("data", onData);
         child.off("exit", onExit);
