@@ -30,7 +30,7 @@ export function handOffVendors(): { name: string; configs: VendorConfig[] } {
 /** Sends the pull connector's requests for recorded vendor origins to the local vendor API. */
 async function routeVendorApi(h: ContractHarness): Promise<() => Promise<void>> {
   const secrets = { text: async (name: string) => h.services.secrets.get(name) } as unknown as LocalSecrets;
-  const api = new LocalVendorApi(loadVendorConfigs().values(), secrets);
+  const api = new LocalVendorApi(loadVendorConfigs(), secrets);
   const origin = await api.origin();
   const served = new Set(api.origins);
   const original = globalThis.fetch;
