@@ -105,10 +105,10 @@ function sandboxSecretStatus(sandbox: Sandbox | undefined, dataDir: string, name
   if (problem) return `unusable: ${problem.problem}`;
   if (sandbox) return "set";
   const file = join(dataDir, "secrets.json");
-  if (!existsSync(file)) return "not created yet (vendor-sync serve creates it)";
+  if (!existsSync(file)) return "not created yet: vendor-sync serve creates it";
   try {
     const value = (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)[name];
-    if (value === undefined) return "not created yet (vendor-sync serve creates it)";
+    if (value === undefined) return "not created yet: vendor-sync serve creates it";
     return signingSecretsProblem(parseSigningSecrets(value), scheme.secret)?.message ?? "set";
   } catch (error) {
     return `unusable: ${(error as Error).message}`;

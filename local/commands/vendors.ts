@@ -34,7 +34,9 @@ export function registerVendorCommands(program: Command, ctx: VendorsContext): v
     .requiredOption("--vendor <id>", "vendor id")
     .option("--json", "print exactly one JSON object on one line (logs go to stderr)")
     .option("--data-dir <path>", "sandbox data directory (default: $VENDOR_SYNC_DATA_DIR or ./.vendor-sync/)")
-    .action(async (options: { vendor: string; json?: boolean; dataDir?: string }) => {
+    .action(async (_options: unknown, command: Command) => {
+      // `vendors` has the same --json and --data-dir, and takes them wherever they are typed.
+      const options = command.optsWithGlobals<{ vendor: string; json?: boolean; dataDir?: string }>();
       const { formatVendor, showVendor } = await import("./vendor-details.ts");
       const details = showVendor(ctx.sandbox, options.vendor, {
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
