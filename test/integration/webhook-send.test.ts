@@ -179,4 +179,16 @@ describe("vendor-sync vendors show", () => {
       `sandbox: ${join(dataDir, "secrets.json")} (not created yet: vendor-sync serve creates it)`,
     );
   });
+
+  it("shows a pulled vendor's channels, its connector and secret, and when its schedule fires next", async () => {
+    const run = await runCli(["vendors", "show", "--vendor", "shopify-demo", "--data-dir", tempDir()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}pull {11}shopify-rest from https:\/\/partners-demo\.myshopify\.com, auth api-key-header \(secret vendor-sync\/shopify-demo\/admin-token\)$/m,
+    );
+    const next = /^ {2}schedule {7}rate\(1 hour\) \(America\/New_York\); next (\S+), (\S+), (\S+)$/m.exec(run.stdout);
+    expect(next, run.stdout).not.toBeNull();
+    const times = (next as RegExpExecArray).slice(1).map((t) => Date.parse(t));
+    expect(times.slice(1).map((t, i) => t - (times[i] as number))).toEqual([3_600_000, 3_600_000]);
+  });
 });
