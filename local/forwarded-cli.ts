@@ -25,6 +25,20 @@ export type CliRunner = (
   progress?: (label: string) => ProgressReporter,
 ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
+/**
+ * The result line of a forwarded command's whole answer (for callers that want no progress: scripts,
+ * tests, benchmarks).
+ * @throws Error when the answer has no result line.
+ */
+export function forwardedResult(answer: string): Extract<ForwardedLine, { result: unknown }>["result"] {
+  for (const text of answer.split("\n")) {
+    if (text.trim() === "") continue;
+    const line = JSON.parse(text) as ForwardedLine;
+    if ("result" in line) return line.result;
+  }
+  throw new Error("the sandbox server ended its answer without a result");
+}
+
 /** A reporter that sends its calls down the answer as JSON Lines. */
 function streamingReporter(label: string, send: (line: ForwardedLine) => void): ProgressReporter {
   return {

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { authorizationHeader, readAdminToken } from "../../local/admin-token.ts";
+import { forwardedResult } from "../../local/forwarded-cli.ts";
 import { Figures } from "../lib/budget.ts";
 import { ROOT } from "../lib/fixtures.ts";
 import { processCpuMs, startServer, stopProcess } from "../lib/processes.ts";
@@ -27,7 +28,7 @@ async function queued(base: string, dataDir: string): Promise<number> {
     headers: { "content-type": "application/json", ...authorizationHeader(readAdminToken(dataDir)) },
     body: JSON.stringify({ argv: ["dlq", "list", "--json"], cwd: ROOT }),
   });
-  const answer = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
+  const answer = forwardedResult(await response.text());
   if (answer.exitCode !== 0) throw new Error(`dlq list failed: ${answer.stderr}`);
   const { queues } = JSON.parse(answer.stdout) as { queues: { messages: number }[] };
   return queues.reduce((total, queue) => total + queue.messages, 0);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConflictItem } from "../../lambdas/core/ports.ts";
 import type { SyncRecord } from "../../lambdas/core/record.ts";
+import { forwardedResult } from "../../local/forwarded-cli.ts";
 import { tempDir } from "../support/cli.ts";
 import { repoPath } from "../support/files.ts";
 
@@ -36,7 +37,7 @@ class Serve {
       let seen = "";
       child.stderr?.on("data", (chunk: Buffer) => {
         seen += chunk.toString();
-        const match = /vendor-sync serve: (http:\/\/\S+)/.exec(seen);
+        const match = /vendor-sync serve: listening on (http:\/\/\S+)/.exec(seen);
         if (match?.[1]) resolve(match[1]);
       });
       child.once("exit", (code) => reject(new Error(`serve exited (${code}): ${seen}`)));
@@ -89,7 +90,7 @@ class Serve {
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ argv }),
     });
-    const run = (await response.json()) as { exitCode: number; stdout: string; stderr: string };
+    const run = forwardedResult(await response.text());
     expect(run.exitCode, run.stderr).toBe(0);
     return JSON.parse(run.stdout);
   }
