@@ -35,7 +35,7 @@ export class FreshnessReadError extends Error {
 export interface FreshnessMonitorDeps {
   /** Every configured vendor; disabled ones are skipped (they have no staleness alarm either). */
   readonly vendors: readonly Pick<VendorConfig, "id" | "enabled">[];
-  /** Reads a vendor's state (`DynamoSyncStore.getVendorState`). */
+  /** Reads a vendor's state (`DynamoVendorStateStore.getVendorState`). */
   readonly getVendorState: (vendorId: string) => Promise<FreshnessState>;
   /** @default publishFreshnessMetrics */
   readonly publish?: (readings: readonly FreshnessMetricsInput[], timestamp: number) => void;

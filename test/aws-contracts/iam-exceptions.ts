@@ -35,10 +35,8 @@ export const NOT_SENT: Readonly<Record<string, Partial<Record<CommandId, string>
     "DynamoDB QueryCommand": "Bundles record-store.ts for fromItem() only: the function has no DynamoDB client.",
   },
   "freshness-monitor": {
-    "DynamoDB PutItemCommand":
-      "The monitor only reads vendor state (DynamoSyncStore.getVendorState); its role is read-only.",
     "DynamoDB UpdateItemCommand":
-      "The monitor only reads vendor state (DynamoSyncStore.getVendorState); its role is read-only.",
+      "The monitor only reads vendor state (DynamoVendorStateStore.getVendorState); its role is read-only.",
   },
   "pull-vendor": {
     "S3 GetObjectCommand":

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
-import { conflictIdOf } from "../../lambdas/core/changes/results.ts";
 import type { ConflictStrategy } from "../../lambdas/core/model.ts";
 import { change, policy, T0 } from "../support/changes.ts";
 import { startTestDynamo, stores } from "../support/dynamo.ts";
@@ -135,57 +134,5 @@ describe("write path on the embedded DynamoDB", () => {
       recordVersion: 2,
       diff: [{ field: "title", current: "B", incoming: "C" }],
     });
-  });
-});
-
-describe("jobs in the sync table", () => {
-  it("moves QUEUED → RUNNING → SUCCEEDED and refuses to move a finished job", async () => {
-    const { sync } = stores(dynamo);
-    await sync.createJob({
-      jobId: "J1",
-      vendorId: "jobs",
-      workflow: "batch",
-      trigger: "cli",
-      input: { file: "a.csv" },
-      createdAt: T0,
-    });
-    await sync.transitionJob("J1", "RUNNING", { startedAt: T0 + 1 });
-    await sync.transitionJob("J1", "SUCCEEDED", { finishedAt: T0 + 5, durationMs: 4 });
-    expect(await sync.getJob("J1")).toMatchObject({ status: "SUCCEEDED", durationMs: 4, input: { file: "a.csv" } });
-    await expect(sync.transitionJob("J1", "RUNNING")).rejects.toThrow(/cannot move to RUNNING/);
-    await expect(sync.transitionJob("J1", "FAILED")).rejects.toThrow(/cannot move to FAILED/);
-  });
-
-  it("lists a vendor's jobs newest first", async () => {
-    const { sync } = stores(dynamo);
-    for (const [id, at] of [
-      ["A", T0],
-      ["B", T0 + 2000],
-      ["C", T0 + 1000],
-    ] as const) {
-      await sync.createJob({
-        jobId: `list-${id}`,
-        vendorId: "joblist",
-        workflow: "batch",
-        trigger: "cli",
-        input: {},
-        createdAt: at,
-      });
-    }
-    expect((await sync.listJobs("joblist")).map((j) => j.jobId)).toEqual(["list-B", "list-C", "list-A"]);
-    expect((await sync.listJobs("joblist", { since: T0 + 500 })).map((j) => j.jobId)).toEqual(["list-B", "list-C"]);
-  });
-
-  it("keeps vendor freshness moving forward only", async () => {
-    const { sync } = stores(dynamo);
-    await sync.recordSync("fresh", { finishedAt: T0 + 10, newestSourceTs: T0 + 5 });
-    await sync.recordSync("fresh", { finishedAt: T0 + 20, newestSourceTs: T0 + 1 });
-    expect(await sync.getVendorState("fresh")).toMatchObject({ lastSuccessAt: T0 + 20, newestSourceTs: T0 + 5 });
-  });
-
-  it("derives the conflict id from the record and the event", () => {
-    const incoming = change({ eventId: "x" });
-    expect(conflictIdOf(incoming)).toBe(conflictIdOf({ ...incoming }));
-    expect(conflictIdOf(incoming)).not.toBe(conflictIdOf(change({ eventId: "y" })));
   });
 });

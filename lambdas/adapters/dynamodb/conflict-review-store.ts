@@ -3,8 +3,8 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { ConflictReviewStore } from "../../core/operations/resolve-conflict.ts";
 import type { ConflictItem } from "../../core/ports.ts";
+import type { DynamoConflictStore } from "./conflict-store.ts";
 import { toStoreError } from "./errors.ts";
-import type { DynamoSyncStore } from "./sync-store.ts";
 import { SYNC_TABLE, syncKeys } from "./table-design.ts";
 
 /** How long a claim blocks other admins before it counts as abandoned, ms. */
@@ -19,9 +19,9 @@ const RESOLVED_RETENTION_DAYS = 180;
 export class DynamoConflictReviewStore implements ConflictReviewStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
-  readonly #sync: DynamoSyncStore;
+  readonly #sync: Pick<DynamoConflictStore, "getConflict">;
 
-  constructor(options: { client: DynamoDBClient; tableName: string; sync: DynamoSyncStore }) {
+  constructor(options: { client: DynamoDBClient; tableName: string; sync: Pick<DynamoConflictStore, "getConflict"> }) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#sync = options.sync;

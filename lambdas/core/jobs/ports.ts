@@ -48,10 +48,33 @@ export interface StepProgress {
 }
 
 /**
+ * A vendor's state: its single-running-job lock, pull watermark, file-drop position and freshness
+ * (one item per vendor in the sync table). Times and watermarks move forward only.
+ */
+export interface VendorStateStore {
+  getVendorState(vendorId: string): Promise<VendorState>;
+  /**
+   * Takes the vendor's single-running-job lock for `jobId` (a conditional write on the vendor state).
+   * @returns the job holding it when it is taken.
+   */
+  acquireVendorLock(
+    vendorId: string,
+    jobId: string,
+    at: number,
+  ): Promise<{ readonly acquired: true } | { readonly acquired: false; readonly holder: string }>;
+  /** Gives the lock back, only if `jobId` still holds it. */
+  releaseVendorLock(vendorId: string, jobId: string): Promise<void>;
+  /** Records a finished sync (freshness moves forward only). */
+  recordSync(vendorId: string, sync: { finishedAt: number; newestSourceTs?: number }): Promise<void>;
+  /** Moves the vendor's pull watermark or file-drop position forward (never back). */
+  advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }): Promise<void>;
+}
+
+/**
  * Jobs and vendor state, as the job lifecycle needs them (the sync table on AWS and in the sandbox).
  * Every state change is a conditional write: jobs never move backwards.
  */
-export interface JobStore {
+export interface JobStore extends VendorStateStore {
   createJob(job: NewJob): Promise<JobItem>;
   getJob(jobId: string): Promise<JobItem | undefined>;
   /** Jobs of a vendor, newest first. @param options.since - created at or after (epoch ms). */
@@ -73,22 +96,6 @@ export interface JobStore {
    * @returns `false` when the job has ended or does not exist.
    */
   setJobOwner(jobId: string, owner: string): Promise<boolean>;
-  getVendorState(vendorId: string): Promise<VendorState>;
-  /**
-   * Takes the vendor's single-running-job lock for `jobId` (a conditional write on the vendor state).
-   * @returns the job holding it when it is taken.
-   */
-  acquireVendorLock(
-    vendorId: string,
-    jobId: string,
-    at: number,
-  ): Promise<{ readonly acquired: true } | { readonly acquired: false; readonly holder: string }>;
-  /** Gives the lock back, only if `jobId` still holds it. */
-  releaseVendorLock(vendorId: string, jobId: string): Promise<void>;
-  /** Records a finished sync (freshness moves forward only). */
-  recordSync(vendorId: string, sync: { finishedAt: number; newestSourceTs?: number }): Promise<void>;
-  /** Moves the vendor's pull watermark or file-drop position forward (never back). */
-  advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }): Promise<void>;
 }
 
 /** The pull worker's part of the job store: claiming, reporting and handing over steps. */

@@ -1,0 +1,128 @@
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { ConcurrentUpdateError } from "../../core/errors.ts";
+import type { VendorState } from "../../core/jobs/job.ts";
+import type { VendorStateStore } from "../../core/jobs/ports.ts";
+import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
+import { SyncTable, type SyncTableOptions, stripKeys, toAttrs } from "./sync-table.ts";
+import { syncKeys } from "./table-design.ts";
+
+/**
+ * Vendor state in the sync table: one item per vendor (`VENDOR#<id>` / `STATE`) with its
+ * single-running-job lock, pull watermark, file-drop position and freshness. Every change is a
+ * conditional write, so times and positions move forward only and the lock has one holder.
+ */
+export class DynamoVendorStateStore implements VendorStateStore {
+  private readonly table: SyncTable;
+
+  constructor(options: SyncTableOptions) {
+    this.table = new SyncTable(options);
+  }
+
+  async getVendorState(vendorId: string): Promise<VendorState> {
+    const item = await this.table.get(syncKeys.vendorState(vendorId));
+    return item ? stripKeys<VendorState>(item) : { vendorId };
+  }
+
+  /** Records a finished sync: each freshness time moves forward only (never back to an older time). */
+  async recordSync(vendorId: string, sync: { finishedAt: number; newestSourceTs?: number }): Promise<void> {
+    const forward: [string, number | undefined][] = [
+      ["lastSuccessAt", sync.finishedAt],
+      ["newestSourceTs", sync.newestSourceTs],
+    ];
+    // One conditional update per time keeps "forward only" without a read.
+    for (const [field, time] of forward) {
+      if (time === undefined) continue;
+      try {
+        await this.table.client.send(
+          new UpdateItemCommand({
+            TableName: this.table.name,
+            Key: toAttrs(syncKeys.vendorState(vendorId)),
+            UpdateExpression: "SET #vendor = :vendor, #time = :time",
+            ConditionExpression: "attribute_not_exists(#time) OR #time < :time",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#time": field },
+            ExpressionAttributeValues: { ":vendor": { S: vendorId }, ":time": { N: String(time) } },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor state");
+      }
+    }
+  }
+
+  /**
+   * Takes the vendor's single-running-job lock (`runningJobId` on the vendor state item) with a
+   * conditional write.
+   */
+  async acquireVendorLock(
+    vendorId: string,
+    jobId: string,
+    at: number,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.table.client.send(
+          new UpdateItemCommand({
+            TableName: this.table.name,
+            Key: toAttrs(syncKeys.vendorState(vendorId)),
+            UpdateExpression: "SET #vendor = :vendor, #job = :job, #since = :since",
+            ConditionExpression: "attribute_not_exists(#job)",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#job": "runningJobId", "#since": "runningSince" },
+            ExpressionAttributeValues: {
+              ":vendor": { S: vendorId },
+              ":job": { S: jobId },
+              ":since": { N: String(at) },
+            },
+          }),
+        );
+        return { acquired: true };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor lock");
+      }
+      const holder = (await this.getVendorState(vendorId)).runningJobId;
+      if (holder) return { acquired: false, holder };
+      // Released between our write and our read: try again.
+    }
+    throw new ConcurrentUpdateError(`the lock of vendor ${vendorId} keeps changing hands`);
+  }
+
+  async releaseVendorLock(vendorId: string, jobId: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttrs(syncKeys.vendorState(vendorId)),
+          UpdateExpression: "REMOVE #job, #since",
+          ConditionExpression: "#job = :job",
+          ExpressionAttributeNames: { "#job": "runningJobId", "#since": "runningSince" },
+          ExpressionAttributeValues: { ":job": { S: jobId } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor unlock");
+    }
+  }
+
+  /** Moves the pull watermark (epoch ms) or the file-drop position (an object key) forward only. */
+  async advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }) {
+    for (const [field, value] of Object.entries(watermark)) {
+      if (value === undefined) continue;
+      try {
+        await this.table.client.send(
+          new UpdateItemCommand({
+            TableName: this.table.name,
+            Key: toAttrs(syncKeys.vendorState(vendorId)),
+            UpdateExpression: "SET #vendor = :vendor, #mark = :mark",
+            ConditionExpression: "attribute_not_exists(#mark) OR #mark < :mark",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#mark": field },
+            ExpressionAttributeValues: {
+              ":vendor": { S: vendorId },
+              ":mark": typeof value === "number" ? { N: String(value) } : { S: value },
+            },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem watermark");
+      }
+    }
+  }
+}
