@@ -9,7 +9,7 @@ import { type EarlyEnding, type EndedEarly, endBatchJobEarly } from "../lambdas/
 import { ownBatchJob } from "../lambdas/core/batch/jobs.ts";
 import { jobKeys } from "../lambdas/core/batch/layout.ts";
 import type { BatchExecutionInput } from "../lambdas/core/batch/model.ts";
-import { findOrphanedJobs, isBatchRun } from "../lambdas/core/jobs/interrupted.ts";
+import { findOrphanedJobs, interruptedEnding, isBatchRun } from "../lambdas/core/jobs/interrupted.ts";
 import type { JobItem, JobNotification } from "../lambdas/core/jobs/job.ts";
 import type { BatchExecutionControl, JobNotifier } from "../lambdas/core/jobs/ports.ts";
 import type { VendorLookup } from "../lambdas/core/jobs/sync-jobs.ts";
@@ -144,15 +144,12 @@ export class LocalBatchRuns implements BatchExecutionControl {
       { since: this.#now() - 30 * 86_400_000 },
     );
     for (const job of orphaned) {
-      const cancelled = job.cancelRequestedAt !== undefined;
-      const { counts } = await this.endEarly(job, {
-        status: cancelled ? "CANCELLED" : "FAILED",
-        reason: `interrupted: the vendor-sync process running it stopped before it finished${cancelled ? " (a cancel had been asked for)" : ""}; changes written so far count as their outcomes, the rest as failed; run it again to reconcile`,
-      });
+      const ending = interruptedEnding(job, { kind: "runner-stopped" });
+      const { counts } = await this.endEarly(job, ending);
       this.#deps.log.warn("interrupted job ended", {
         jobId: job.jobId,
         vendorId: job.vendorId,
-        status: cancelled ? "CANCELLED" : "FAILED",
+        status: ending.status,
         counts,
       });
     }

@@ -1,11 +1,7 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { handoffExecutionName } from "../../core/batch/execution.ts";
 import type { BatchExecutionInput } from "../../core/batch/model.ts";
 import type { BatchHandoffRequest, BatchStarter } from "../../core/jobs/ports.ts";
-
-/** @returns the execution name of a job's batch run: the job id, so one job never starts two runs. */
-export function handoffExecutionName(jobId: string): string {
-  return `pull-${jobId}`;
-}
 
 /**
  * Starts the batch workflow (a Step Functions Standard state machine) on a pull's hand-off, with the

@@ -24,6 +24,54 @@ export function executionNameFor(source: SourceObject): string {
   return `upload-${hash}`;
 }
 
+/** Prefix of the execution names of pulls handed over to the batch workflow. */
+const HANDOFF_EXECUTION_PREFIX = "pull-";
+
+/** @returns the execution name of a job's batch run: the job id, so one job never starts two runs. */
+export function handoffExecutionName(jobId: string): string {
+  return `${HANDOFF_EXECUTION_PREFIX}${jobId}`;
+}
+
+/**
+ * @returns the name of the execution that runs a batch job: `pull-<jobId>` for a pull handed over,
+ *   else its upload's name ({@link executionNameFor} of the job's `input.bucket`, `key`, `versionId`).
+ * @throws {ValidationError} when the job is neither (no upload in its input).
+ */
+export function batchExecutionName(job: {
+  readonly jobId: string;
+  readonly handoff?: unknown;
+  readonly input: Readonly<Record<string, string | number | boolean | null>>;
+}): string {
+  if (job.handoff !== undefined) return handoffExecutionName(job.jobId);
+  const { bucket, key, versionId } = job.input;
+  if (typeof bucket !== "string" || typeof key !== "string") {
+    throw new ValidationError(`job ${job.jobId} names no upload: it has no batch execution`, { field: "input" });
+  }
+  return executionNameFor({ bucket, key, ...(typeof versionId === "string" ? { versionId } : {}) });
+}
+
+/**
+ * @returns the job a batch execution runs: the `jobId` of its input (every execution's input is a
+ *   `BatchExecutionInput`), else — when the status event left the input out — the job id in a
+ *   hand-over's name (`pull-<jobId>`); `undefined` when neither tells.
+ */
+export function jobIdOfExecution(execution: {
+  readonly name: string;
+  readonly input?: string | null;
+}): string | undefined {
+  if (execution.input) {
+    try {
+      const input = JSON.parse(execution.input) as { jobId?: unknown };
+      if (typeof input?.jobId === "string" && input.jobId !== "") return input.jobId;
+    } catch {
+      // Not JSON: fall back to the name.
+    }
+  }
+  return execution.name.startsWith(HANDOFF_EXECUTION_PREFIX)
+    ? execution.name.slice(HANDOFF_EXECUTION_PREFIX.length)
+    : undefined;
+}
+
 /**
  * @returns the vendor an upload belongs to: the folder after `imports/`.
  * @throws {ValidationError} when the key is not `imports/<vendorId>/<file>`.
