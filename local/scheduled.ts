@@ -4,6 +4,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { DynamoRecordStore } from "../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../lambdas/adapters/dynamodb/sync-store.ts";
+import { readRows, syntaxOf } from "../lambdas/adapters/file-rows.ts";
 import { VendorHttpConnector, type VendorHttpConnectorDeps } from "../lambdas/adapters/vendor-http/connector.ts";
 import { VendorResourceFetcher } from "../lambdas/adapters/vendor-http/resource-fetcher.ts";
 import type { ChangeInterpreter } from "../lambdas/core/changes/interpreter.ts";
@@ -158,7 +159,7 @@ export function createScheduledWorkflow(options: ScheduledWorkflowOptions): Sche
     connectorFor,
     objects: options.archive,
     batch,
-    fileDrops,
+    fileDrops: { source: fileDrops, rows: { readRows, syntaxOf } },
     onEvent: (event) => options.events.emit("pull", event),
     log,
     now,

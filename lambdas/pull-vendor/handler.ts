@@ -5,6 +5,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { readRows, syntaxOf } from "../adapters/file-rows.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { S3FileDropSource } from "../adapters/s3/s3-file-drop-source.ts";
 import { readSecretText } from "../adapters/secrets/secrets-manager-source.ts";
@@ -75,7 +76,7 @@ const pullVendor = makeHandler({
         }),
       }
     : {}),
-  fileDrops: (bucket) => new S3FileDropSource({ client: s3, bucket }),
+  fileDrops: { source: (bucket) => new S3FileDropSource({ client: s3, bucket }), rows: { readRows, syntaxOf } },
   onResults: (results) => publishOutcomeMetrics(results),
   log,
 });

@@ -1,6 +1,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { contentHash } from "../../core/content-hash.ts";
 import { TransientError, ValidationError } from "../../core/errors.ts";
+import type {
+  PulledPage as CorePulledPage,
+  PullOptions as CorePullOptions,
+  PullResult as CorePullResult,
+  PullStopReason,
+} from "../../core/pull/connector.ts";
 import { selectOne, selectRecords } from "../../core/pull/json-path.ts";
 import type { PullChannel } from "../../core/pull/pull-config.ts";
 import { Authenticator, endpointOf, type SecretPort, TokenCache } from "./auth.ts";
@@ -25,60 +31,12 @@ export interface VendorHttpConnectorDeps {
 }
 
 /** One page handed to the caller. */
-export interface PulledPage {
-  /** The page's records, located with `recordsPath`, in vendor order. */
-  readonly records: readonly unknown[];
-  /** 1-based number of the page within the run (across invocations). */
-  readonly pageNumber: number;
-  /** Where to resume after this page; `undefined` when it was the run's last page. */
-  readonly checkpoint: PullCheckpoint | undefined;
-}
-
+export type PulledPage = CorePulledPage<PullCheckpoint>;
 /** Per-invocation options of {@link VendorHttpConnector.pull}. */
-export interface PullOptions {
-  /**
-   * Epoch ms by which this invocation must hand over (for a Lambda: now + remaining time − a margin for
-   * the caller's own work). No page starts unless its timeout fits before it.
-   */
-  readonly deadline: number;
-  /**
-   * The vendor's stored watermark (epoch ms), for a new run of an incremental channel; the filter starts
-   * `lookbackSeconds` before it. Without one the run is a full pull. Ignored when resuming.
-   */
-  readonly watermark?: number;
-  /**
-   * Receives each page in order; the next request waits for it to resolve, so a page's checkpoint is
-   * only handed out once the caller has taken the page. A rejection ends the pull with that error.
-   */
-  readonly onPage: (page: PulledPage) => Promise<void> | void;
-  /** Aborts the pull (the error propagates). */
-  readonly signal?: AbortSignal;
-}
-
-/** Why an invocation handed over before the end. */
-export type PullStopReason = "deadline" | "max-pages" | "rate-limited";
-
-/** The outcome of one invocation. `pages`/`records` count this invocation; the checkpoint counts the run. */
-export type PullResult =
-  | {
-      readonly status: "complete";
-      readonly pages: number;
-      readonly records: number;
-      /** The watermark to store for the vendor's next run: when this run started, epoch ms. */
-      readonly watermark: number;
-      readonly totalPages: number;
-      readonly totalRecords: number;
-    }
-  | {
-      readonly status: "partial";
-      readonly reason: PullStopReason;
-      readonly pages: number;
-      readonly records: number;
-      /** Continue with `pull(checkpoint, …)` in a follow-up message. */
-      readonly checkpoint: PullCheckpoint;
-      /** When the follow-up should run at the earliest, in ms from now (a rate limit's wait). */
-      readonly retryAfterMs?: number;
-    };
+export type PullOptions = CorePullOptions<PullCheckpoint>;
+/** The outcome of one invocation. */
+export type PullResult = CorePullResult<PullCheckpoint>;
+export type { PullStopReason } from "../../core/pull/connector.ts";
 
 type PageOutcome =
   | { readonly kind: "page"; readonly page: FetchedPage }

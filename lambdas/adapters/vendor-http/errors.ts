@@ -1,4 +1,5 @@
-import { TransientError, ValidationError } from "../../core/errors.ts";
+import { ValidationError } from "../../core/errors.ts";
+import { VendorUnavailableError as CoreVendorUnavailableError } from "../../core/pull/connector.ts";
 import type { PullCheckpoint } from "./checkpoint.ts";
 
 /**
@@ -30,29 +31,11 @@ export class VendorAuthError extends VendorHttpError {
 }
 
 /**
- * A page kept failing with 5xx, timeouts or network errors after every retry of this invocation.
- * Retryable: the worker should continue from {@link checkpoint} (the page that failed) later rather
- * than start over; `retryAfterMs` suggests when.
+ * A page kept failing after every retry (the core's error, typed with this connector's checkpoint).
+ * @see ../../core/pull/connector.ts
  */
-export class VendorUnavailableError extends TransientError {
-  /** Where to resume: the page that failed. */
-  readonly checkpoint: PullCheckpoint;
-  /** HTTP status of the last attempt, when there was a response. */
-  readonly status: number | undefined;
-  /** Attempts made for the page. */
-  readonly attempts: number;
-
-  constructor(
-    message: string,
-    options: { checkpoint: PullCheckpoint; status?: number; attempts: number; retryAfterMs?: number; cause?: unknown },
-  ) {
-    super(message, { cause: options.cause, retryAfterMs: options.retryAfterMs });
-    this.name = "VendorUnavailableError";
-    this.checkpoint = options.checkpoint;
-    this.status = options.status;
-    this.attempts = options.attempts;
-  }
-}
+export const VendorUnavailableError = CoreVendorUnavailableError;
+export type VendorUnavailableError = CoreVendorUnavailableError<PullCheckpoint>;
 
 /**
  * The vendor handed back a page position already visited in this run (a cursor or next link that
