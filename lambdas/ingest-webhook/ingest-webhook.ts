@@ -10,23 +10,17 @@
  * it, or when the vendor's configuration is faulty (its signing secret malformed or not in its scheme's
  * format): the vendor retries, and succeeds once the cause is gone. Never a 500 for bad input.
  *
- * A 2xx is answered only once the event is durably queued (or parked for a paused vendor): the steps
- * are claim → archive → queue → complete, and an attempt that stops between two of them (timeout,
- * crash) leaves an in-progress claim whose lease ({@link CLAIM_LEASE_MS}) outlasts the function; the
- * first retry after it runs out takes the claim over and queues the event. An attempt that stopped
- * after queueing leaves a second message on the takeover: the processor applies an event id once.
+ * A 2xx is answered only once the event is durably queued (or parked for a paused vendor): claim →
+ * archive → queue → complete, with a lease ({@link CLAIM_LEASE_MS}) on the claim
+ * (`core/realtime/accept-delivery.ts`). This module is transport: HTTP checks, authentication,
+ * mapping and answers.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ConfigurationFaultError, ValidationError } from "../core/errors.ts";
-import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
+import type { VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { DedupStore, ObjectStore, QueueSender, SecretSource } from "../core/ports.ts";
+import { type AcceptDeps, acceptDelivery, type Delivery } from "../core/realtime/accept-delivery.ts";
 import { CLAIM_LEASE_MS } from "../core/realtime/ingest-lease.ts";
-import {
-  type ArchivedDelivery,
-  archiveKeyFor,
-  MAX_INLINE_MAPPING_BYTES,
-  type WebhookMessage,
-} from "../core/realtime/webhook-message.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
 import type { WebhookHeaders } from "../core/webhooks/headers.ts";
 import { mapWebhookPayload } from "../core/webhooks/payload-mappers.ts";
@@ -115,6 +109,12 @@ export function makeHandler(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const auth = { ...deps, retryAfterSeconds: deps.limits?.retryAfterSeconds ?? 60 };
   const configurationFault = (fault: ConfigurationFaultError) => configurationFaultAnswer(auth, fault);
+  const acceptDeps: AcceptDeps = {
+    ...deps,
+    now,
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    ...(deps.observe?.failed ? { failed: deps.observe.failed } : {}),
+  };
 
   async function receive(event: APIGatewayProxyEventV2, vendorId: string, receivedAt: number): Promise<Answer> {
     const fault = deps.vendors.configurationFault(vendorId);
@@ -178,62 +178,37 @@ export function makeHandler(deps: IngestDeps) {
     return accept(vendor, { eventId: mapping.eventId, receivedAt, headers, body, mapping }, verdict.secretIndex > 0);
   }
 
-  /** De-duplicates, archives and queues a mapped delivery. */
+  /** De-duplicates, archives and queues a mapped delivery, and answers how that went. */
   async function accept(vendor: VendorConfig, delivery: Delivery, previous: boolean): Promise<Answer> {
-    const { eventId, receivedAt } = delivery;
-    const leaseMs = deps.limits?.leaseMs ?? CLAIM_LEASE_MS;
-    const waitMs = deps.limits?.inProgressWaitMs ?? 1_000;
-    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const { eventId } = delivery;
     const previousSecretUsed = previous ? { previousSecretUsed: true } : {};
-    let claim = await deps.dedup.claim(vendor.id, eventId, receivedAt, leaseMs);
-    for (let waited = 0; claim.state === "in-progress" && waited < waitMs; waited += 100) {
-      // A concurrent delivery of the same event: wait for it to finish, or take over if it gives up.
-      await sleep(100);
-      claim = await deps.dedup.claim(vendor.id, eventId, now(), leaseMs);
+    const acceptance = await acceptDelivery(acceptDeps, deps.limits ?? {}, vendor, delivery);
+    switch (acceptance.kind) {
+      case "duplicate":
+        deps.observe?.duplicate?.(vendor.id, eventId);
+        return respond(202, { eventId, duplicate: true }, { eventId, duplicate: true, ...previousSecretUsed });
+      case "in-progress": {
+        // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
+        deps.observe?.inProgress?.(vendor.id, eventId);
+        const retryAfter = acceptance.retryAfterSeconds;
+        return unavailable(
+          retryAfter,
+          "another delivery of this event is being queued; retry later",
+          { eventId, reason: "in-progress", ...previousSecretUsed },
+          { eventId, retryAfterSeconds: retryAfter },
+        );
+      }
+      case "not-queued":
+        return unavailable(
+          auth.retryAfterSeconds,
+          "could not queue the event, retry later",
+          { eventId, reason: "queue-unavailable" },
+          { eventId },
+        );
+      case "accepted":
+        deps.observe?.accepted?.(vendor.id, eventId, previous);
+        return respond(202, { eventId }, { eventId, ...previousSecretUsed });
     }
-    if (claim.state === "completed") {
-      deps.observe?.duplicate?.(vendor.id, eventId);
-      return respond(202, { eventId, duplicate: true }, { eventId, duplicate: true, ...previousSecretUsed });
-    }
-    if (claim.state === "in-progress") {
-      // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
-      deps.observe?.inProgress?.(vendor.id, eventId);
-      const retryAfter = Math.max(1, Math.ceil((claim.leaseUntil - now()) / 1000));
-      return unavailable(
-        retryAfter,
-        "another delivery of this event is being queued; retry later",
-        { eventId, reason: "in-progress", ...previousSecretUsed },
-        { eventId, retryAfterSeconds: retryAfter },
-      );
-    }
-    try {
-      await enqueue(deps, vendor, delivery);
-    } catch (error) {
-      // Not marked done: the vendor's retry must be accepted and processed.
-      await deps.dedup.release(vendor.id, eventId, claim.token).catch(() => {});
-      deps.observe?.failed?.(vendor.id, error);
-      return unavailable(
-        auth.retryAfterSeconds,
-        "could not queue the event, retry later",
-        { eventId, reason: "queue-unavailable" },
-        { eventId },
-      );
-    }
-    try {
-      // False when the lease ran out and a retry took the claim over: it queues the event too (applied once).
-      await deps.dedup.complete(
-        vendor.id,
-        eventId,
-        claim.token,
-        now(),
-        deps.limits?.dedupRetentionMs ?? 7 * 86_400_000,
-      );
-    } catch (error) {
-      // Queued all the same: a retry after the lease queues it again, and the processor applies it once.
-      deps.observe?.failed?.(vendor.id, error);
-    }
-    deps.observe?.accepted?.(vendor.id, eventId, previous);
-    return respond(202, { eventId }, { eventId, ...previousSecretUsed });
   }
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -248,57 +223,4 @@ export function makeHandler(deps: IngestDeps) {
     });
     return answer.response;
   };
-}
-
-interface Delivery {
-  eventId: string;
-  receivedAt: number;
-  headers: WebhookHeaders;
-  body: Buffer;
-  mapping: Exclude<WebhookMapping, { kind: "ignored" }>;
-}
-
-/** Archives the raw delivery, then queues the mapping (inline, or as a pointer when large). */
-async function enqueue(deps: IngestDeps, vendor: VendorConfig, delivery: Delivery): Promise<void> {
-  const archiveKey = archiveKeyFor(vendor.id, delivery.eventId, delivery.receivedAt);
-  const archived: ArchivedDelivery = {
-    vendorId: vendor.id,
-    eventId: delivery.eventId,
-    receivedAt: delivery.receivedAt,
-    headers: Object.fromEntries(
-      Object.entries(delivery.headers).map(([name, value]) => [
-        name.toLowerCase(),
-        Array.isArray(value) ? value.join(", ") : String(value ?? ""),
-      ]),
-    ),
-    bodyBase64: delivery.body.toString("base64"),
-  };
-  await deps.archive.writeText(archiveKey, JSON.stringify(archived));
-  const mappingJson = JSON.stringify(delivery.mapping);
-  const message: WebhookMessage = {
-    kind: "webhook",
-    version: 1,
-    vendorId: vendor.id,
-    eventId: delivery.eventId,
-    receivedAt: delivery.receivedAt,
-    archiveKey,
-    ...(Buffer.byteLength(mappingJson) > MAX_INLINE_MAPPING_BYTES
-      ? { mappingKey: `${archiveKey}.mapping.json` }
-      : { mapping: delivery.mapping }),
-  };
-  if (message.mappingKey) await deps.archive.writeText(message.mappingKey, mappingJson);
-  const outgoing = {
-    body: JSON.stringify(message),
-    attributes: { vendorId: vendor.id, kind: "webhook", eventId: delivery.eventId.slice(0, 256) },
-  };
-  if (await deps.pause?.isPaused(vendor.id)) {
-    await deps.pause?.park({
-      vendorId: vendor.id,
-      parkedKey: parkedKeyFor(delivery.receivedAt, delivery.eventId),
-      ...outgoing,
-      parkedAt: delivery.receivedAt,
-    });
-    return;
-  }
-  await deps.queue.send(outgoing);
 }

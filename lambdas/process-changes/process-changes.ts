@@ -1,6 +1,7 @@
 /**
- * process-changes — the real-time queue's consumer: applies each verified vendor event through the
- * shared write path, reporting partial batch failures (Powertools batch processing).
+ * process-changes — the real-time queue's consumer: applies each verified vendor event with the
+ * webhook processor (`core/realtime/webhook-processor.ts`), reporting partial batch failures
+ * (Powertools batch processing). This module is transport: parsing, pause, retries, dead letters.
  *
  * Per message: validation and business-rule rejections, duplicates and stale changes are acknowledged
  * (kept or counted, never retried); a transient failure is retried with exponential backoff and full
@@ -10,41 +11,24 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as v from "valibot";
-import type { Change } from "../core/change.ts";
-import { changeContext, intake } from "../core/changes/context.ts";
-import type { ChangeApplier, ChangeInterpreter } from "../core/changes/interpreter.ts";
-import { type ChangeResult, type RejectEntry, rejectEntryOf } from "../core/changes/results.ts";
-import { SystemError, TransientError, ValidationError } from "../core/errors.ts";
-import { inventoryDeltaChange } from "../core/inventory-delta.ts";
-import { assertValueNesting } from "../core/json-nesting.ts";
+import { SystemError, ValidationError } from "../core/errors.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
-import type { Log, MessageControl, ObjectStore } from "../core/ports.ts";
+import type { Log, MessageControl } from "../core/ports.ts";
 import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
-import type { ResourceFetcher, WebhookMapping } from "../core/webhooks/results.ts";
+import {
+  type ProcessedMessage,
+  WebhookProcessor,
+  type WebhookProcessorDeps,
+} from "../core/realtime/webhook-processor.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
+export type { ProcessedMessage } from "../core/realtime/webhook-processor.ts";
 export type { ResourceFetcher } from "../core/webhooks/results.ts";
 
-/** What became of one message (the sandbox and the demo print it). */
-export interface ProcessedMessage {
-  readonly vendorId: string;
-  readonly eventId: string;
-  readonly results: readonly ChangeResult[];
-  /** Why nothing was written, when nothing was (ignored, rejected, dead-lettered). */
-  readonly note?: string;
-}
-
-export interface ProcessChangesDeps {
+export interface ProcessChangesDeps extends WebhookProcessorDeps {
   readonly vendors: VendorRegistry;
-  /** The change interpreter (live mode; platform deletes). */
-  readonly writer: ChangeApplier & Pick<ChangeInterpreter, "deleteResource">;
-  /** Archived deliveries and large mappings. */
-  readonly archive: ObjectStore;
-  /** Where rejected changes are kept (`rejects/<vendor>/<day>/<eventId>.json`). */
-  readonly rejects: ObjectStore;
   readonly control: MessageControl;
-  readonly fetcher?: ResourceFetcher;
   /** Pause control: a message of a paused vendor is parked (not retried, not dead-lettered). */
   readonly pause?: VendorPauseControl;
   readonly log: Log;
@@ -57,106 +41,10 @@ export interface ProcessChangesDeps {
 /** Retries for a message whose vendor is unknown (it could not be read). */
 const DEFAULT_MAX_RETRIES = 3;
 
-/**
- * @throws {TransientError} when a change failed: the written ones are unchanged or duplicates on the
- *   retry, so the whole message is safe to redo.
- */
-function throwIfFailed(results: readonly ChangeResult[]): void {
-  const failed = results.filter((result) => result.outcome === "failed");
-  if (failed.length > 0) throw new TransientError(`${failed.length} change(s) failed: ${failed[0]?.reason}`);
-}
-
 /** Builds the processor: `(event, context) => { batchItemFailures }`. */
 export function makeHandler(deps: ProcessChangesDeps) {
   const random = deps.random ?? Math.random;
-
-  async function keepRejects(
-    message: Pick<WebhookMessage, "vendorId" | "eventId" | "receivedAt">,
-    entries: RejectEntry[],
-  ) {
-    if (entries.length === 0) return;
-    const day = new Date(message.receivedAt).toISOString().slice(0, 10).replaceAll("-", "/");
-    await deps.rejects.writeText(
-      `rejects/${message.vendorId}/${day}/${encodeURIComponent(message.eventId)}.json`,
-      JSON.stringify({ vendorId: message.vendorId, eventId: message.eventId, rejects: entries }),
-    );
-  }
-
-  async function loadMapping(message: WebhookMessage): Promise<WebhookMapping> {
-    if (message.mapping) return message.mapping;
-    const text = message.mappingKey ? await deps.archive.readText(message.mappingKey) : undefined;
-    if (!text)
-      throw new ValidationError(`mapping ${message.mappingKey ?? "(none)"} is missing`, { field: "mappingKey" });
-    return JSON.parse(text) as WebhookMapping;
-  }
-
-  async function process(message: WebhookMessage): Promise<ProcessedMessage> {
-    const vendor = deps.vendors.get(message.vendorId);
-    let mapping = await loadMapping(message);
-    // The ingest limit, again: a message queued before it (or replayed from elsewhere) is refused, not retried.
-    assertValueNesting(mapping, { field: "mapping" });
-    if (mapping.kind === "fetch") {
-      if (!deps.fetcher) {
-        throw new ValidationError(
-          `thin notification for ${mapping.resource.type} ${mapping.resource.id}: vendor ${vendor.id} has no pull connector to fetch it`,
-          { field: "resource" },
-        );
-      }
-      mapping = await deps.fetcher.fetch(vendor.id, mapping);
-    }
-    if (mapping.kind === "ignored")
-      return { vendorId: vendor.id, eventId: message.eventId, results: [], note: mapping.reason };
-    if (mapping.kind === "fetch") throw new TransientError("connector returned another fetch");
-    if (mapping.kind === "platform-delete") {
-      const results = await deps.writer.deleteResource(
-        vendor.id,
-        mapping.resource,
-        { sourceTs: mapping.sourceTs, source: "vendor:webhook", eventId: mapping.eventId },
-        { workflow: "real-time", jobId: "real-time" },
-      );
-      throwIfFailed(results);
-      return {
-        vendorId: vendor.id,
-        eventId: message.eventId,
-        results,
-        ...(results.length === 0 ? { note: "delete remembered: no record of it stored yet" } : {}),
-      };
-    }
-    const inputs = mapping.kind === "changes" ? mapping.changes : [];
-    // A relative movement is applied by the write path itself, exactly once by event id (inventory-delta.ts).
-    const changes: Change[] =
-      mapping.kind === "inventory-delta"
-        ? [
-            inventoryDeltaChange(mapping, {
-              vendorId: vendor.id,
-              jobId: "real-time",
-              workflow: "real-time",
-              source: "vendor:webhook",
-            }),
-          ]
-        : [];
-    const results: ChangeResult[] = [];
-    const context = changeContext(vendor, {
-      workflow: "real-time",
-      jobId: "real-time",
-      source: "vendor:webhook",
-      asOf: message.receivedAt,
-    });
-    for (const item of intake(inputs, context)) {
-      if ("refused" in item) results.push({ ...item.refused, eventId: message.eventId });
-      else changes.push(item.change);
-    }
-    const written = changes.length > 0 ? await deps.writer.writeBatch(changes) : [];
-    results.push(...written);
-    // Failed changes are retried with the message, not kept.
-    const rejects = results.flatMap((result) => {
-      const entry = rejectEntryOf(result);
-      return entry?.outcome === "rejected" ? [entry] : [];
-    });
-    await keepRejects(message, rejects);
-    throwIfFailed(written);
-    return { vendorId: vendor.id, eventId: message.eventId, results };
-  }
+  const processor = new WebhookProcessor(deps);
 
   /** Retries a failed message with backoff, or moves it to the DLQ after the vendor's `maxRetries`. */
   async function retryOrDeadLetter(
@@ -230,25 +118,18 @@ export function makeHandler(deps: ProcessChangesDeps) {
         });
         return;
       }
-      const processed = await process(message);
+      const processed = await processor.process(message);
       deps.onProcessed?.(processed);
     } catch (error) {
       if (error instanceof ValidationError) {
         // Vendor data no retry can fix: kept with its reason, acknowledged.
-        await keepRejects(message, [
-          { outcome: "rejected", reason: error.message, field: error.field, eventId: message.eventId },
-        ]);
+        const rejected = await processor.reject(message, error);
         deps.log.warn("event rejected", {
           vendorId: message.vendorId,
           eventId: message.eventId,
           reason: error.message,
         });
-        deps.onProcessed?.({
-          vendorId: message.vendorId,
-          eventId: message.eventId,
-          results: [],
-          note: `rejected: ${error.message}`,
-        });
+        deps.onProcessed?.(rejected);
         return;
       }
       return retryOrDeadLetter(record, message.vendorId, message.eventId, error);
@@ -256,8 +137,7 @@ export function makeHandler(deps: ProcessChangesDeps) {
   }
 
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-    const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, recordHandler, processor, {
+    return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
     }) as Promise<SQSBatchResponse>;
