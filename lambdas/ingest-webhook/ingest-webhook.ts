@@ -19,7 +19,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { ConfigurationFaultError, ValidationError } from "../core/errors.ts";
 import type { VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { DedupStore, ObjectStore, QueueSender, SecretSource } from "../core/ports.ts";
-import { type AcceptDeps, acceptDelivery, type Delivery } from "../core/realtime/accept-delivery.ts";
+import { type Acceptance, type AcceptDeps, acceptDelivery, type Delivery } from "../core/realtime/accept-delivery.ts";
 import { CLAIM_LEASE_MS } from "../core/realtime/ingest-lease.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
 import type { WebhookHeaders } from "../core/webhooks/headers.ts";
@@ -180,35 +180,8 @@ export function makeHandler(deps: IngestDeps) {
 
   /** De-duplicates, archives and queues a mapped delivery, and answers how that went. */
   async function accept(vendor: VendorConfig, delivery: Delivery, previous: boolean): Promise<Answer> {
-    const { eventId } = delivery;
-    const previousSecretUsed = previous ? { previousSecretUsed: true } : {};
     const acceptance = await acceptDelivery(acceptDeps, deps.limits ?? {}, vendor, delivery);
-    switch (acceptance.kind) {
-      case "duplicate":
-        deps.observe?.duplicate?.(vendor.id, eventId);
-        return respond(202, { eventId, duplicate: true }, { eventId, duplicate: true, ...previousSecretUsed });
-      case "in-progress": {
-        // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
-        deps.observe?.inProgress?.(vendor.id, eventId);
-        const retryAfter = acceptance.retryAfterSeconds;
-        return unavailable(
-          retryAfter,
-          "another delivery of this event is being queued; retry later",
-          { eventId, reason: "in-progress", ...previousSecretUsed },
-          { eventId, retryAfterSeconds: retryAfter },
-        );
-      }
-      case "not-queued":
-        return unavailable(
-          auth.retryAfterSeconds,
-          "could not queue the event, retry later",
-          { eventId, reason: "queue-unavailable" },
-          { eventId },
-        );
-      case "accepted":
-        deps.observe?.accepted?.(vendor.id, eventId, previous);
-        return respond(202, { eventId }, { eventId, ...previousSecretUsed });
-    }
+    return answerAcceptance(deps, acceptance, { vendorId: vendor.id, eventId: delivery.eventId, previous }, auth);
   }
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -223,4 +196,41 @@ export function makeHandler(deps: IngestDeps) {
     });
     return answer.response;
   };
+}
+
+/** The answer to an accepted, duplicate, in-progress or unqueued delivery (observed once). */
+function answerAcceptance(
+  deps: Pick<IngestDeps, "observe">,
+  acceptance: Acceptance,
+  delivery: { vendorId: string; eventId: string; previous: boolean },
+  auth: { retryAfterSeconds: number },
+): Answer {
+  const { vendorId, eventId, previous } = delivery;
+  const previousSecretUsed = previous ? { previousSecretUsed: true } : {};
+  switch (acceptance.kind) {
+    case "duplicate":
+      deps.observe?.duplicate?.(vendorId, eventId);
+      return respond(202, { eventId, duplicate: true }, { eventId, duplicate: true, ...previousSecretUsed });
+    case "in-progress": {
+      // Not yet queued, and maybe never (the other attempt may have died): only a retry can make sure.
+      deps.observe?.inProgress?.(vendorId, eventId);
+      const retryAfter = acceptance.retryAfterSeconds;
+      return unavailable(
+        retryAfter,
+        "another delivery of this event is being queued; retry later",
+        { eventId, reason: "in-progress", ...previousSecretUsed },
+        { eventId, retryAfterSeconds: retryAfter },
+      );
+    }
+    case "not-queued":
+      return unavailable(
+        auth.retryAfterSeconds,
+        "could not queue the event, retry later",
+        { eventId, reason: "queue-unavailable" },
+        { eventId },
+      );
+    case "accepted":
+      deps.observe?.accepted?.(vendorId, eventId, previous);
+      return respond(202, { eventId }, { eventId, ...previousSecretUsed });
+  }
 }

@@ -14,13 +14,14 @@ import * as v from "valibot";
 import { SystemError, ValidationError } from "../core/errors.ts";
 import { parkedKeyFor, type VendorPauseControl } from "../core/operations/vendor-pause.ts";
 import type { Log, MessageControl } from "../core/ports.ts";
-import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
+import type { RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { type WebhookMessage, WebhookMessageSchema } from "../core/realtime/webhook-message.ts";
 import {
   type ProcessedMessage,
   WebhookProcessor,
   type WebhookProcessorDeps,
 } from "../core/realtime/webhook-processor.ts";
+import { retryOrDeadLetter as retryOrDeadLetterMessage } from "../runtime/queue-retry.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
 export type { ProcessedMessage } from "../core/realtime/webhook-processor.ts";
@@ -46,39 +47,24 @@ export function makeHandler(deps: ProcessChangesDeps) {
   const random = deps.random ?? Math.random;
   const processor = new WebhookProcessor(deps);
 
+  const retryDeps = { ...deps, random };
+
   /** Retries a failed message with backoff, or moves it to the DLQ after the vendor's `maxRetries`. */
   async function retryOrDeadLetter(
     record: SQSRecord,
     vendorId: string | undefined,
     eventId: string | undefined,
     error: unknown,
-  ) {
+  ): Promise<void> {
     const vendor = vendorId && deps.vendors.has(vendorId) ? deps.vendors.get(vendorId) : undefined;
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
-    const decision = decideRetry(receiveCount, vendor?.maxRetries ?? DEFAULT_MAX_RETRIES, random, deps.retry);
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (decision.action === "dead-letter") {
-      deps.log.error("giving up on message", { vendorId, eventId, messageId: record.messageId, receiveCount, reason });
-      await deps.control.deadLetter(
-        {
-          receiptHandle: record.receiptHandle,
-          body: record.body,
-          attributes: { ...(vendorId ? { vendorId } : {}), kind: "webhook" },
-        },
-        `${decision.reason}: ${reason}`,
-      );
-      if (vendorId && eventId) deps.onProcessed?.({ vendorId, eventId, results: [], note: `dead-lettered: ${reason}` });
-      return;
-    }
-    deps.log.warn("message will be retried", {
-      vendorId,
-      eventId,
-      receiveCount,
-      delaySeconds: decision.delaySeconds,
-      reason,
+    const { reason } = await retryOrDeadLetterMessage(retryDeps, record, {
+      what: "message",
+      maxRetries: vendor?.maxRetries ?? DEFAULT_MAX_RETRIES,
+      error,
+      attributes: { ...(vendorId ? { vendorId } : {}), kind: "webhook" },
+      logFields: { vendorId, eventId, messageId: record.messageId },
     });
-    await deps.control.changeVisibility(record.receiptHandle, decision.delaySeconds).catch(() => {});
-    throw error;
+    if (vendorId && eventId) deps.onProcessed?.({ vendorId, eventId, results: [], note: `dead-lettered: ${reason}` });
   }
 
   async function recordHandler(record: SQSRecord): Promise<void> {

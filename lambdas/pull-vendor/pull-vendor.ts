@@ -11,7 +11,8 @@ import { SystemError } from "../core/errors.ts";
 import { type SyncMessage, SyncMessageSchema } from "../core/jobs/messages.ts";
 import { StepEngine, type StepEngineDeps } from "../core/jobs/step-engine.ts";
 import type { MessageControl } from "../core/ports.ts";
-import { decideRetry, type RetryPolicy } from "../core/realtime/retry-policy.ts";
+import type { RetryPolicy } from "../core/realtime/retry-policy.ts";
+import { retryOrDeadLetter as retryOrDeadLetterMessage } from "../runtime/queue-retry.ts";
 
 export type { PullEvent } from "../core/jobs/step-engine.ts";
 
@@ -24,40 +25,26 @@ export interface PullVendorDeps extends StepEngineDeps {
 export function makeHandler(deps: PullVendorDeps) {
   const random = deps.random ?? Math.random;
   const engine = new StepEngine(deps);
+  const retryDeps = { ...deps, random };
 
+  /** Retries a failed message with backoff, or dead-letters it after the vendor's `maxRetries` and fails its job. */
   async function retryOrDeadLetter(
     record: SQSRecord,
     message: SyncMessage | undefined,
     error: unknown,
     claimed = false,
-  ) {
+  ): Promise<void> {
     const vendor = message && deps.vendors.has(message.vendorId) ? deps.vendors.get(message.vendorId) : undefined;
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
-    const decision = decideRetry(receiveCount, vendor?.maxRetries ?? 3, random, deps.retry);
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     // Only this invocation's own lease is given back, so the retry can claim the step at once.
     if (message && claimed) await engine.release(message);
-    if (decision.action === "dead-letter") {
-      deps.log.error("giving up on sync message", { jobId: message?.jobId, receiveCount, reason });
-      await deps.control.deadLetter(
-        {
-          receiptHandle: record.receiptHandle,
-          body: record.body,
-          attributes: { ...(message ? { vendorId: message.vendorId, jobId: message.jobId } : {}), kind: "sync" },
-        },
-        `${decision.reason}: ${reason}`,
-      );
-      if (message && claimed) await engine.abandon(message, `${decision.reason}: ${reason}`);
-      return;
-    }
-    deps.log.warn("sync message will be retried", {
-      jobId: message?.jobId,
-      receiveCount,
-      delaySeconds: decision.delaySeconds,
-      reason,
+    const { deadLetterReason } = await retryOrDeadLetterMessage(retryDeps, record, {
+      what: "sync message",
+      maxRetries: vendor?.maxRetries ?? 3,
+      error,
+      attributes: { ...(message ? { vendorId: message.vendorId, jobId: message.jobId } : {}), kind: "sync" },
+      logFields: { jobId: message?.jobId },
     });
-    await deps.control.changeVisibility(record.receiptHandle, decision.delaySeconds).catch(() => {});
-    throw error;
+    if (message && claimed) await engine.abandon(message, deadLetterReason);
   }
 
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
