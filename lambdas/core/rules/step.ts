@@ -146,64 +146,19 @@ export function decideStep(
   policy: DecisionPolicy,
   now: number,
 ): Decision {
+  if (!current) return decideCreate(change, policy, now);
   const { strategy, rank } = policy;
-  if (!current) {
-    // Merge assembles records from partial changes of several sources, so it needs no complete first change.
-    if (change.op === "upsert" && strategy !== "merge") {
-      const missing = REQUIRED_ON_CREATE[change.entityType].filter(
-        (field) => change.attributes[field] === undefined || change.attributes[field] === null,
-      );
-      if (missing.length > 0) {
-        return {
-          action: "reject",
-          outcome: "rejected",
-          reason: `a new ${change.entityType} record needs ${missing.map((f) => `attributes.${f}`).join(", ")}`,
-          field: `attributes.${missing[0]}`,
-        };
-      }
-    }
-    const proposal: Proposal =
-      strategy === "merge"
-        ? mergeProposal(undefined, change, rank)
-        : {
-            attributes: overlay({}, change),
-            deleted: change.op === "delete",
-            stamp: changeStamp(change),
-            tookAnything: true,
-          };
-    return { action: "write", outcome: "created", record: buildRecord(undefined, change, proposal, strategy, now) };
-  }
-
-  const incoming = changeStamp(change);
-  const stored = recordStamp(current);
   const proposal: Proposal =
     strategy === "merge"
       ? mergeProposal(current, change, rank)
       : {
           attributes: overlay(current.deleted ? {} : current.attributes, change),
           deleted: change.op === "delete",
-          stamp: incoming,
+          stamp: changeStamp(change),
           tookAnything: true,
         };
-  const overlayHash = recordContentHash(
-    overlay(current.deleted ? {} : current.attributes, change),
-    change.op === "delete",
-  );
-  const proposedHash = recordContentHash(proposal.attributes, proposal.deleted);
-  if (proposedHash === current.contentHash) {
-    // The content stays as it is. A change that would have won still moves the record's time (or,
-    // under merge, its fields' times): equal content at a newer time is a fact the fold needs, or an
-    // older change arriving later could win (A-B-A). No content change: no new version.
-    const moves = strategy === "merge" ? proposal.tookAnything : wins(incoming, stored, policy);
-    if (moves) return restamp(current, change, proposal, now);
-    if (overlayHash === current.contentHash) {
-      return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
-    }
-    if (change.eventId === current.lastEventId) {
-      return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
-    }
-    // Merge: the fields that would change lost to newer stored values; the rest are equal.
-    return staleDecision(current, "timestamp");
+  if (recordContentHash(proposal.attributes, proposal.deleted) === current.contentHash) {
+    return decideEqualContent(current, change, proposal, policy, now);
   }
   if (change.eventId === current.lastEventId) {
     return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
@@ -211,13 +166,90 @@ export function decideStep(
   const versionConflict = change.expectedVersion !== undefined && change.expectedVersion !== current.version;
   const dataConflict = sourceParty(change.source) !== sourceParty(current.source);
   const conflictType: ConflictType | undefined = versionConflict ? "version" : dataConflict ? "data" : undefined;
+  const refused =
+    strategyRefusal(current, change, proposal, policy, versionConflict) ??
+    priceGuardRefusal(current, change, proposal, policy);
+  if (refused) return refused;
+  return {
+    action: "write",
+    outcome: "updated",
+    record: buildRecord(current, change, proposal, strategy, now),
+    ...(conflictType ? { conflictType } : {}),
+  };
+}
 
-  switch (strategy) {
+/** No record yet: create it (a delete creates a tombstone), unless a new record lacks required fields. */
+function decideCreate(change: Change, policy: DecisionPolicy, now: number): Decision {
+  const { strategy, rank } = policy;
+  // Merge assembles records from partial changes of several sources, so it needs no complete first change.
+  if (change.op === "upsert" && strategy !== "merge") {
+    const missing = REQUIRED_ON_CREATE[change.entityType].filter(
+      (field) => change.attributes[field] === undefined || change.attributes[field] === null,
+    );
+    if (missing.length > 0) {
+      return {
+        action: "reject",
+        outcome: "rejected",
+        reason: `a new ${change.entityType} record needs ${missing.map((f) => `attributes.${f}`).join(", ")}`,
+        field: `attributes.${missing[0]}`,
+      };
+    }
+  }
+  const proposal: Proposal =
+    strategy === "merge"
+      ? mergeProposal(undefined, change, rank)
+      : {
+          attributes: overlay({}, change),
+          deleted: change.op === "delete",
+          stamp: changeStamp(change),
+          tookAnything: true,
+        };
+  return { action: "write", outcome: "created", record: buildRecord(undefined, change, proposal, strategy, now) };
+}
+
+/**
+ * The content stays as it is. A change that would have won still moves the record's time (or, under
+ * merge, its fields' times): equal content at a newer time is a fact the fold needs, or an older change
+ * arriving later could win (A-B-A). No content change: no new version.
+ */
+function decideEqualContent(
+  current: SyncRecord,
+  change: Change,
+  proposal: Proposal,
+  policy: DecisionPolicy,
+  now: number,
+): Decision {
+  const moves =
+    policy.strategy === "merge" ? proposal.tookAnything : wins(changeStamp(change), recordStamp(current), policy);
+  if (moves) return restamp(current, change, proposal, now);
+  const overlayHash = recordContentHash(
+    overlay(current.deleted ? {} : current.attributes, change),
+    change.op === "delete",
+  );
+  if (overlayHash === current.contentHash) {
+    return { action: "skip", outcome: "unchanged", reason: "content equals the stored record" };
+  }
+  if (change.eventId === current.lastEventId) {
+    return { action: "skip", outcome: "duplicate", reason: `event ${change.eventId} already applied` };
+  }
+  // Merge: the fields that would change lost to newer stored values; the rest are equal.
+  return staleDecision(current, "timestamp");
+}
+
+/** The strategy's verdict on a content change: stale, outranked or to review; `undefined` when it applies. */
+function strategyRefusal(
+  current: SyncRecord,
+  change: Change,
+  proposal: Proposal,
+  policy: DecisionPolicy,
+  versionConflict: boolean,
+): Decision | undefined {
+  const { rank } = policy;
+  const incoming = changeStamp(change);
+  const stored = recordStamp(current);
+  switch (policy.strategy) {
     case "last-write-wins":
-      if (compareStamps(incoming, stored, rank) < 0) {
-        return staleDecision(current, "timestamp");
-      }
-      break;
+      return compareStamps(incoming, stored, rank) < 0 ? staleDecision(current, "timestamp") : undefined;
     case "source-priority": {
       const incomingRank = rank(change.source);
       const storedRank = rank(current.source);
@@ -229,50 +261,46 @@ export function decideStep(
           conflictType: "data",
         };
       }
-      if (incomingRank === storedRank && compareStamps(incoming, stored, rank) < 0) {
-        return staleDecision(current, "timestamp");
-      }
-      break;
+      return incomingRank === storedRank && compareStamps(incoming, stored, rank) < 0
+        ? staleDecision(current, "timestamp")
+        : undefined;
     }
     case "manual-review": {
       if (compareStamps(incoming, stored, rank) < 0) return staleDecision(current, "timestamp");
       // Vendor data never silently overwrites a local (internal or admin) edit; local edits over
       // vendor data are deliberate and apply. A stale base version always needs a human.
       const overwritesLocalEdit = sourceParty(change.source) === "vendor" && sourceParty(current.source) !== "vendor";
-      if ((versionConflict || overwritesLocalEdit) && change.source !== "admin") {
-        const reason: ReviewReason = versionConflict ? "version" : "data";
-        return review(
-          current,
-          change,
-          proposal,
-          reason,
-          versionConflict
-            ? `change was made against version ${change.expectedVersion}; the record is at version ${current.version}`
-            : `the record holds a local edit (${current.source}, ${new Date(current.sourceTs).toISOString()}); ${change.source} would overwrite it`,
-        );
-      }
-      break;
+      if ((!versionConflict && !overwritesLocalEdit) || change.source === "admin") return undefined;
+      const reason: ReviewReason = versionConflict ? "version" : "data";
+      return review(
+        current,
+        change,
+        proposal,
+        reason,
+        versionConflict
+          ? `change was made against version ${change.expectedVersion}; the record is at version ${current.version}`
+          : `the record holds a local edit (${current.source}, ${new Date(current.sourceTs).toISOString()}); ${change.source} would overwrite it`,
+      );
     }
     case "merge":
-      if (!proposal.tookAnything) return staleDecision(current, "timestamp");
-      break;
+      return proposal.tookAnything ? undefined : staleDecision(current, "timestamp");
   }
+}
 
-  if (change.entityType === "price" && change.source !== "admin" && !proposal.deleted) {
-    const trip = priceGuardTrip(current, proposal.attributes, policy);
-    if (trip) {
-      if (policy.priceGuard?.action === "reject") {
-        return { action: "reject", outcome: "rejected", reason: trip, rule: "price-guard", field: "attributes.amount" };
-      }
-      return review(current, change, proposal, "price-guard", trip);
-    }
+/** The price-change guard on a winning price change (admin edits are exempt): rejected or to review. */
+function priceGuardRefusal(
+  current: SyncRecord,
+  change: Change,
+  proposal: Proposal,
+  policy: DecisionPolicy,
+): Decision | undefined {
+  if (change.entityType !== "price" || change.source === "admin" || proposal.deleted) return undefined;
+  const trip = priceGuardTrip(current, proposal.attributes, policy);
+  if (!trip) return undefined;
+  if (policy.priceGuard?.action === "reject") {
+    return { action: "reject", outcome: "rejected", reason: trip, rule: "price-guard", field: "attributes.amount" };
   }
-  return {
-    action: "write",
-    outcome: "updated",
-    record: buildRecord(current, change, proposal, strategy, now),
-    ...(conflictType ? { conflictType } : {}),
-  };
+  return review(current, change, proposal, "price-guard", trip);
 }
 
 /** Whether a record-level change at `incoming` would replace the record stamped `stored`. */
