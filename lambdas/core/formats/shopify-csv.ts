@@ -104,7 +104,6 @@ export class ShopifyCsvNormaliser implements Normaliser {
     const f = first.values;
     const optionNames = [cell(f, "Option1 Name"), cell(f, "Option2 Name"), cell(f, "Option3 Name")];
     const hasOptions = optionNames.some((name) => name && name !== "Title");
-    const status = this.#hasStatus ? cell(f, "Status")?.toLowerCase() : undefined;
     const title = cell(f, "Title") as string;
     const variantKeys: string[] = [];
     const changes: ChangeInput[] = [];
@@ -123,55 +122,80 @@ export class ShopifyCsvNormaliser implements Normaliser {
         continue;
       }
       variantKeys.push(key);
-      const line = variant.line;
-      if (hasOptions) {
-        const options: Record<string, string> = {};
-        optionNames.forEach((name, i) => {
-          const value = values[i];
-          if (name && value) setDataKey(options, name, value);
-        });
-        const grams = cell(v, "Variant Grams");
-        changes.push({
-          entityType: "product",
-          entityKey: key,
-          line,
-          attributes: {
-            title: `${title} - ${values.filter(Boolean).join(" / ")}`,
-            parentKey: group.handle,
-            options,
-            barcode: cell(v, "Variant Barcode") ?? null,
-            weight: grams ?? null,
-            weightUnit: grams ? "g" : null,
-          },
-        });
-      }
-      const price = cell(v, "Variant Price");
-      if (price !== undefined) {
-        changes.push({
-          entityType: "price",
-          entityKey: key,
-          line,
-          attributes: {
-            amount: price,
-            compareAtAmount: cell(v, "Variant Compare At Price") ?? null,
-            ...(this.#hasCost ? { costAmount: cell(v, "Cost per item") ?? null } : {}),
-          },
-        });
-      }
-      const qty = cell(v, "Variant Inventory Qty");
-      if (qty !== undefined) {
-        const policy = cell(v, "Variant Inventory Policy");
-        changes.push({
-          entityType: "inventory",
-          entityKey: key,
-          line,
-          attributes: { available: qty, ...(policy ? { backorders: policy === "continue" ? "allow" : "deny" } : {}) },
-        });
-      }
+      changes.push(
+        ...this.#variantChanges(variant, key, values, { title, handle: group.handle, hasOptions, optionNames }),
+      );
     }
 
+    changes.unshift(this.#productChange(group, first, variantKeys));
+    return { changes, rejects };
+  }
+
+  /** A variant row's changes: its own product (when the product has options), price and inventory. */
+  #variantChanges(
+    variant: SourceRow,
+    key: string,
+    values: readonly (string | undefined)[],
+    product: { title: string; handle: string; hasOptions: boolean; optionNames: readonly (string | undefined)[] },
+  ): ChangeInput[] {
+    const { title, hasOptions, optionNames } = product;
+    const v = variant.values;
+    const changes: ChangeInput[] = [];
+    const line = variant.line;
+    if (hasOptions) {
+      const options: Record<string, string> = {};
+      optionNames.forEach((name, i) => {
+        const value = values[i];
+        if (name && value) setDataKey(options, name, value);
+      });
+      const grams = cell(v, "Variant Grams");
+      changes.push({
+        entityType: "product",
+        entityKey: key,
+        line,
+        attributes: {
+          title: `${title} - ${values.filter(Boolean).join(" / ")}`,
+          parentKey: product.handle,
+          options,
+          barcode: cell(v, "Variant Barcode") ?? null,
+          weight: grams ?? null,
+          weightUnit: grams ? "g" : null,
+        },
+      });
+    }
+    const price = cell(v, "Variant Price");
+    if (price !== undefined) {
+      changes.push({
+        entityType: "price",
+        entityKey: key,
+        line,
+        attributes: {
+          amount: price,
+          compareAtAmount: cell(v, "Variant Compare At Price") ?? null,
+          ...(this.#hasCost ? { costAmount: cell(v, "Cost per item") ?? null } : {}),
+        },
+      });
+    }
+    const qty = cell(v, "Variant Inventory Qty");
+    if (qty !== undefined) {
+      const policy = cell(v, "Variant Inventory Policy");
+      changes.push({
+        entityType: "inventory",
+        entityKey: key,
+        line,
+        attributes: { available: qty, ...(policy ? { backorders: policy === "continue" ? "allow" : "deny" } : {}) },
+      });
+    }
+    return changes;
+  }
+
+  /** The product's own change, from its first row, with its images and variant keys. */
+  #productChange(group: Group, first: SourceRow, variantKeys: string[]): ChangeInput {
+    const f = first.values;
+    const status = this.#hasStatus ? cell(f, "Status")?.toLowerCase() : undefined;
+    const title = cell(f, "Title") as string;
     const published = cell(f, "Published")?.toLowerCase();
-    changes.unshift({
+    return {
       entityType: "product",
       entityKey: group.handle,
       line: first.line,
@@ -194,7 +218,6 @@ export class ShopifyCsvNormaliser implements Normaliser {
         images: group.images.sort((a, b) => a.position - b.position || a.line - b.line).map((image) => image.src),
         variantKeys,
       },
-    });
-    return { changes, rejects };
+    };
   }
 }

@@ -66,6 +66,70 @@ function options(variant: Variant): { values: string[]; names?: string[] } | und
   return { values: title && title !== DEFAULT_TITLE ? title.split(" / ") : [] };
 }
 
+/** A variant's changes: its own product (when the product has options), price and inventory. */
+function variantChanges(
+  variant: Variant,
+  key: string,
+  opts: ReturnType<typeof options>,
+  product: {
+    readonly title: string;
+    readonly handle: string;
+    readonly hasOptions: boolean;
+    readonly productTs: number;
+  },
+  ctx: Parameters<PullMapper>[1],
+): ChangeInput[] {
+  const { handle, hasOptions, productTs } = product;
+  const values = opts?.values ?? [];
+  const changes: ChangeInput[] = [];
+  const sourceTs = variant.updatedAt ? epochMs(variant.updatedAt, "variants.updatedAt") : productTs;
+  if (hasOptions && values.length > 0) {
+    const named = opts?.names;
+    changes.push({
+      entityType: "product",
+      entityKey: key,
+      sourceTs,
+      source: PULL_SOURCE,
+      attributes: {
+        title: `${product.title} - ${values.join(" / ")}`,
+        parentKey: handle,
+        ...(named ? { options: Object.fromEntries(named.map((name, n) => [name, values[n] ?? ""])) } : {}),
+        ...(variant.barcode === undefined ? {} : { barcode: nonBlank(variant.barcode) ?? null }),
+      },
+    });
+  }
+  changes.push({
+    entityType: "price",
+    entityKey: key,
+    sourceTs,
+    source: PULL_SOURCE,
+    attributes: {
+      amount: decimalText(variant.price, ctx.currency, "variants.price"),
+      ...(variant.compareAtPrice === undefined
+        ? {}
+        : {
+            compareAtAmount:
+              variant.compareAtPrice === null
+                ? null
+                : decimalText(variant.compareAtPrice, ctx.currency, "compareAtPrice"),
+          }),
+    },
+  });
+  if (typeof variant.inventoryQuantity === "number") {
+    changes.push({
+      entityType: "inventory",
+      entityKey: key,
+      sourceTs,
+      source: PULL_SOURCE,
+      attributes: {
+        available: variant.inventoryQuantity,
+        ...(variant.inventoryPolicy ? { backorders: variant.inventoryPolicy === "CONTINUE" ? "allow" : "deny" } : {}),
+      },
+    });
+  }
+  return changes;
+}
+
 /**
  * Shopify Admin GraphQL products (records at `data.products.edges[*].node` or `data.products.nodes`).
  *
@@ -108,53 +172,7 @@ export const mapShopifyGraphql: PullMapper = (records, ctx): PullMapResult =>
         return;
       }
       variantKeys.push(key);
-      const sourceTs = variant.updatedAt ? epochMs(variant.updatedAt, "variants.updatedAt") : productTs;
-      if (hasOptions && values.length > 0) {
-        const named = opts?.names;
-        changes.push({
-          entityType: "product",
-          entityKey: key,
-          sourceTs,
-          source: PULL_SOURCE,
-          attributes: {
-            title: `${product.title} - ${values.join(" / ")}`,
-            parentKey: handle,
-            ...(named ? { options: Object.fromEntries(named.map((name, n) => [name, values[n] ?? ""])) } : {}),
-            ...(variant.barcode === undefined ? {} : { barcode: nonBlank(variant.barcode) ?? null }),
-          },
-        });
-      }
-      changes.push({
-        entityType: "price",
-        entityKey: key,
-        sourceTs,
-        source: PULL_SOURCE,
-        attributes: {
-          amount: decimalText(variant.price, ctx.currency, "variants.price"),
-          ...(variant.compareAtPrice === undefined
-            ? {}
-            : {
-                compareAtAmount:
-                  variant.compareAtPrice === null
-                    ? null
-                    : decimalText(variant.compareAtPrice, ctx.currency, "compareAtPrice"),
-              }),
-        },
-      });
-      if (typeof variant.inventoryQuantity === "number") {
-        changes.push({
-          entityType: "inventory",
-          entityKey: key,
-          sourceTs,
-          source: PULL_SOURCE,
-          attributes: {
-            available: variant.inventoryQuantity,
-            ...(variant.inventoryPolicy
-              ? { backorders: variant.inventoryPolicy === "CONTINUE" ? "allow" : "deny" }
-              : {}),
-          },
-        });
-      }
+      changes.push(...variantChanges(variant, key, opts, { title: product.title, handle, hasOptions, productTs }, ctx));
     });
 
     const status = product.status?.toLowerCase();

@@ -68,6 +68,80 @@ function status(value: string | null | undefined): "active" | "draft" | "archive
   return value === "active" || value === "draft" || value === "archived" ? value : undefined;
 }
 
+/** A variant's changes: its own product (when the product has options), price and inventory. */
+function variantChanges(
+  variant: Variant,
+  key: string,
+  values: readonly string[],
+  product: {
+    readonly title: string;
+    readonly handle: string;
+    readonly names: readonly string[] | undefined;
+    readonly hasOptions: boolean;
+    readonly productTs: number;
+  },
+  ctx: Parameters<PullMapper>[1],
+): ChangeInput[] {
+  const { handle, names, hasOptions, productTs } = product;
+  const changes: ChangeInput[] = [];
+  const sourceTs = variant.updated_at ? epochMs(variant.updated_at, "variants.updated_at") : productTs;
+  if (hasOptions) {
+    const options: Record<string, string> = {};
+    values.forEach((value, i) => {
+      const name = names?.[i];
+      if (name) setDataKey(options, name, value);
+    });
+    changes.push({
+      entityType: "product",
+      entityKey: key,
+      sourceTs,
+      source: PULL_SOURCE,
+      attributes: {
+        title: `${product.title} - ${values.join(" / ")}`,
+        parentKey: handle,
+        ...(names ? { options } : {}),
+        ...(variant.barcode === undefined ? {} : { barcode: nonBlank(variant.barcode) ?? null }),
+        ...(variant.grams === undefined
+          ? {}
+          : {
+              weight: variant.grams === null ? null : String(variant.grams),
+              weightUnit: variant.grams === null ? null : "g",
+            }),
+      },
+    });
+  }
+  changes.push({
+    entityType: "price",
+    entityKey: key,
+    sourceTs,
+    source: PULL_SOURCE,
+    attributes: {
+      amount: decimalText(variant.price, ctx.currency, "variants.price"),
+      ...(variant.compare_at_price === undefined
+        ? {}
+        : {
+            compareAtAmount:
+              variant.compare_at_price === null || variant.compare_at_price === ""
+                ? null
+                : decimalText(variant.compare_at_price, ctx.currency, "variants.compare_at_price"),
+          }),
+    },
+  });
+  if (typeof variant.inventory_quantity === "number") {
+    changes.push({
+      entityType: "inventory",
+      entityKey: key,
+      sourceTs,
+      source: PULL_SOURCE,
+      attributes: {
+        available: variant.inventory_quantity,
+        ...(variant.inventory_policy ? { backorders: variant.inventory_policy === "continue" ? "allow" : "deny" } : {}),
+      },
+    });
+  }
+  return changes;
+}
+
 /**
  * Shopify Admin REST products (`GET /admin/api/<version>/products.json`, records at `products`).
  *
@@ -102,63 +176,9 @@ export const mapShopifyRest: PullMapper = (records, ctx): PullMapResult =>
         continue;
       }
       variantKeys.push(key);
-      const sourceTs = variant.updated_at ? epochMs(variant.updated_at, "variants.updated_at") : productTs;
-      if (hasOptions) {
-        const options: Record<string, string> = {};
-        values.forEach((value, i) => {
-          const name = names?.[i];
-          if (name) setDataKey(options, name, value);
-        });
-        changes.push({
-          entityType: "product",
-          entityKey: key,
-          sourceTs,
-          source: PULL_SOURCE,
-          attributes: {
-            title: `${product.title} - ${values.join(" / ")}`,
-            parentKey: handle,
-            ...(names ? { options } : {}),
-            ...(variant.barcode === undefined ? {} : { barcode: nonBlank(variant.barcode) ?? null }),
-            ...(variant.grams === undefined
-              ? {}
-              : {
-                  weight: variant.grams === null ? null : String(variant.grams),
-                  weightUnit: variant.grams === null ? null : "g",
-                }),
-          },
-        });
-      }
-      changes.push({
-        entityType: "price",
-        entityKey: key,
-        sourceTs,
-        source: PULL_SOURCE,
-        attributes: {
-          amount: decimalText(variant.price, ctx.currency, "variants.price"),
-          ...(variant.compare_at_price === undefined
-            ? {}
-            : {
-                compareAtAmount:
-                  variant.compare_at_price === null || variant.compare_at_price === ""
-                    ? null
-                    : decimalText(variant.compare_at_price, ctx.currency, "variants.compare_at_price"),
-              }),
-        },
-      });
-      if (typeof variant.inventory_quantity === "number") {
-        changes.push({
-          entityType: "inventory",
-          entityKey: key,
-          sourceTs,
-          source: PULL_SOURCE,
-          attributes: {
-            available: variant.inventory_quantity,
-            ...(variant.inventory_policy
-              ? { backorders: variant.inventory_policy === "continue" ? "allow" : "deny" }
-              : {}),
-          },
-        });
-      }
+      changes.push(
+        ...variantChanges(variant, key, values, { title: product.title, handle, names, hasOptions, productTs }, ctx),
+      );
     }
 
     const productStatus = status(product.status);
