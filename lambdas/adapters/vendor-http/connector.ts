@@ -11,9 +11,10 @@ import { selectOne, selectRecords } from "../../core/pull/json-path.ts";
 import type { PullChannel } from "../../core/pull/pull-config.ts";
 import { Authenticator, endpointOf, type SecretPort, TokenCache } from "./auth.ts";
 import { type PullCheckpoint, type PullPosition, parseCheckpoint, SEEN_LIMIT } from "./checkpoint.ts";
-import { PagingLoopError, VendorHttpError, VendorUnavailableError } from "./errors.ts";
-import { buildRequest, type FetchedPage, firstPosition, nextPosition, type PreparedRequest } from "./paging.ts";
-import { graphqlThrottle, pauseAfterMs, requestedWaitMs } from "./rate-limit.ts";
+import { PagingLoopError, VendorHttpError } from "./errors.ts";
+import { PageFetch, type PageOutcome } from "./page-fetch.ts";
+import { buildRequest, firstPosition, nextPosition, type PreparedRequest } from "./paging.ts";
+import { pauseAfterMs } from "./rate-limit.ts";
 import { formatWatermark } from "./watermark.ts";
 
 /** What the connector needs from outside. Everything but `secrets` has a real default; tests inject fakes. */
@@ -38,20 +39,7 @@ export type PullOptions = CorePullOptions<PullCheckpoint>;
 export type PullResult = CorePullResult<PullCheckpoint>;
 export type { PullStopReason } from "../../core/pull/connector.ts";
 
-type PageOutcome =
-  | { readonly kind: "page"; readonly page: FetchedPage }
-  | { readonly kind: "stop"; readonly reason: PullStopReason; readonly retryAfterMs?: number };
-
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
-
-/** JSON.parse that keeps integers beyond 2^53 as their exact digits (a string) instead of rounding them. */
-function parseJson(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)
-      ? context.source
-      : value,
-  );
-}
 
 function fingerprint(position: PullPosition): string {
   return JSON.stringify(position);
@@ -295,129 +283,23 @@ export class VendorHttpConnector {
   }
 
   /** Fetches one page (`request`), retrying and waiting as the class comment describes. */
-  async #fetchPage(
+  #fetchPage(
     request: PreparedRequest,
     select: (body: unknown) => unknown[],
     state: PullCheckpoint,
     auth: Authenticator,
     options: PullOptions,
   ): Promise<PageOutcome> {
-    const channel = this.#channel;
-    const endpoint = endpointOf(request.url);
-    const pageTimeoutMs = channel.pageTimeoutSeconds * 1000;
-    let attempts = 0;
-    let throttled = 0;
-    let reauthenticated = false;
-
-    /** A 5xx, timeout or network failure: wait and retry, hand over, or give up. */
-    const transient = async (
-      status: number | undefined,
-      cause: unknown,
-      requestedMs?: number,
-    ): Promise<PageOutcome | undefined> => {
-      attempts += 1;
-      if (attempts >= channel.retry.maxAttempts) {
-        throw new VendorUnavailableError(
-          `${endpoint} failed ${attempts} times (${status === undefined ? "no response" : `HTTP ${status}`}); continue from the checkpoint later`,
-          { checkpoint: state, status, attempts, retryAfterMs: requestedMs, cause },
-        );
-      }
-      const wait = requestedMs ?? this.#backoff(attempts);
-      if (this.#now() + wait + pageTimeoutMs > options.deadline)
-        return { kind: "stop", reason: "deadline", retryAfterMs: wait };
-      await this.#sleep(wait, options.signal);
-      return undefined;
-    };
-
-    /** A 429 or throttled GraphQL reply: wait if short, else hand over with a checkpoint. */
-    const rateLimited = async (requestedMs: number | undefined): Promise<PageOutcome | undefined> => {
-      throttled += 1;
-      const wait = requestedMs ?? this.#backoff(throttled);
-      if (throttled > channel.rateLimit.maxThrottledPerPage || !this.#fits(wait, options.deadline)) {
-        return { kind: "stop", reason: "rate-limited", retryAfterMs: wait };
-      }
-      await this.#sleep(wait, options.signal);
-      return undefined;
-    };
-
-    for (;;) {
-      if (this.#now() + pageTimeoutMs > options.deadline) return { kind: "stop", reason: "deadline" };
-      const signal = options.signal
-        ? AbortSignal.any([AbortSignal.timeout(pageTimeoutMs), options.signal])
-        : AbortSignal.timeout(pageTimeoutMs);
-      let response: Response;
-      let text: string;
-      try {
-        const headers: Record<string, string> = {
-          accept: "application/json",
-          ...channel.request.headers,
-          ...(request.body === undefined ? {} : { "content-type": "application/json" }),
-          ...(await auth.headers(signal)),
-        };
-        response = await this.#fetch(request.url, { method: request.method, headers, body: request.body, signal });
-        // The body is read under the same signal, so a stalled body counts against the page timeout.
-        text = await response.text();
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        if (error instanceof ValidationError) throw error;
-        const stop = await transient(
-          undefined,
-          error,
-          error instanceof TransientError ? error.retryAfterMs : undefined,
-        );
-        if (stop) return stop;
-        continue;
-      }
-
-      const status = response.status;
-      if (status === 429 || (status === 503 && response.headers.has("retry-after"))) {
-        const stop = await rateLimited(requestedWaitMs(response.headers, this.#now()));
-        if (stop) return stop;
-        continue;
-      }
-      if (status === 401 && auth.refreshable && !reauthenticated) {
-        reauthenticated = true;
-        await auth.invalidate();
-        continue;
-      }
-      if (status >= 500 || status === 408) {
-        const stop = await transient(status, undefined);
-        if (stop) return stop;
-        continue;
-      }
-      if (status < 200 || status >= 300) {
-        throw new VendorHttpError(`${endpoint} answered HTTP ${status}; not retrying`, { status, endpoint });
-      }
-
-      let body: unknown;
-      try {
-        body = parseJson(text);
-      } catch (error) {
-        throw new VendorHttpError(`${endpoint} answered HTTP ${status} with a body that is not JSON`, {
-          status,
-          endpoint,
-          cause: error,
-        });
-      }
-      const throttle = graphqlThrottle(body);
-      if (throttle) {
-        const stop = await rateLimited(throttle.waitMs);
-        if (stop) return stop;
-        continue;
-      }
-      const errors = (body as { errors?: unknown } | null)?.errors;
-      if (channel.request.graphql && Array.isArray(errors) && errors.length > 0) {
-        const first = String((errors[0] as { message?: unknown } | null)?.message ?? "unknown error").slice(0, 200);
-        throw new VendorHttpError(`${endpoint} answered with GraphQL errors: ${first}`, { status, endpoint });
-      }
-      let records: unknown[];
-      try {
-        records = select(body);
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        throw new VendorHttpError(`${endpoint}: ${error.message}`, { status, endpoint, cause: error });
-      }
-      return { kind: "page", page: { url: request.url, headers: response.headers, body, records } };
-    }
+    return new PageFetch(
+      {
+        channel: this.#channel,
+        fetch: this.#fetch,
+        now: this.#now,
+        sleep: this.#sleep,
+        backoff: (attempt) => this.#backoff(attempt),
+        fits: (ms, deadline) => this.#fits(ms, deadline),
+      },
+      { request, select, state, auth, options },
+    ).run();
   }
 }
