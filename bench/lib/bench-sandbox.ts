@@ -12,9 +12,21 @@ import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
 import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
+import { changeNotification } from "../../lambdas/core/realtime/change-notification.ts";
+import { messageBytes } from "../../lambdas/core/realtime/publish-batches.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
+import { LocalBatchRuns } from "../../local/batch-runs.ts";
 import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.ts";
+import { FileObjectStore } from "../../local/file-object-store.ts";
 import type { Sandbox } from "../../local/sandbox.ts";
+
+/** The change notifications the writes of an import cause, as the publisher would send them. */
+export interface NotificationTally {
+  /** Notifications (accepted changes whose content changed). */
+  count: number;
+  /** Bytes of each notification's SNS message body and attributes, in write order. */
+  readonly sizes: number[];
+}
 
 /** What `importFile` reads from a {@link Sandbox}. */
 export type ImportSandbox = Pick<
@@ -22,6 +34,10 @@ export type ImportSandbox = Pick<
   "dataDir" | "inMemory" | "vendors" | "records" | "sync" | "interpreter" | "vendor"
 > & {
   readonly dynamo: { readonly client: DynamoDBClient; readonly tables: typeof LOCAL_TABLES };
+  /** The batch runs of this process (an import is owned by its process, `local/batch-runs.ts`). */
+  readonly scheduled: { readonly batchRuns: LocalBatchRuns };
+  /** The notifications counted since the last {@link NotificationTally} reset (`sizes.length = 0`). */
+  readonly notifications: NotificationTally;
   close(): void;
 };
 
@@ -32,7 +48,18 @@ export function openImportSandbox(
   vendors: Map<string, VendorConfig> = loadVendorConfigs(),
 ): ImportSandbox & { client: DynamoDBClient } {
   const client = localDynamoClient(endpoint);
-  const records = new DynamoRecordStore({ client, tableName: LOCAL_TABLES.records });
+  const notifications: NotificationTally = { count: 0, sizes: [] };
+  const records = new DynamoRecordStore({
+    client,
+    tableName: LOCAL_TABLES.records,
+    // The stream's stand-in, as the sandbox has it: what publish-changes would send for each write.
+    onWritten: (before, after) => {
+      const notification = changeNotification(before, after);
+      if (!notification) return;
+      notifications.count++;
+      notifications.sizes.push(messageBytes(JSON.stringify(notification.message), notification.attributes));
+    },
+  });
   const sync = new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync });
   const vendor = (vendorId: string): VendorConfig => {
     const config = vendors.get(vendorId);
@@ -40,6 +67,14 @@ export function openImportSandbox(
     return config;
   };
   const dataDir = mkdtempSync(join(tmpDir, "sandbox-"));
+  const batchRuns = new LocalBatchRuns({
+    owner: "sandbox:bench",
+    sync,
+    records,
+    bucket: new FileObjectStore(join(dataDir, "bucket")),
+    notifier: { jobFinished: async () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  });
   return {
     dataDir,
     inMemory: false,
@@ -50,6 +85,8 @@ export function openImportSandbox(
     vendor,
     client,
     dynamo: { client, tables: LOCAL_TABLES },
+    scheduled: { batchRuns },
+    notifications,
     close: () => {
       client.destroy();
       rmSync(dataDir, { recursive: true, force: true });

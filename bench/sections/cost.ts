@@ -3,6 +3,7 @@
  * requests, CPU time, log bytes) at the list prices of `bench/cost/prices.json`. Assumptions that
  * no section measures are stated beside each line of the scenario.
  */
+import { BILLED_CHUNK_BYTES, MAX_BATCH_ENTRIES } from "../../lambdas/core/realtime/publish-batches.ts";
 import { type CostLine, costLines, loadPriceBook, perMillion, totalUsd, type Usage } from "../cost/model.ts";
 import { Figures } from "../lib/budget.ts";
 import type { SectionResult } from "../lib/section.ts";
@@ -23,8 +24,6 @@ export interface CostInputs {
 const SQS_BATCH = 10;
 /** Stream records per publisher invocation (the stream event source's default batch size). */
 const STREAM_BATCH = 100;
-/** Entries per SNS PublishBatch call. */
-const PUBLISH_BATCH = 10;
 /** Powertools log and EMF bytes per batch-stage invocation (a summary line and its metrics). */
 const BATCH_STAGE_LOG_BYTES = 1024;
 /** Standard state transitions of one batch execution outside the Maps (prepare … notify). */
@@ -37,6 +36,10 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
   const deliveries = 1_000_000 / k;
   const changes = 1_000_000;
   const dynamoPerDelivery = ingest.callsPerRequest.DynamoDB ?? 0;
+  // Notifications of the size the first import measured, ten to a PublishBatch request.
+  const { notifications } = inputs.first;
+  const notificationBytes = notifications.count > 0 ? notifications.bytes / notifications.count : 1024;
+  const requests = changes / MAX_BATCH_ENTRIES;
   return {
     changes,
     deliveries,
@@ -67,7 +70,7 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
           invocations: changes / STREAM_BATCH,
           memoryMb: 256,
           cpuMs: changes * 0.05,
-          calls: { sns: changes / PUBLISH_BATCH },
+          calls: { sns: requests },
           logBytes: 0,
         },
       ],
@@ -77,7 +80,7 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
         changes * (writePath.wcuPerChange + writePath.indexWcuPerChange),
       readUnits: changes * writePath.rcuPerChange,
       s3Puts: deliveries,
-      snsPublishes: changes,
+      snsPublishes: requests * Math.max(1, Math.ceil((MAX_BATCH_ENTRIES * notificationBytes) / BILLED_CHUNK_BYTES)),
     },
   };
 }
@@ -108,7 +111,7 @@ export function importUsage(run: ImportRun): Usage {
         invocations: (written / STREAM_BATCH) * scale,
         memoryMb: 256,
         cpuMs: written * 0.05 * scale,
-        calls: { sns: (written / PUBLISH_BATCH) * scale },
+        calls: { sns: run.notifications.requests * scale },
         logBytes: 0,
       },
     ],
@@ -122,8 +125,9 @@ export function importUsage(run: ImportRun): Usage {
     // + the upload's PUT and GET, the ItemReader's GET per plan batch, the two ResultWriters.
     s3Puts: (run.s3.put + 1 + 6) * scale,
     s3Gets: (run.s3.get + 1 + planBatches) * scale,
-    // One notification per accepted write (the stream), one job notification.
-    snsPublishes: (written + 1) * scale,
+    // The change notifications as publish-changes batches them (billed per request and 64 KB), and
+    // the job notification.
+    snsPublishes: (run.notifications.billedPublishes + 1) * scale,
   };
 }
 

@@ -6,6 +6,7 @@
  * the store client, S3 requests on the bucket folder, and this process's CPU (all stages' code).
  */
 import { join } from "node:path";
+import { billedPublishes, publishBatches } from "../../lambdas/core/realtime/publish-batches.ts";
 import { importFile } from "../../local/commands/import.ts";
 import { asSandbox, openImportSandbox } from "../lib/bench-sandbox.ts";
 import { Figures } from "../lib/budget.ts";
@@ -39,6 +40,15 @@ export interface ImportRun {
   readonly cpuUsPerChange: number;
   readonly storeCpuUsPerChange: number;
   readonly s3: ObjectRequests;
+  /** Change notifications the writes cause, and what publishing them costs (publish-batches.ts). */
+  readonly notifications: {
+    readonly count: number;
+    readonly bytes: number;
+    /** `PublishBatch` requests. */
+    readonly requests: number;
+    /** Publishes SNS bills for them (per request, per 64 KB chunk). */
+    readonly billedPublishes: number;
+  };
 }
 
 async function measuredImport(
@@ -49,6 +59,8 @@ async function measuredImport(
   asOf: number,
 ): Promise<ImportRun> {
   meter.reset();
+  sandbox.notifications.count = 0;
+  sandbox.notifications.sizes.length = 0;
   const s3 = countObjectRequests();
   const storeBefore = dynamo.cpuMs();
   const cpuBefore = process.cpuUsage();
@@ -86,6 +98,12 @@ async function measuredImport(
     cpuUsPerChange: (cpu.user + cpu.system) / changes,
     storeCpuUsPerChange: (storeMs * 1000) / changes,
     s3: { ...s3, writesByKind: { ...s3.writesByKind } },
+    notifications: {
+      count: sandbox.notifications.count,
+      bytes: sandbox.notifications.sizes.reduce((a, b) => a + b, 0),
+      requests: publishBatches(sandbox.notifications.sizes).length,
+      billedPublishes: billedPublishes(sandbox.notifications.sizes),
+    },
   };
 }
 

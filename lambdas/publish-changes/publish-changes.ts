@@ -1,15 +1,18 @@
 /**
  * publish-changes — the records table's stream consumer: one SNS message per accepted change, with
- * `vendorId`, `entityType` and `changeKind` message attributes for subscription filter policies.
- * Writes that changed no content are skipped. Reports partial batch failures by sequence number.
+ * `vendorId`, `entityType` and `changeKind` message attributes for subscription filter policies,
+ * sent in `PublishBatch` requests of up to 10 messages and 256 KB (`publish-batches.ts`: SNS bills
+ * each request per 64 KB, so ten small notifications cost one publish). Writes that changed no
+ * content are skipped. Reports partial batch failures by sequence number.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { fromItem } from "../adapters/dynamodb/record-store.ts";
 import type { Log } from "../core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../core/realtime/change-notification.ts";
+import { messageBytes, publishBatches } from "../core/realtime/publish-batches.ts";
 
-/** Publishes up to 10 notifications in one call (SNS PublishBatch). */
+/** Publishes up to 10 notifications, 256 KB together, in one call (SNS PublishBatch). */
 export interface NotificationPublisher {
   /** @returns the ids (as given) of entries that failed. */
   publishBatch(entries: readonly { id: string; notification: ChangeNotification }[]): Promise<string[]>;
@@ -30,8 +33,11 @@ export function makeHandler(deps: { publisher: NotificationPublisher; log: Log }
       if (notification) entries.push({ id: sequence, notification });
     }
     const failed = new Set<string>();
-    for (let start = 0; start < entries.length; start += 10) {
-      for (const id of await deps.publisher.publishBatch(entries.slice(start, start + 10))) failed.add(id);
+    const sizes = entries.map(({ notification }) =>
+      messageBytes(JSON.stringify(notification.message), notification.attributes),
+    );
+    for (const [start, end] of publishBatches(sizes)) {
+      for (const id of await deps.publisher.publishBatch(entries.slice(start, end))) failed.add(id);
     }
     if (failed.size > 0) deps.log.error("change notifications not published", { failed: failed.size });
     // Stream order: report the first failure; Lambda retries from there (later ones are re-published, subscribers de-duplicate by eventId).

@@ -90,6 +90,23 @@ describe("publish-changes", () => {
     ).toEqual([10, 10, 3]);
   });
 
+  it("keeps each PublishBatch call within SNS's 256 KB aggregate payload", async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    // Ten products of about 60 KB each: ten in one call would be about 600 KB, which SNS refuses.
+    const description = "x".repeat(60_000);
+    const changes = Array.from({ length: 10 }, (_, i): [undefined, SyncRecord] => [
+      undefined,
+      record({ title: `P${i}`, description }, { entityType: "product", entityKey: `P-${i}` }),
+    ]);
+    await handler(streamEvent(...changes));
+    const calls = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(calls.map((entries) => entries.length)).toEqual([4, 4, 2]);
+    for (const entries of calls) {
+      const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e.Message ?? "", "utf8"), 0);
+      expect(bytes).toBeLessThanOrEqual(262_144);
+    }
+  });
+
   it("reports the first failed entry so Lambda retries from there", async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] });
     const response = await handler(
