@@ -24,19 +24,11 @@ export function localTableDefinitions(): CreateTableCommandInput[] {
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [
         { AttributeName: RECORDS_TABLE.partitionKey, AttributeType: "S" },
-        { AttributeName: RECORDS_TABLE.byVendorPartitionKey, AttributeType: "S" },
-        { AttributeName: RECORDS_TABLE.byVendorSortKey, AttributeType: "S" },
+        { AttributeName: RECORDS_TABLE.sortKey, AttributeType: "S" },
       ],
-      KeySchema: [{ AttributeName: RECORDS_TABLE.partitionKey, KeyType: "HASH" }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: RECORDS_TABLE.byVendorIndex,
-          KeySchema: [
-            { AttributeName: RECORDS_TABLE.byVendorPartitionKey, KeyType: "HASH" },
-            { AttributeName: RECORDS_TABLE.byVendorSortKey, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "KEYS_ONLY" },
-        },
+      KeySchema: [
+        { AttributeName: RECORDS_TABLE.partitionKey, KeyType: "HASH" },
+        { AttributeName: RECORDS_TABLE.sortKey, KeyType: "RANGE" },
       ],
     },
     {
@@ -114,7 +106,7 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
   const store = openDynaliteStore(options.path ? { path: options.path } : {});
   const client = new EmbeddedDynamoClient(store);
   try {
-    await ensureTables(client);
+    await ensureTables(client, options.path);
   } catch (error) {
     await closeDynaliteStore(store);
     throw error;
@@ -130,8 +122,35 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
   };
 }
 
-/** Creates the project's tables when they do not exist yet (idempotent). */
-export async function ensureTables(client: DynamoDBClient): Promise<void> {
+/**
+ * A data directory written by an older version whose table keys differ from this version's (the
+ * records table was keyed on `pk` alone with a `byVendor` index before it was keyed `pk`/`sk`).
+ * The sandbox refuses it rather than read or write records it would misplace.
+ */
+export class StoreLayoutError extends Error {
+  readonly table: string;
+  constructor(table: string, found: string, expected: string, where: string | undefined) {
+    super(
+      `${where ? `the sandbox store in ${where}: ` : ""}table ${table} is keyed ${found}, but this version keys it ${expected} ` +
+        "(written by an older version of vendor-sync; see docs/data-model.md). Move the directory aside or remove it, " +
+        "then import your files again into a fresh one.",
+    );
+    this.name = "StoreLayoutError";
+    this.table = table;
+  }
+}
+
+const describeKeys = (keys: readonly { AttributeName?: string; KeyType?: string }[] | undefined, indexes: number) =>
+  `${(keys ?? []).map((k) => `${k.AttributeName} (${k.KeyType})`).join(" + ")}${indexes > 0 ? ` with ${indexes} index(es)` : ""}`;
+
+/**
+ * Creates the project's tables when they do not exist yet (idempotent), and checks that tables found
+ * have this version's keys and indexes.
+ *
+ * @param where - the data directory, named in errors.
+ * @throws {StoreLayoutError} when a table was created with other keys or indexes (an older version's).
+ */
+export async function ensureTables(client: DynamoDBClient, where?: string): Promise<void> {
   for (const definition of [...localTableDefinitions(), ...sandboxOnlyTableDefinitions()]) {
     try {
       await client.send(new CreateTableCommand(definition));
@@ -140,6 +159,9 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
     }
     for (let i = 0; i < 100; i++) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      const found = describeKeys(Table?.KeySchema, Table?.GlobalSecondaryIndexes?.length ?? 0);
+      const expected = describeKeys(definition.KeySchema, definition.GlobalSecondaryIndexes?.length ?? 0);
+      if (found !== expected) throw new StoreLayoutError(String(definition.TableName), found, expected, where);
       if (Table?.TableStatus === "ACTIVE") break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -34,33 +34,19 @@ interface Consumed {
 }
 
 /**
- * Index writes the records and sync tables cause on AWS for one successful write, which dynalite
- * does not report:
- *
- * - records table, `byVendor` KEYS_ONLY: an entry is written when an item is created (its keys never
- *   change afterwards: they derive from vendor, type and key), so +1 WCU for a PutItem conditioned on
- *   `attribute_not_exists` and for a BatchWriteItem put; updates and tombstones keep the keys and
- *   write no index entry.
- * - sync table, `byVendor` ALL: jobs and conflicts carry the index keys, and every write of them
- *   rewrites the projected copy — as many units as the table write.
+ * Index writes the sync table causes on AWS for one successful write, which dynalite does not
+ * report: its `byVendor` index projects ALL attributes, and jobs and conflicts carry the index keys,
+ * so every write of them rewrites the projected copy — as many units as the table write. The records
+ * table has no index (its keys list a vendor's records: `table-design.ts`).
  *
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes
  */
 export function indexWritesOf(command: string, input: Record<string, unknown>, tableUnits: number): number {
-  const table = input.TableName;
-  if (table === LOCAL_TABLES.records) {
-    if (command === "PutItemCommand") {
-      return String(input.ConditionExpression ?? "").includes("attribute_not_exists") ? 1 : 0;
-    }
-    return 0;
-  }
-  if (table === LOCAL_TABLES.sync) {
-    const item = input.Item as Record<string, AttributeValue> | undefined;
-    const key = input.Key as Record<string, AttributeValue> | undefined;
-    const indexed = item?.[SYNC_TABLE.byVendorPartitionKey] !== undefined || /^(JOB|CONFLICT)#/.test(key?.pk?.S ?? "");
-    return indexed && command !== "DeleteItemCommand" ? tableUnits : 0;
-  }
-  return 0;
+  if (input.TableName !== LOCAL_TABLES.sync) return 0;
+  const item = input.Item as Record<string, AttributeValue> | undefined;
+  const key = input.Key as Record<string, AttributeValue> | undefined;
+  const indexed = item?.[SYNC_TABLE.byVendorPartitionKey] !== undefined || /^(JOB|CONFLICT)#/.test(key?.pk?.S ?? "");
+  return indexed && command !== "DeleteItemCommand" ? tableUnits : 0;
 }
 
 /**
@@ -95,7 +81,9 @@ export class CapacityMeter {
             const table = entry.TableName ?? String(input.TableName ?? "?");
             const units = entry.CapacityUnits ?? 0;
             this.#add(isRead ? this.#rcu : this.#wcu, table, units);
-            if (isWrite) this.#add(this.#indexWcu, table, this.#indexUnits(command, input, table, units));
+            if (isWrite && command !== "BatchWriteItemCommand") {
+              this.#add(this.#indexWcu, table, indexWritesOf(command, input, units));
+            }
           }
           return output;
         } catch (error) {
@@ -111,14 +99,6 @@ export class CapacityMeter {
       name,
     );
     return this;
-  }
-
-  #indexUnits(command: string, input: Record<string, unknown>, table: string, units: number): number {
-    if (command !== "BatchWriteItemCommand") return indexWritesOf(command, input, units);
-    if (table !== LOCAL_TABLES.records) return 0;
-    // One entry per table: each put of the records table creates an item in the benchmarks.
-    const requests = (input.RequestItems ?? {}) as Record<string, { PutRequest?: unknown }[]>;
-    return (requests[table] ?? []).filter((r) => r.PutRequest).length;
   }
 
   #add(map: Map<string, number>, key: string, n: number): void {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { Bench } from "tinybench";
-import { toItem } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { toItem } from "../../lambdas/adapters/dynamodb/record-item.ts";
 import { readRows } from "../../lambdas/adapters/file-rows.ts";
 import { type ChangeContext, toChange } from "../../lambdas/core/change.ts";
 import { decide } from "../../lambdas/core/conflict-rules.ts";

@@ -12,7 +12,8 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import pLimit from "p-limit";
-import { DynamoRecordStore, recordConditions, toItem } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { toItem } from "../../lambdas/adapters/dynamodb/record-item.ts";
+import { DynamoRecordStore, recordConditions } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
 import { type Change, toChange } from "../../lambdas/core/change.ts";
 import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";

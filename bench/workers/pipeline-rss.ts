@@ -9,7 +9,7 @@
  */
 import { createReadStream, readFileSync } from "node:fs";
 import { loadVendorConfigs } from "../../config/load-vendors.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import { VENDOR_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { readRows, syntaxOf } from "../../lambdas/adapters/file-rows.ts";
 import { PLAN_BATCH, type PreparedLine } from "../../lambdas/core/batch/model.ts";
 import { planBatch } from "../../lambdas/core/batch/plan.ts";
@@ -109,7 +109,7 @@ const summary = await prepareFile(
     asOf: Date.UTC(2026, 10, 1, 6),
     full: false,
   },
-  { store: sink, keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard } },
+  { store: sink, keys: { shards: VENDOR_SHARDS, shardOf: vendorShard } },
 );
 clearInterval(sampler);
 const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0) * 1024;

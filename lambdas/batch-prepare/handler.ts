@@ -2,7 +2,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../adapters/dynamodb/table-design.ts";
+import { VENDOR_SHARDS, vendorShard } from "../adapters/dynamodb/table-design.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { s3SourceOpener } from "../adapters/s3/uploads.ts";
 import { VendorRegistry } from "../runtime/vendor-registry.ts";
@@ -18,5 +18,5 @@ export const handler = makeHandler({
   jobs: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   store: new S3ObjectStore({ client: s3, bucket: env.IMPORTS_BUCKET_NAME }),
   openSource: s3SourceOpener(s3),
-  keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
+  keys: { shards: VENDOR_SHARDS, shardOf: vendorShard },
 });

@@ -7,7 +7,7 @@
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { fromItem } from "../adapters/dynamodb/record-store.ts";
+import { fromItem } from "../adapters/dynamodb/record-item.ts";
 import type { Log } from "../core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../core/realtime/change-notification.ts";
 import { messageBytes, publishBatches } from "../core/realtime/publish-batches.ts";

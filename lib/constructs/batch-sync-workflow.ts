@@ -110,7 +110,7 @@ export class BatchSyncWorkflow extends Construct {
       });
     if (props.archiveBucket) this.#grantHandoffReads(props.archiveBucket, props.vendors);
     this.plan = fn("Plan", "lambdas/batch-plan/handler.ts", "Batch sync: plan a batch of changes (read-only)", mapChild)
-      .bindTable(props.recordsTable, "RECORDS_TABLE_NAME", { access: "read", indexes: ["byVendor"] })
+      .bindTable(props.recordsTable, "RECORDS_TABLE_NAME", { access: "read" })
       .bindBucket(bucket, "IMPORTS_BUCKET_NAME", {
         read: [P.normalised],
         write: [P.changeSets, P.results, P.rejects, P.reports],

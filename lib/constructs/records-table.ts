@@ -1,12 +1,5 @@
 import { RemovalPolicy } from "aws-cdk-lib";
-import {
-  AttributeType,
-  Billing,
-  ProjectionType,
-  StreamViewType,
-  TableEncryptionV2,
-  TableV2,
-} from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
 import { RECORDS_TABLE } from "../../lambdas/adapters/dynamodb/table-design.ts";
 
@@ -19,8 +12,10 @@ export interface RecordsTableProps {
 }
 
 /**
- * The records table: one item per `(vendorId, entityType, entityKey)`, partitioned on the full key so
- * writes spread; the keys-only, write-sharded `byVendor` index lists a vendor's records. Its stream
+ * The records table: one item per `(vendorId, entityType, entityKey)`, keyed `pk` = `vendorId#shard`
+ * (16 shards per vendor, so a vendor's writes spread) and `sk` = `entityType#entityKey`, so a vendor's
+ * records are listed from the table itself and a create writes no index entry (the key design is
+ * `RECORDS_TABLE` in `lambdas/adapters/dynamodb/table-design.ts`, shared with the sandbox). Its stream
  * (new and old images) feeds change notifications.
  *
  * Default settings: on-demand billing, encryption at rest with an AWS managed key, point-in-time
@@ -37,20 +32,13 @@ export class RecordsTable extends Construct {
     const retain = props.retain ?? true;
     this.table = new TableV2(this, "Table", {
       partitionKey: { name: RECORDS_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.sortKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
-      globalSecondaryIndexes: [
-        {
-          indexName: RECORDS_TABLE.byVendorIndex,
-          partitionKey: { name: RECORDS_TABLE.byVendorPartitionKey, type: AttributeType.STRING },
-          sortKey: { name: RECORDS_TABLE.byVendorSortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.KEYS_ONLY,
-        },
-      ],
     });
   }
 }

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoRecordKeyLister } from "../../lambdas/adapters/dynamodb/record-keys.ts";
 import type { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import type { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import { VENDOR_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
 import { makeHandler as makeApply } from "../../lambdas/batch-apply/batch-apply.ts";
 import { makeHandler as makeCommit } from "../../lambdas/batch-commit/batch-commit.ts";
@@ -46,7 +46,7 @@ export function sandboxStageHandlers(deps: SandboxStageDeps): BatchStageHandlers
       jobs,
       store,
       openSource: deps.openSource,
-      keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
+      keys: { shards: VENDOR_SHARDS, shardOf: vendorShard },
     }),
     plan: makePlan({
       vendors,

@@ -10,6 +10,7 @@ import {
 import { marshall } from "@aws-sdk/util-dynamodb";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
+import { recordTableKey } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { OperationSchema, scheduledSyncInput } from "../../lambdas/sync-jobs/operations.ts";
 import { iamAuthorizedHttpApiEvent } from "../../local/http-api-events.ts";
 import { type StoredMessage, toSqsEvent } from "../../local/local-queue.ts";
@@ -123,14 +124,9 @@ describe("events AWS services send through the template's wiring", () => {
         .find(([id, m]) => String(app.resolve(m.Properties.EventSourceArn, app.stackOf(id))).includes("/stream/")) ??
       [];
     if (!mapping) throw new Error("no stream event source mapping");
-    const item = marshall({
-      pk: "canonical#price#K1",
-      vendorId: "canonical",
-      entityType: "price",
-      entityKey: "K1",
-      version: 1,
-    });
-    const keys = marshall({ pk: "canonical#price#K1" });
+    const tableKey = recordTableKey({ vendorId: "canonical", entityType: "price", entityKey: "K1" });
+    const item = marshall({ ...tableKey, version: 1 });
+    const keys = marshall(tableKey);
     const event = streamEventFor(app, mapping, [
       { after: item, keys },
       { before: item, after: { ...item, version: { N: "2" } }, keys },

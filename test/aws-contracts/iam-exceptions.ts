@@ -28,12 +28,6 @@ export const NOT_SENT: Readonly<Record<string, Partial<Record<CommandId, string>
     "Secrets Manager GetSecretValueCommand":
       "Only thin notifications (BigCommerce, commercetools payloads) are fetched with the vendor's pull credentials; no bundled vendor sends them, so the processor is granted none (realtime-sync.ts).",
   },
-  "publish-changes": {
-    "DynamoDB BatchGetItemCommand": "Bundles record-store.ts for fromItem() only: the function has no DynamoDB client.",
-    "DynamoDB GetItemCommand": "Bundles record-store.ts for fromItem() only: the function has no DynamoDB client.",
-    "DynamoDB PutItemCommand": "Bundles record-store.ts for fromItem() only: the function has no DynamoDB client.",
-    "DynamoDB QueryCommand": "Bundles record-store.ts for fromItem() only: the function has no DynamoDB client.",
-  },
   "freshness-monitor": {
     "DynamoDB UpdateItemCommand":
       "The monitor only reads vendor state (DynamoVendorStateStore.getVendorState); its role is read-only.",

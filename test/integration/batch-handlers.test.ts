@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVendorConfigs } from "../../config/load-vendors.ts";
 import { DynamoRecordKeyLister } from "../../lambdas/adapters/dynamodb/record-keys.ts";
-import { VENDOR_INDEX_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import { VENDOR_SHARDS, vendorShard } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { makeHandler as makeApply } from "../../lambdas/batch-apply/batch-apply.ts";
 import { makeHandler as makeCommit } from "../../lambdas/batch-commit/batch-commit.ts";
 import { makeHandler as makeFail } from "../../lambdas/batch-fail/batch-fail.ts";
@@ -62,7 +62,7 @@ function handlers(store: ObjectStore, applyStore: ObjectStore = store) {
         body: Readable.from([Buffer.from(uploads.get(source.key) ?? "")]),
         lastModified: T0,
       }),
-      keys: { shards: VENDOR_INDEX_SHARDS, shardOf: vendorShard },
+      keys: { shards: VENDOR_SHARDS, shardOf: vendorShard },
     }),
     plan: makePlan({
       vendors: registry,

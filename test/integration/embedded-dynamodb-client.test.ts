@@ -24,11 +24,9 @@ import { countCommands } from "../../local/sdk-call-counter.ts";
 // The same commands, on two fresh stores: dynalite's HTTP server through the AWS SDK, and the
 // sandbox's in-process client. Every answer and every error must be the SDK's.
 const T = "vendor-sync-records";
-const key = (id: string) => ({ pk: { S: id } });
+const key = (id: string) => ({ pk: { S: "v#1" }, sk: { S: `product#${id}` } });
 const item = (id: string, extra: Record<string, unknown> = {}) => ({
-  pk: { S: id },
-  vendorShard: { S: "v#1" },
-  typeKey: { S: `product#${id}` },
+  ...key(id),
   version: { N: "1" },
   blob: { B: new Uint8Array([0, 1, 2, 250, 255]) },
   attributes: { M: { title: { S: "Ünïcode ✓" }, tags: { SS: ["a", "b"] }, price: { N: "12.50" } } },
@@ -84,13 +82,12 @@ const steps: [string, () => { constructor: unknown; input: unknown }][] = [
       }),
   ],
   [
-    "query the index, one page",
+    "query a shard, one page",
     () =>
       new QueryCommand({
         TableName: T,
-        IndexName: "byVendor",
         KeyConditionExpression: "#s = :s",
-        ExpressionAttributeNames: { "#s": "vendorShard" },
+        ExpressionAttributeNames: { "#s": "pk" },
         ExpressionAttributeValues: { ":s": { S: "v#1" } },
         Limit: 2,
       }),
@@ -100,11 +97,10 @@ const steps: [string, () => { constructor: unknown; input: unknown }][] = [
     () =>
       new QueryCommand({
         TableName: T,
-        IndexName: "byVendor",
         KeyConditionExpression: "#s = :s",
-        ExpressionAttributeNames: { "#s": "vendorShard" },
+        ExpressionAttributeNames: { "#s": "pk" },
         ExpressionAttributeValues: { ":s": { S: "v#1" } },
-        ExclusiveStartKey: { pk: { S: "b" }, vendorShard: { S: "v#1" }, typeKey: { S: "product#b" } },
+        ExclusiveStartKey: key("b"),
       }),
   ],
   [
@@ -149,9 +145,10 @@ const outcome = async (client: DynamoDBClient, command: { constructor: unknown; 
       unknown
     >;
     // BatchGetItem answers in no particular order, over HTTP too.
-    const responses = output.Responses as Record<string, { pk?: { S?: string } }[]> | undefined;
-    for (const items of Object.values(responses ?? {}))
-      items.sort((a, b) => (a.pk?.S ?? "").localeCompare(b.pk?.S ?? ""));
+    const responses = output.Responses as Record<string, { pk?: { S?: string }; sk?: { S?: string } }[]> | undefined;
+    const keyOf = (item: { pk?: { S?: string }; sk?: { S?: string } }) =>
+      `${item.pk?.S ?? ""}\u0000${item.sk?.S ?? ""}`;
+    for (const items of Object.values(responses ?? {})) items.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
     return { output };
   } catch (error) {
     const e = error as Error & { $fault?: string };

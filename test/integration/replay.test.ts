@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordTableKey } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { makeHandler } from "../../lambdas/admin-operations/admin-operations.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
@@ -72,7 +73,7 @@ describe("vendor-sync replay", () => {
     await sandbox.dynamo.client.send(
       new (await import("@aws-sdk/client-dynamodb")).DeleteItemCommand({
         TableName: sandbox.dynamo.tables.records,
-        Key: { pk: { S: `canonical#price#R-1` } },
+        Key: Object.fromEntries(Object.entries(recordTableKey(key)).map(([name, value]) => [name, { S: value }])),
       }),
     );
     await replayArchived(sandbox, { vendorId: "canonical" });

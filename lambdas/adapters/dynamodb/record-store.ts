@@ -6,15 +6,14 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { ItemTooLargeError, TransientError } from "../../core/errors.ts";
 import { type EntityType, type RecordKey, recordId } from "../../core/model.ts";
 import type { RecordStore } from "../../core/ports.ts";
 import type { Precondition, SyncRecord } from "../../core/record.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
-import { escapeMapKeys, unescapeMapKeys } from "./map-keys.ts";
-import { RECORDS_TABLE, recordIndexKeys, recordPartitionKey, VENDOR_INDEX_SHARDS } from "./table-design.ts";
+import { COMPRESSED_ATTRIBUTES, fromItem, toItem } from "./record-item.ts";
+import { entityTypePrefix, RECORDS_TABLE, recordTableKey, shardPartitionKey, VENDOR_SHARDS } from "./table-design.ts";
 
 export interface DynamoRecordStoreOptions {
   readonly client: DynamoDBClient;
@@ -31,23 +30,6 @@ export interface DynamoRecordStoreOptions {
    */
   readonly onWritten?: (before: SyncRecord | undefined, after: SyncRecord) => void;
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-/**
- * The marshalled item: the record plus its table and index keys. Vendor map keys the SDK cannot
- * carry (`__proto__`, `constructor`) are stored escaped (map-keys.ts).
- */
-export function toItem(record: SyncRecord): Record<string, AttributeValue> {
-  return marshall(
-    { pk: recordPartitionKey(record), ...recordIndexKeys(record), ...escapeMapKeys(record) },
-    { removeUndefinedValues: true, convertEmptyValues: false },
-  );
-}
-
-/** @returns the record held in an item (table and index keys dropped, escaped map keys restored). */
-export function fromItem(item: Record<string, AttributeValue>): SyncRecord {
-  const { pk: _pk, vendorShard: _shard, typeKey: _typeKey, ...record } = unmarshall(item);
-  return unescapeMapKeys(record) as SyncRecord;
 }
 
 /** A condition expression with its placeholders. */
@@ -113,9 +95,7 @@ export class DynamoRecordStore implements RecordStore {
   async getMany(keys: readonly RecordKey[], options: { consistent?: boolean } = {}): Promise<Map<string, SyncRecord>> {
     const found = new Map<string, SyncRecord>();
     for (let start = 0; start < keys.length; start += 100) {
-      let pending: Record<string, AttributeValue>[] = keys
-        .slice(start, start + 100)
-        .map((key) => ({ pk: { S: recordPartitionKey(key) } }));
+      let pending: Record<string, AttributeValue>[] = keys.slice(start, start + 100).map((key) => tableKey(key));
       const maxAttempts = this.#options.maxBatchGetAttempts ?? 8;
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > maxAttempts) {
@@ -152,7 +132,7 @@ export class DynamoRecordStore implements RecordStore {
       const response = await this.#options.client.send(
         new GetItemCommand({
           TableName: this.#options.tableName,
-          Key: { pk: { S: recordPartitionKey(key) } },
+          Key: tableKey(key),
           ConsistentRead: options.consistent ?? true,
           ReturnConsumedCapacity: this.#options.onCapacity ? "TOTAL" : undefined,
         }),
@@ -169,7 +149,10 @@ export class DynamoRecordStore implements RecordStore {
     const size = itemSize(item);
     if (size.bytes > MAX_ITEM_BYTES) {
       throw new ItemTooLargeError(size.bytes, MAX_ITEM_BYTES, {
-        field: size.largest === "attributes" ? largestAttribute(record) : size.largest,
+        field:
+          size.largest === "attributes" || size.largest === COMPRESSED_ATTRIBUTES
+            ? largestAttribute(record)
+            : size.largest,
       });
     }
     const condition = conditionFor(expected);
@@ -199,7 +182,8 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   /**
-   * Lists a vendor's records through the write-sharded `byVendor` index (all shards, merged by key).
+   * Lists a vendor's records in `(entityType, entityKey)` order: each shard's partition queried in
+   * sort-key order (strongly consistent, at most `limit` items from each), merged.
    * @param options.entityType - only this type. @param options.limit - at most this many. @default 100
    */
   async listByVendor(
@@ -207,47 +191,44 @@ export class DynamoRecordStore implements RecordStore {
     options: { entityType?: EntityType; limit?: number } = {},
   ): Promise<SyncRecord[]> {
     const limit = options.limit ?? 100;
-    const keys: RecordKey[] = [];
-    for (let shard = 0; shard < VENDOR_INDEX_SHARDS; shard++) {
+    const found: SyncRecord[] = [];
+    for (let shard = 0; shard < VENDOR_SHARDS; shard++) {
       let startKey: Record<string, AttributeValue> | undefined;
+      let fromShard = 0;
       do {
         const response = await this.#options.client.send(
           new QueryCommand({
             TableName: this.#options.tableName,
-            IndexName: RECORDS_TABLE.byVendorIndex,
-            KeyConditionExpression: options.entityType
-              ? "#shard = :shard AND begins_with(#type, :type)"
-              : "#shard = :shard",
+            KeyConditionExpression: options.entityType ? "#pk = :pk AND begins_with(#sk, :type)" : "#pk = :pk",
             ExpressionAttributeNames: {
-              "#shard": RECORDS_TABLE.byVendorPartitionKey,
-              ...(options.entityType ? { "#type": RECORDS_TABLE.byVendorSortKey } : {}),
+              "#pk": RECORDS_TABLE.partitionKey,
+              ...(options.entityType ? { "#sk": RECORDS_TABLE.sortKey } : {}),
             },
             ExpressionAttributeValues: {
-              ":shard": { S: `${vendorId}#${shard}` },
-              ...(options.entityType ? { ":type": { S: `${options.entityType}#` } } : {}),
+              ":pk": { S: shardPartitionKey(vendorId, shard) },
+              ...(options.entityType ? { ":type": { S: entityTypePrefix(options.entityType) } } : {}),
             },
+            ConsistentRead: true,
+            Limit: limit - fromShard,
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of response.Items ?? []) {
-          const typeKey = item[RECORDS_TABLE.byVendorSortKey]?.S ?? "";
-          const split = typeKey.indexOf("#");
-          keys.push({
-            vendorId,
-            entityType: typeKey.slice(0, split) as EntityType,
-            entityKey: typeKey.slice(split + 1),
-          });
-        }
+        for (const item of response.Items ?? []) found.push(fromItem(item));
+        fromShard += response.Items?.length ?? 0;
         startKey = response.LastEvaluatedKey;
-      } while (startKey);
+      } while (startKey && fromShard < limit);
     }
-    keys.sort((a, b) =>
+    found.sort((a, b) =>
       a.entityType === b.entityType ? (a.entityKey < b.entityKey ? -1 : 1) : a.entityType < b.entityType ? -1 : 1,
     );
-    const wanted = keys.slice(0, limit);
-    const records = await this.getMany(wanted, { consistent: true });
-    return wanted.map((key) => records.get(recordId(key))).filter((r): r is SyncRecord => r !== undefined);
+    return found.slice(0, limit);
   }
+}
+
+/** @returns a record's table key as DynamoDB takes it. */
+function tableKey(key: RecordKey): Record<string, AttributeValue> {
+  const { pk, sk } = recordTableKey(key);
+  return { [RECORDS_TABLE.partitionKey]: { S: pk }, [RECORDS_TABLE.sortKey]: { S: sk } };
 }
 
 function largestAttribute(record: SyncRecord): string | undefined {

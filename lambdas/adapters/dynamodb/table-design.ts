@@ -5,22 +5,31 @@
  * @see ../../../docs/data-model.md
  */
 import { createHash } from "node:crypto";
-import type { RecordKey } from "../../core/model.ts";
+import type { EntityType, RecordKey } from "../../core/model.ts";
 
-/** Records table: one item per `(vendorId, entityType, entityKey)`. */
+/**
+ * Records table: one item per `(vendorId, entityType, entityKey)`, keyed so that a vendor's records
+ * can be listed from the table itself (no index, so a create writes one item and nothing else):
+ *
+ * - partition key `pk` = `vendorId#shard`, the shard being md5(entityKey) mod {@link VENDOR_SHARDS}:
+ *   a vendor's writes spread over that many partition keys (each takes 1,000 WCU/s);
+ * - sort key `sk` = `entityType#entityKey`.
+ *
+ * The record's `vendorId`, `entityType` and `entityKey` are not stored again beside the keys
+ * (`record-item.ts` restores them from the keys).
+ *
+ * @see ../../../docs/data-model.md
+ */
 export const RECORDS_TABLE = {
   partitionKey: "pk",
-  /** Write-sharded index for per-vendor listing. Keys only, so updates that keep the key cost no index write. */
-  byVendorIndex: "byVendor",
-  byVendorPartitionKey: "vendorShard",
-  byVendorSortKey: "typeKey",
+  sortKey: "sk",
 } as const;
 
 /**
- * Shards per vendor in the `byVendor` index. A 1M-row import spreads over this many index partitions
- * instead of one (each partition takes 1,000 WCU/s).
+ * Shards per vendor: a 1M-row import spreads over this many partition keys instead of one (each
+ * partition key takes 1,000 WCU/s and 3,000 RCU/s), and a vendor's listing queries each of them.
  */
-export const VENDOR_INDEX_SHARDS = 16;
+export const VENDOR_SHARDS = 16;
 
 /** Sync table: jobs, conflicts, vendor state and event de-duplication in one table. */
 export const SYNC_TABLE = {
@@ -33,21 +42,39 @@ export const SYNC_TABLE = {
   ttlAttribute: "expiresAt",
 } as const;
 
-/** @returns the records-table partition key: `vendorId#entityType#entityKey` (vendor ids and types hold no `#`). */
-export function recordPartitionKey(key: RecordKey): string {
-  return `${key.vendorId}#${key.entityType}#${key.entityKey}`;
-}
-
-/** @returns the index shard (0 … {@link VENDOR_INDEX_SHARDS} − 1) of an entity key: stable, evenly spread. */
+/** @returns the shard (0 … {@link VENDOR_SHARDS} − 1) of an entity key: stable, evenly spread. */
 export function vendorShard(entityKey: string): number {
-  return createHash("md5").update(entityKey).digest().readUInt16BE(0) % VENDOR_INDEX_SHARDS;
+  return createHash("md5").update(entityKey).digest().readUInt16BE(0) % VENDOR_SHARDS;
 }
 
-/** @returns the `byVendor` index keys of a record. */
-export function recordIndexKeys(key: RecordKey): { vendorShard: string; typeKey: string } {
+/** @returns the partition key of one of a vendor's shards: `vendorId#shard`. */
+export function shardPartitionKey(vendorId: string, shard: number): string {
+  return `${vendorId}#${shard}`;
+}
+
+/** @returns the sort-key prefix of an entity type's records within a shard: `entityType#`. */
+export const entityTypePrefix = (entityType: EntityType): string => `${entityType}#`;
+
+/** @returns a record's table key: `pk` = `vendorId#shard`, `sk` = `entityType#entityKey`. */
+export function recordTableKey(key: RecordKey): { pk: string; sk: string } {
   return {
-    vendorShard: `${key.vendorId}#${vendorShard(key.entityKey)}`,
-    typeKey: `${key.entityType}#${key.entityKey}`,
+    pk: shardPartitionKey(key.vendorId, vendorShard(key.entityKey)),
+    sk: `${entityTypePrefix(key.entityType)}${key.entityKey}`,
+  };
+}
+
+/**
+ * @returns the record key a table key holds (vendor ids and entity types hold no `#`; entity keys may).
+ * @throws {RangeError} when the keys are not of this design (an item of an older table layout).
+ */
+export function recordKeyOf(pk: string, sk: string): RecordKey {
+  const shardAt = pk.lastIndexOf("#");
+  const typeEnd = sk.indexOf("#");
+  if (shardAt <= 0 || typeEnd <= 0) throw new RangeError(`not a records-table key: pk ${pk}, sk ${sk}`);
+  return {
+    vendorId: pk.slice(0, shardAt),
+    entityType: sk.slice(0, typeEnd) as EntityType,
+    entityKey: sk.slice(typeEnd + 1),
   };
 }
 

@@ -2,7 +2,7 @@ import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { toItem } from "../../../lambdas/adapters/dynamodb/record-store.ts";
+import { toItem } from "../../../lambdas/adapters/dynamodb/record-item.ts";
 import type { SyncRecord } from "../../../lambdas/core/record.ts";
 import { recordContentHash } from "../../../lambdas/core/record.ts";
 
