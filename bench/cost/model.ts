@@ -49,6 +49,12 @@ export interface LambdaWork {
   readonly cpuMs: number;
   /** AWS calls the function waits for (total), priced in time at the documented latency. */
   readonly calls: Readonly<Partial<Record<Service, number>>>;
+  /**
+   * How many of each service's calls are in flight at once (the write path's concurrency): their
+   * waits overlap, and Lambda bills the wall-clock duration once. @default 1 (each call waits alone)
+   * @see https://aws.amazon.com/lambda/pricing/ (duration: from when the code begins executing until it returns)
+   */
+  readonly inFlight?: Readonly<Partial<Record<Service, number>>>;
   /** What the function logs besides the platform's START/END/REPORT (Powertools lines, EMF), bytes. */
   readonly logBytes: number;
 }
@@ -78,12 +84,13 @@ export interface CostLine {
 
 /**
  * Billed Lambda time of some work, seconds: its CPU time plus every call it waits for at the
- * documented latency, as if each waited alone (an upper bound: the write path overlaps its calls).
+ * documented latency, divided by the calls in flight at once (`inFlight`; CPU and waits are added,
+ * not overlapped: an upper bound).
  */
 export function lambdaSeconds(work: LambdaWork, book: PriceBook): number {
   let ms = work.cpuMs;
   for (const [service, count] of Object.entries(work.calls) as [Service, number][]) {
-    ms += count * book.latenciesMs[service].ms;
+    ms += (count * book.latenciesMs[service].ms) / Math.max(1, work.inFlight?.[service] ?? 1);
   }
   return ms / 1000;
 }

@@ -79,9 +79,12 @@ export interface ChangeInterpreterDeps extends LiveHooks {
   readonly baseDelayMs?: number;
   /** Cap of the backoff, ms. @default 500 */
   readonly maxDelayMs?: number;
-  /** Records written in parallel within one batch. @default 16 */
+  /** Records written in parallel within one batch. @default {@link DEFAULT_WRITE_CONCURRENCY} */
   readonly writeConcurrency?: number;
 }
+
+/** Records the interpreter writes in parallel within one batch unless told otherwise. */
+export const DEFAULT_WRITE_CONCURRENCY = 16;
 
 /** What became of one change in the loop. */
 interface Settled {
@@ -155,7 +158,7 @@ export class ChangeInterpreter implements ChangeApplier {
     this.#sleep = deps.sleep ?? defaultSleep;
     this.#random = deps.random ?? Math.random;
     this.#maxAttempts = deps.maxAttempts ?? 6;
-    this.#limit = pLimit(deps.writeConcurrency ?? 16);
+    this.#limit = pLimit(deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
   }
 
   /** Live mode: see {@link ChangeApplier.writeBatch}. */

@@ -22,6 +22,13 @@ describe("cost model", () => {
     expect(gbSeconds(seconds, 512)).toBeCloseTo(seconds / 2);
   });
 
+  it("bills overlapping calls' waits once per batch of calls in flight", () => {
+    const alone = { name: "f", invocations: 1, memoryMb: 1024, cpuMs: 3, calls: { dynamodb: 32 }, logBytes: 0 };
+    const overlapped = { ...alone, inFlight: { dynamodb: 16 } };
+    expect(lambdaSeconds(alone, book)).toBeCloseTo((3 + 32 * book.latenciesMs.dynamodb.ms) / 1000);
+    expect(lambdaSeconds(overlapped, book)).toBeCloseTo((3 + 2 * book.latenciesMs.dynamodb.ms) / 1000);
+  });
+
   it("prices each counted unit once and scales to a million changes", () => {
     const lines = costLines({ writeUnits: 2_000_000, readUnits: 1_000_000, s3Puts: 1000 }, book);
     const total = totalUsd(lines);
