@@ -14,7 +14,7 @@ import { decide } from "../../lambdas/core/conflict-rules.ts";
 import { ValidationError } from "../../lambdas/core/errors.ts";
 import { createNormaliser, type FileSyntax } from "../../lambdas/core/formats/index.ts";
 import type { FileFormat, VendorConfig } from "../../lambdas/core/vendor-config.ts";
-import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { writePolicyFor } from "../../lambdas/core/vendor-policy.ts";
 import { Figures } from "../lib/budget.ts";
 import { canonicalLines, contextFor, MAGENTO_CSV, vendor } from "../lib/fixtures.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";

@@ -15,7 +15,7 @@ import { PLAN_BATCH, type PreparedLine } from "../../lambdas/core/batch/model.ts
 import { planBatch } from "../../lambdas/core/batch/plan.ts";
 import type { ObjectStore, ObjectWriter } from "../../lambdas/core/batch/ports.ts";
 import { prepareFile } from "../../lambdas/core/batch/prepare.ts";
-import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { writePolicyFor } from "../../lambdas/core/vendor-policy.ts";
 
 const [file, vendorId, configDir] = process.argv.slice(2) as [string, string, string];
 const vendor = loadVendorConfigs(configDir).get(vendorId);

@@ -12,7 +12,7 @@ import type { PreparedLine } from "../core/batch/model.ts";
 import { type PlanDeps, planBatch, planTombstones } from "../core/batch/plan.ts";
 import type { RecordKeyLister } from "../core/batch/ports.ts";
 import type { ChangeResult } from "../core/changes/results.ts";
-import { writePolicyFor } from "../core/vendor-config.ts";
+import { writePolicyFor } from "../core/vendor-policy.ts";
 import { PlanBatchEventSchema, PlanTombstonesEventSchema, parseEvent } from "../runtime/batch-events.ts";
 import { logger, publishOutcomeMetrics } from "../runtime/powertools.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";

@@ -144,15 +144,6 @@ const RulesSchema = v.strictObject({
   negativeStock: v.optional(v.picklist(["allow", "reject", "clamp"]), "allow"),
 });
 
-/** Default ranking: admin edits above every vendor channel, vendor channels above internal systems. */
-export const DEFAULT_SOURCE_PRIORITY: Readonly<Record<Source, number>> = {
-  admin: 30,
-  "vendor:webhook": 20,
-  "vendor:pull": 20,
-  "vendor:file": 20,
-  internal: 10,
-};
-
 /**
  * One vendor's configuration (docs/architecture.md, "Vendors as configuration"). Validated at synth and at load; see `config/vendors/*.json`.
  */
@@ -226,27 +217,4 @@ export function parseVendorConfig(input: unknown, file: string): VendorConfig {
     ]);
   }
   return result.output;
-}
-
-/** @returns the conflict strategy for one entity type of a vendor. */
-export function strategyFor(config: VendorConfig, entityType: EntityType): ConflictStrategy {
-  return config.conflicts[entityType] ?? config.conflicts.default;
-}
-
-/** @returns the rank of a source for a vendor (its own ranking over the defaults). */
-export function sourceRank(config: VendorConfig, source: Source): number {
-  return config.sourcePriority[source] ?? DEFAULT_SOURCE_PRIORITY[source];
-}
-
-/**
- * The write path's rules for one vendor and entity type: conflict strategy, source ranking,
- * price-change guard and negative-stock policy.
- */
-export function writePolicyFor(config: VendorConfig, entityType: EntityType) {
-  return {
-    strategy: strategyFor(config, entityType),
-    rank: (source: Source) => sourceRank(config, source),
-    priceGuard: config.rules.priceChangeGuard,
-    negativeStock: config.rules.negativeStock,
-  } as const;
 }

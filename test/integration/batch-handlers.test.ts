@@ -17,7 +17,7 @@ import { type ManifestItem, PLAN_BATCH, type PreparedLine } from "../../lambdas/
 import type { ObjectStore } from "../../lambdas/core/batch/ports.ts";
 import { toChange } from "../../lambdas/core/change.ts";
 import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
-import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { writePolicyFor } from "../../lambdas/core/vendor-policy.ts";
 import { runBatchLocally } from "../../local/batch-workflow/run.ts";
 import { FileObjectStore } from "../../local/file-object-store.ts";
 import { tempDir } from "../support/cli.ts";

@@ -7,7 +7,7 @@ import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
 import { TransientError } from "../../lambdas/core/errors.ts";
 import type { QueueSender } from "../../lambdas/core/ports.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
-import { writePolicyFor } from "../../lambdas/core/vendor-config.ts";
+import { writePolicyFor } from "../../lambdas/core/vendor-policy.ts";
 import { makeHandler as makeIngest } from "../../lambdas/ingest-webhook/ingest-webhook.ts";
 import { makeHandler as makeProcessor, type ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
 import { LocalQueue, toSqsEvent } from "../../local/local-queue.ts";

@@ -1,7 +1,7 @@
 import { type Change, type ChangeContext, toChange } from "../../lambdas/core/change.ts";
 import type { DecisionPolicy } from "../../lambdas/core/conflict-rules.ts";
 import type { ConflictStrategy, Source } from "../../lambdas/core/model.ts";
-import { DEFAULT_SOURCE_PRIORITY } from "../../lambdas/core/vendor-config.ts";
+import { DEFAULT_SOURCE_PRIORITY } from "../../lambdas/core/vendor-policy.ts";
 
 /** A change context for vendor `v1` (USD, UTC, all entity types). */
 export const testContext: ChangeContext = {

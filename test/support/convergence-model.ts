@@ -17,7 +17,7 @@ import { type EntityType, recordId } from "../../lambdas/core/model.ts";
 import { countsReconcile } from "../../lambdas/core/outcomes.ts";
 import type { ConflictStore, RecordStore } from "../../lambdas/core/ports.ts";
 import { recordStamp, type SyncRecord } from "../../lambdas/core/record.ts";
-import { DEFAULT_SOURCE_PRIORITY } from "../../lambdas/core/vendor-config.ts";
+import { DEFAULT_SOURCE_PRIORITY } from "../../lambdas/core/vendor-policy.ts";
 import { change, T0 } from "./changes.ts";
 
 const MINUTE = 60_000;
