@@ -69,74 +69,8 @@ export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): P
   const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", request.syntax, {
     weightUnit: vendor.channels.file?.weightUnit,
   });
-  const context = batchChangeContext(vendor, jobId, asOf);
-  const out = deps.store.openWriter(keys.normalised);
-  const rejects = new LazyJsonLines(deps.store, keys.prepareRejects);
-  const shardWriters: ObjectWriter[] = request.full
-    ? Array.from({ length: deps.keys.shards }, (_, shard) => deps.store.openWriter(keys.keyShard(shard)))
-    : [];
-  const entityTypes = new Set<EntityType>();
+  const output = new PreparedOutput(request, deps, batchChangeContext(vendor, jobId, asOf));
   let rowsRead = 0;
-  let seq = 0;
-  let rejected = 0;
-
-  const reject = async (entry: RejectEntry) => {
-    rejected++;
-    await rejects.add(entry);
-  };
-  const rejectRow = (r: RowReject) =>
-    reject({ line: r.line, outcome: "rejected", reason: r.reason, field: r.field, entityKey: r.entityKey });
-
-  const take = async (inputs: readonly ChangeInput[]) => {
-    for (const input of inputs) {
-      const raw = input as { line?: number; entityType?: unknown; entityKey?: unknown };
-      const named = {
-        ...(typeof raw.entityType === "string" ? { entityType: raw.entityType } : {}),
-        ...(typeof raw.entityKey === "string" ? { entityKey: raw.entityKey } : {}),
-      };
-      let change: ReturnType<typeof toChange>;
-      try {
-        change = toChange(input, context);
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        await reject({
-          line: error.line ?? raw.line,
-          outcome: "rejected",
-          reason: error.message,
-          field: error.field,
-          ...named,
-        });
-        continue;
-      }
-      const text = JSON.stringify({ seq, ...input });
-      const bytes = Buffer.byteLength(text, "utf8");
-      if (bytes > MAX_PREPARED_LINE_BYTES) {
-        const field = largestAttribute(input);
-        await reject({
-          line: change.line,
-          outcome: "rejected",
-          reason:
-            bytes > DYNAMODB_ITEM_LIMIT_BYTES
-              ? `record would be about ${bytes} bytes, over the DynamoDB item limit of ${DYNAMODB_ITEM_LIMIT_BYTES} bytes${field ? ` (largest field: ${field})` : ""}`
-              : `change is ${bytes} bytes, over the ${MAX_PREPARED_LINE_BYTES} bytes one batch of the plan Map may hold${field ? ` (largest field: ${field})` : ""}`,
-          ...(field ? { field } : {}),
-          entityType: change.entityType,
-          entityKey: change.entityKey,
-          eventId: change.eventId,
-        });
-        continue;
-      }
-      seq++;
-      entityTypes.add(change.entityType);
-      await out.write(`${text}\n`);
-      if (request.full) {
-        await (shardWriters[deps.keys.shardOf(change.entityKey)] as ObjectWriter).write(
-          `${change.entityType}\t${change.entityKey}\n`,
-        );
-      }
-    }
-  };
-
   let error: string | undefined;
   try {
     try {
@@ -146,26 +80,20 @@ export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): P
           if (item.columns.length > 0) normaliser.header(item.columns);
         } else if (item.kind === "unreadable") {
           rowsRead++;
-          await reject({ line: item.line, outcome: "rejected", reason: item.reason });
+          await output.reject({ line: item.line, outcome: "rejected", reason: item.reason });
         } else {
           rowsRead++;
-          const normalised = normaliser.push(item.row);
-          for (const r of normalised.rejects) await rejectRow(r);
-          await take(normalised.changes);
+          await output.takeRows(normaliser.push(item.row));
         }
       }
-      const rest = normaliser.flush();
-      for (const r of rest.rejects) await rejectRow(r);
-      await take(rest.changes);
+      await output.takeRows(normaliser.flush());
     } catch (caught) {
       if (!(caught instanceof ValidationError)) throw caught;
       error = caught.line ? `line ${caught.line}: ${caught.message}` : caught.message;
     }
-    await out.close();
-    for (const writer of shardWriters) await writer.close();
-    await rejects.close();
+    await output.close();
   } catch (failure) {
-    await Promise.allSettled([out.abort(), rejects.abort(), ...shardWriters.map((w) => w.abort())]);
+    await output.abort();
     throw failure;
   }
   return {
@@ -173,12 +101,118 @@ export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): P
     vendorId: vendor.id,
     normalisedKey: keys.normalised,
     mapRunsPrefix: keys.mapRuns,
-    changes: seq,
+    changes: output.seq,
     rowsRead,
-    rejected,
+    rejected: output.rejected,
     asOf,
-    entityTypes: [...entityTypes].sort(),
+    entityTypes: [...output.entityTypes].sort(),
     shards: request.full ? Array.from({ length: deps.keys.shards }, (_, shard) => shard) : [],
     ...(error ? { error } : {}),
+  };
+}
+
+/** What prepare writes: the normalised JSON Lines, the rejects and, for a full snapshot, the key shards. */
+class PreparedOutput {
+  readonly #request: PrepareRequest;
+  readonly #deps: PrepareDeps;
+  readonly #context: ChangeContext;
+  readonly #out: ObjectWriter;
+  readonly #rejects: LazyJsonLines;
+  readonly #shardWriters: ObjectWriter[];
+  readonly entityTypes = new Set<EntityType>();
+  /** Valid changes written. */
+  seq = 0;
+  rejected = 0;
+
+  constructor(request: PrepareRequest, deps: PrepareDeps, context: ChangeContext) {
+    const keys = jobKeys(request.vendor.id, request.jobId);
+    this.#request = request;
+    this.#deps = deps;
+    this.#context = context;
+    this.#out = deps.store.openWriter(keys.normalised);
+    this.#rejects = new LazyJsonLines(deps.store, keys.prepareRejects);
+    this.#shardWriters = request.full
+      ? Array.from({ length: deps.keys.shards }, (_, shard) => deps.store.openWriter(keys.keyShard(shard)))
+      : [];
+  }
+
+  async reject(entry: RejectEntry): Promise<void> {
+    this.rejected++;
+    await this.#rejects.add(entry);
+  }
+
+  /** A normaliser's output: its row rejects, then its changes. */
+  async takeRows(normalised: { readonly changes: readonly ChangeInput[]; readonly rejects: readonly RowReject[] }) {
+    for (const r of normalised.rejects) {
+      await this.reject({
+        line: r.line,
+        outcome: "rejected",
+        reason: r.reason,
+        field: r.field,
+        entityKey: r.entityKey,
+      });
+    }
+    for (const input of normalised.changes) await this.#take(input);
+  }
+
+  /** Validates one change: written with its sequence number, or rejected (invalid, or too large). */
+  async #take(input: ChangeInput): Promise<void> {
+    const raw = input as { line?: number; entityType?: unknown; entityKey?: unknown };
+    let change: ReturnType<typeof toChange>;
+    try {
+      change = toChange(input, this.#context);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await this.reject({
+        line: error.line ?? raw.line,
+        outcome: "rejected",
+        reason: error.message,
+        field: error.field,
+        ...(typeof raw.entityType === "string" ? { entityType: raw.entityType } : {}),
+        ...(typeof raw.entityKey === "string" ? { entityKey: raw.entityKey } : {}),
+      });
+      return;
+    }
+    const text = JSON.stringify({ seq: this.seq, ...input });
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > MAX_PREPARED_LINE_BYTES) {
+      await this.reject(oversized(input, change, bytes));
+      return;
+    }
+    this.seq++;
+    this.entityTypes.add(change.entityType);
+    await this.#out.write(`${text}\n`);
+    if (this.#request.full) {
+      await (this.#shardWriters[this.#deps.keys.shardOf(change.entityKey)] as ObjectWriter).write(
+        `${change.entityType}\t${change.entityKey}\n`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#out.close();
+    for (const writer of this.#shardWriters) await writer.close();
+    await this.#rejects.close();
+  }
+
+  async abort(): Promise<void> {
+    await Promise.allSettled([this.#out.abort(), this.#rejects.abort(), ...this.#shardWriters.map((w) => w.abort())]);
+  }
+}
+
+/** The reject of a change too large for one batch of the plan Map (or for a DynamoDB item). */
+function oversized(input: ChangeInput, change: ReturnType<typeof toChange>, bytes: number): RejectEntry {
+  const field = largestAttribute(input);
+  return {
+    line: change.line,
+    outcome: "rejected",
+    reason:
+      bytes > DYNAMODB_ITEM_LIMIT_BYTES
+        ? `record would be about ${bytes} bytes, over the DynamoDB item limit of ${DYNAMODB_ITEM_LIMIT_BYTES} bytes${field ? ` (largest field: ${field})` : ""}`
+        : `change is ${bytes} bytes, over the ${MAX_PREPARED_LINE_BYTES} bytes one batch of the plan Map may hold${field ? ` (largest field: ${field})` : ""}`,
+    ...(field ? { field } : {}),
+    entityType: change.entityType,
+    entityKey: change.entityKey,
+    eventId: change.eventId,
   };
 }

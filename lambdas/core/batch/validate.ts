@@ -66,33 +66,8 @@ export async function validatePlan(request: ValidateRequest, deps: ValidateDeps)
   settled.received = planned.received - pendingCounts.received;
 
   const rejectedPercent = percent(planned.rejected, planned.received);
-  let tombstones: ValidationReport["tombstones"];
-  if (request.full) {
-    const stats: TombstoneStats = {
-      stored: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.stored ?? 0), 0),
-      alreadyDeleted: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.alreadyDeleted ?? 0), 0),
-      keptNewer: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.keptNewer ?? 0), 0),
-      planned: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.planned ?? 0), 0),
-    };
-    tombstones = {
-      ...stats,
-      percent: percent(stats.planned, stats.stored - stats.alreadyDeleted),
-      limitPercent: vendor.massDeletionGuardPercent,
-    };
-  }
-
-  let reason: string | undefined;
-  if (prepared.error) {
-    reason = prepared.error;
-  } else if (missing < 0 || !countsReconcile(planned)) {
-    reason = `counts do not reconcile: the plan reported ${plannedFromFile} changes, the normalised file has ${prepared.changes}`;
-  } else if (request.full && tombstoneBatches.length < prepared.shards.length) {
-    reason = `the tombstone plan is incomplete: ${tombstoneBatches.length} of ${prepared.shards.length} shards reported`;
-  } else if (rejectedPercent > vendor.toleratedRejectedPercent) {
-    reason = `rejected share ${shown(rejectedPercent)} (${planned.rejected} of ${planned.received} changes) is over the vendor's tolerated ${vendor.toleratedRejectedPercent} %`;
-  } else if (tombstones && tombstones.percent > tombstones.limitPercent) {
-    reason = `the full snapshot would tombstone ${shown(tombstones.percent)} of the vendor's records (${tombstones.planned} of ${tombstones.stored - tombstones.alreadyDeleted}), over the mass-deletion guard of ${tombstones.limitPercent} %`;
-  }
+  const tombstones = request.full ? tombstoneReport(tombstoneBatches, vendor) : undefined;
+  const reason = refusal(request, { planned, plannedFromFile, missing, rejectedPercent, tombstones, tombstoneBatches });
   const ok = reason === undefined;
 
   const byPart = (a: ManifestItem, b: ManifestItem) => (a.partId < b.partId ? -1 : a.partId > b.partId ? 1 : 0);
@@ -146,4 +121,52 @@ export function countsOfFailedValidation(report: Pick<ValidationReport, "planned
   counts.rejected = report.planned.rejected;
   counts.failed = report.planned.received - report.planned.rejected;
   return counts;
+}
+
+/** What the full snapshot's tombstone plan would delete, against the mass-deletion guard. */
+function tombstoneReport(
+  tombstoneBatches: readonly PlanBatchSummary[],
+  vendor: ValidateRequest["vendor"],
+): NonNullable<ValidationReport["tombstones"]> {
+  const stats: TombstoneStats = {
+    stored: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.stored ?? 0), 0),
+    alreadyDeleted: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.alreadyDeleted ?? 0), 0),
+    keptNewer: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.keptNewer ?? 0), 0),
+    planned: tombstoneBatches.reduce((sum, s) => sum + (s.tombstones?.planned ?? 0), 0),
+  };
+  return {
+    ...stats,
+    percent: percent(stats.planned, stats.stored - stats.alreadyDeleted),
+    limitPercent: vendor.massDeletionGuardPercent,
+  };
+}
+
+/** Why the job must not apply (the first check that fails), or `undefined` when it may. */
+function refusal(
+  request: ValidateRequest,
+  plan: {
+    readonly planned: OutcomeCounts;
+    readonly plannedFromFile: number;
+    readonly missing: number;
+    readonly rejectedPercent: number;
+    readonly tombstones: ValidationReport["tombstones"];
+    readonly tombstoneBatches: readonly PlanBatchSummary[];
+  },
+): string | undefined {
+  const { vendor, prepared } = request;
+  const { planned, tombstones } = plan;
+  if (prepared.error) return prepared.error;
+  if (plan.missing < 0 || !countsReconcile(planned)) {
+    return `counts do not reconcile: the plan reported ${plan.plannedFromFile} changes, the normalised file has ${prepared.changes}`;
+  }
+  if (request.full && plan.tombstoneBatches.length < prepared.shards.length) {
+    return `the tombstone plan is incomplete: ${plan.tombstoneBatches.length} of ${prepared.shards.length} shards reported`;
+  }
+  if (plan.rejectedPercent > vendor.toleratedRejectedPercent) {
+    return `rejected share ${shown(plan.rejectedPercent)} (${planned.rejected} of ${planned.received} changes) is over the vendor's tolerated ${vendor.toleratedRejectedPercent} %`;
+  }
+  if (tombstones && tombstones.percent > tombstones.limitPercent) {
+    return `the full snapshot would tombstone ${shown(tombstones.percent)} of the vendor's records (${tombstones.planned} of ${tombstones.stored - tombstones.alreadyDeleted}), over the mass-deletion guard of ${tombstones.limitPercent} %`;
+  }
+  return undefined;
 }
