@@ -13,76 +13,25 @@
  * @see ../../../docs/conflict-rules.md
  */
 import pLimit from "p-limit";
-import { applyIncomingRules, type NegativeStockPolicy } from "../business-rules.ts";
+import { applyIncomingRules } from "../business-rules.ts";
 import type { Change, PlatformResource } from "../change.ts";
-import { type Decision, type DecisionPolicy, decide } from "../conflict-rules.ts";
+import { type Decision, decide } from "../conflict-rules.ts";
 import { SystemError } from "../errors.ts";
 import { decideDelta } from "../inventory-delta.ts";
 import { type EntityType, recordId, type Workflow } from "../model.ts";
-import type { ConflictStore, RecordStore } from "../ports.ts";
+import type { RecordStore } from "../ports.ts";
 import type { Stamp, SyncRecord } from "../record.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { writePolicyFor } from "../vendor-policy.ts";
 import { diffAttributes } from "./diff.ts";
-import { type Effects, type LiveHooks, liveEffects, overlayEffects } from "./effects.ts";
+import { type Effects, liveEffects, overlayEffects } from "./effects.ts";
 import { type PlannedEntry, plannedEntry, plannedWrite, prepareWrite, recordToWrite, type Write } from "./planned.ts";
 import { applyDeletions, deletionOf, type PlatformResources, resourcesOf } from "./platform-resources.ts";
+import type { ChangeApplier, ChangeInterpreterDeps, PlanSession, WritePolicy } from "./ports.ts";
 import { type ChangeResult, decisionResult, errorResult, type ResultBase, resultBase } from "./results.ts";
 
 export type { PlannedEntry } from "./planned.ts";
-
-/** Per-vendor, per-entity-type rules the interpreter applies. */
-export interface WritePolicy extends DecisionPolicy {
-  readonly negativeStock: NegativeStockPolicy;
-}
-
-/** Applies changes and reports one result per change, in input order: what every entry depends on. */
-export interface ChangeApplier {
-  /**
-   * Applies up to 100 changes (one BatchGetItem). Changes to one record are applied in the order
-   * given; different records in parallel. Never throws for a single change: each gets a result.
-   *
-   * @throws only when the batch read itself fails (the whole batch can then be retried safely).
-   */
-  writeBatch(changes: readonly Change[]): Promise<ChangeResult[]>;
-}
-
-/** A plan session: decides batches of changes, read-only, building on its own earlier decisions. */
-export interface PlanSession {
-  /** @returns one result per change and, aligned with them, the planned entry of each pending one. */
-  decide(changes: readonly Change[]): Promise<{ results: ChangeResult[]; planned: (PlannedEntry | undefined)[] }>;
-  /** Records the caller already read (so they are not read again). */
-  seed(records: Iterable<SyncRecord>): void;
-}
-
-export interface ChangeInterpreterDeps extends LiveHooks {
-  readonly records: RecordStore;
-  /** Where reviews are stored. Needed by live mode only (plans and dry runs store nothing). */
-  readonly conflicts?: ConflictStore;
-  /** Resolves the rules for a vendor and entity type (from the vendor configuration). */
-  readonly policyFor: (vendorId: string, entityType: EntityType) => WritePolicy;
-  /** Deletions remembered against platform resources; without it, `Change.resource` is ignored. */
-  readonly resources?: PlatformResources;
-  /**
-   * The conflict rules (tests run the convergence properties against deliberately broken ones, and
-   * expect them to fail). @default decide
-   */
-  readonly rules?: typeof decide;
-  /** Wall clock, epoch ms. @default Date.now */
-  readonly now?: () => number;
-  /** @default setTimeout-based sleep */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Math.random */
-  readonly random?: () => number;
-  /** Decide-and-write attempts per change when conditional writes keep losing races. @default 6 */
-  readonly maxAttempts?: number;
-  /** Base of the exponential backoff between attempts, ms. @default 10 */
-  readonly baseDelayMs?: number;
-  /** Cap of the backoff, ms. @default 500 */
-  readonly maxDelayMs?: number;
-  /** Records written in parallel within one batch. @default {@link DEFAULT_WRITE_CONCURRENCY} */
-  readonly writeConcurrency?: number;
-}
+export type { ChangeApplier, ChangeInterpreterDeps, PlanSession, WritePolicy } from "./ports.ts";
 
 /** Records the interpreter writes in parallel within one batch unless told otherwise. */
 export const DEFAULT_WRITE_CONCURRENCY = 16;
