@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
-import { signedMessageId } from "../../../lambdas/core/webhooks/signatures.ts";
-import { canonical, changesOf, contextFor, fixtureBytes } from "./fixtures.ts";
+import { mapWebhookPayload } from "../../../../../lambdas/core/webhooks/payload-mappers.ts";
+import { signedMessageId } from "../../../../../lambdas/core/webhooks/signatures.ts";
+import { canonical, changesOf, contextFor, fixtureBytes } from "../fixtures.ts";
 
 describe("Stripe-style product.updated", () => {
   it("maps the Stripe product to a product record keyed by its vendor SKU, identified by the event id", async () => {

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../lambdas/core/errors.ts";
-import { type PullChannelInput, PullChannelSchema } from "../../../lambdas/core/pull/pull-config.ts";
-import { parseVendorConfig } from "../../../lambdas/core/vendor-config.ts";
+import { ConfigError } from "../../../../lambdas/core/errors.ts";
+import { type PullChannelInput, PullChannelSchema } from "../../../../lambdas/core/pull/pull-config.ts";
+import { parseVendorConfig } from "../../../../lambdas/core/vendor-config.ts";
 
 const shopify: PullChannelInput = {
   baseUrl: "https://partners-demo.myshopify.com",

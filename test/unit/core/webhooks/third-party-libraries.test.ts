@@ -11,7 +11,7 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { Webhook as SvixWebhook } from "svix";
 import { describe, expect, it } from "vitest";
-import { signWebhookDelivery, verifyWebhookSignature } from "../../../lambdas/core/webhooks/signatures.ts";
+import { signWebhookDelivery, verifyWebhookSignature } from "../../../../lambdas/core/webhooks/signatures.ts";
 
 const BODY = Buffer.from('{"id":"evt_1","type":"price.updated","created":1741944413,"data":{"sku":"Caf\\u00e9"}}');
 const NOW = Date.now();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
-import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
-import { canonical, changesOf, contextFor, fixtureBytes } from "./fixtures.ts";
+import { ValidationError } from "../../../../../lambdas/core/errors.ts";
+import { mapWebhookPayload } from "../../../../../lambdas/core/webhooks/payload-mappers.ts";
+import { canonical, changesOf, contextFor, fixtureBytes } from "../fixtures.ts";
 
 const map = (path: string) => mapWebhookPayload("commercetools", fixtureBytes(path), contextFor(undefined));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { graphqlThrottle, pauseAfterMs, requestedWaitMs } from "../../../lambdas/adapters/vendor-http/rate-limit.ts";
-import { formatWatermark } from "../../../lambdas/adapters/vendor-http/watermark.ts";
+import { graphqlThrottle, pauseAfterMs, requestedWaitMs } from "../../../../lambdas/adapters/vendor-http/rate-limit.ts";
+import { formatWatermark } from "../../../../lambdas/adapters/vendor-http/watermark.ts";
 
 const bucket = { leakRatePerSecond: 2, bucketHeadroom: 2 };
 

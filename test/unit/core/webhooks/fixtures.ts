@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
-import { type Change, type ChangeInput, toChange } from "../../../lambdas/core/change.ts";
-import type { WebhookHeaders } from "../../../lambdas/core/webhooks/headers.ts";
+import { type Change, type ChangeInput, toChange } from "../../../../lambdas/core/change.ts";
+import type { WebhookHeaders } from "../../../../lambdas/core/webhooks/headers.ts";
 import type {
   PlatformKeyIndex,
   PlatformRef,
   WebhookMapping,
   WebhookMappingContext,
-} from "../../../lambdas/core/webhooks/results.ts";
+} from "../../../../lambdas/core/webhooks/results.ts";
 
 /** The project's own webhook fixtures (see test/fixtures/webhooks/PROVENANCE.md). */
-const ROOT = new URL("../../fixtures/webhooks/", import.meta.url);
+const ROOT = new URL("../../../fixtures/webhooks/", import.meta.url);
 
 /** @returns a fixture's exact bytes, never re-serialized. */
 export function fixtureBytes(path: string): Buffer {

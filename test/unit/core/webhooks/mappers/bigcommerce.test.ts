@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
-import { canonical, changesOf, contextFor, fixtureBytes, keyIndexOf } from "./fixtures.ts";
+import { mapWebhookPayload } from "../../../../../lambdas/core/webhooks/payload-mappers.ts";
+import { canonical, changesOf, contextFor, fixtureBytes, keyIndexOf } from "../fixtures.ts";
 
 describe("BigCommerce thin notifications", () => {
   it("turns store/product/updated into a fetch of the product, identified by the body hash", async () => {

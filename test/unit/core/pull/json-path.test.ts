@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
+import { ValidationError } from "../../../../lambdas/core/errors.ts";
 import {
   JsonPathError,
   jsonPathIssue,
@@ -7,7 +7,7 @@ import {
   selectAll,
   selectOne,
   selectRecords,
-} from "../../../lambdas/core/pull/json-path.ts";
+} from "../../../../lambdas/core/pull/json-path.ts";
 
 const body = {
   data: {

@@ -8,5 +8,7 @@ export interface Exchange {
 
 /** @param path - relative to `test/fixtures/vendor-apis/`, e.g. `"shopify-rest/products.page-1.json"`. */
 export function exchange(path: string): Exchange {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/vendor-apis/${path}`, import.meta.url), "utf8")) as Exchange;
+  return JSON.parse(
+    readFileSync(new URL(`../../../fixtures/vendor-apis/${path}`, import.meta.url), "utf8"),
+  ) as Exchange;
 }

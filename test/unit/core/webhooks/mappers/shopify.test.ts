@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
-import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
-import { canonical, changesOf, contextFor, fixtureBytes, keyIndexOf } from "./fixtures.ts";
+import { ValidationError } from "../../../../../lambdas/core/errors.ts";
+import { mapWebhookPayload } from "../../../../../lambdas/core/webhooks/payload-mappers.ts";
+import { canonical, changesOf, contextFor, fixtureBytes, keyIndexOf } from "../fixtures.ts";
 
 const UPDATE_EVENT = "products/update:5f1d2c3b-8e7a-4b6c-9d0e-1a2b3c4d5e6f";
 const UPDATED_AT = Date.parse("2025-03-14T09:26:52Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry } from "../../../lambdas/core/realtime/retry-policy.ts";
+import { decideRetry } from "../../../../lambdas/core/realtime/retry-policy.ts";
 
 describe("decideRetry", () => {
   it("backs off exponentially with full jitter, capped", () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
+import { ValidationError } from "../../../../lambdas/core/errors.ts";
 import {
   nextFireTimes,
   parseScheduleExpression,
   ScheduleExpressionError,
   scheduleExpressionIssue,
-} from "../../../lambdas/core/schedules/eventbridge-schedule.ts";
-import { parseVendorConfig } from "../../../lambdas/core/vendor-config.ts";
+} from "../../../../lambdas/core/schedules/eventbridge-schedule.ts";
+import { parseVendorConfig } from "../../../../lambdas/core/vendor-config.ts";
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { loadVendorConfigs } from "../../../config/load-vendors.ts";
-import { replayArchivedDeliveries } from "../../../lambdas/core/operations/replay-webhooks.ts";
-import type { OutgoingMessage } from "../../../lambdas/core/ports.ts";
-import { type ArchivedDelivery, archiveKeyFor } from "../../../lambdas/core/realtime/webhook-message.ts";
+import { loadVendorConfigs } from "../../../../config/load-vendors.ts";
+import { replayArchivedDeliveries } from "../../../../lambdas/core/operations/replay-webhooks.ts";
+import type { OutgoingMessage } from "../../../../lambdas/core/ports.ts";
+import { type ArchivedDelivery, archiveKeyFor } from "../../../../lambdas/core/realtime/webhook-message.ts";
 
 const vendors = loadVendorConfigs();
 const canonical = vendors.get("canonical");

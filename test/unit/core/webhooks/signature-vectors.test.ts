@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { getHeader } from "../../../lambdas/core/webhooks/headers.ts";
-import { type VerifyWebhookInput, verifyWebhookSignature } from "../../../lambdas/core/webhooks/signatures.ts";
+import { getHeader } from "../../../../lambdas/core/webhooks/headers.ts";
+import { type VerifyWebhookInput, verifyWebhookSignature } from "../../../../lambdas/core/webhooks/signatures.ts";
 import { fixtureBytes, fixtureHeaders, type SignatureVector, signatureVectors } from "./fixtures.ts";
 
 const vectors = signatureVectors();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mapWebhookPayload } from "../../../lambdas/core/webhooks/payload-mappers.ts";
-import { canonical, changesOf, contextFor, fixtureBytes } from "./fixtures.ts";
+import { mapWebhookPayload } from "../../../../../lambdas/core/webhooks/payload-mappers.ts";
+import { canonical, changesOf, contextFor, fixtureBytes } from "../fixtures.ts";
 
 const MODIFIED = Date.parse("2025-03-14T09:31:05Z");
 

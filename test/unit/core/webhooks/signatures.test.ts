@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { timingSafeEqualBytes, timingSafeEqualText } from "../../../lambdas/core/webhooks/constant-time.ts";
+import { timingSafeEqualBytes, timingSafeEqualText } from "../../../../lambdas/core/webhooks/constant-time.ts";
 import {
   type VerifyWebhookInput,
   verifyWebhookSignature,
   wpSpecialcharsDecode,
-} from "../../../lambdas/core/webhooks/signatures.ts";
+} from "../../../../lambdas/core/webhooks/signatures.ts";
 import { FIXTURE_SENT_AT_MS, fixtureBytes } from "./fixtures.ts";
 
 const SECRET = "test-secret-NOT-REAL-current";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type ChangeInput, toChange } from "../../../lambdas/core/change.ts";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
-import { mapPullRecords, mapWooCommerceVariations } from "../../../lambdas/core/pull/index.ts";
-import { decimalText } from "../../../lambdas/core/pull/mapping.ts";
+import { type ChangeInput, toChange } from "../../../../lambdas/core/change.ts";
+import { ValidationError } from "../../../../lambdas/core/errors.ts";
+import { mapPullRecords, mapWooCommerceVariations } from "../../../../lambdas/core/pull/index.ts";
+import { decimalText } from "../../../../lambdas/core/pull/mapping.ts";
 import { exchange } from "./fixtures.ts";
 
 const USD = { currency: "USD" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../lambdas/core/errors.ts";
-import { parseJsonBody } from "../../../lambdas/core/webhooks/json-body.ts";
+import { ValidationError } from "../../../../lambdas/core/errors.ts";
+import { parseJsonBody } from "../../../../lambdas/core/webhooks/json-body.ts";
 import { fixtureBytes } from "./fixtures.ts";
 
 describe("parseJsonBody", () => {
