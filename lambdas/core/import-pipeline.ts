@@ -3,7 +3,7 @@ import { changeContext, intake } from "./changes/context.ts";
 import { type ChangeResult, errorResult, type RejectEntry, refusedRow, resultBase } from "./changes/results.ts";
 import { Tally } from "./changes/tally.ts";
 import { ValidationError } from "./errors.ts";
-import { createNormaliser, type FileItem, type FileSyntax, type RowReject } from "./formats/index.ts";
+import { type FileItem, type FileSyntax, fileError, normaliseFile, type RowReject } from "./formats/index.ts";
 import type { Source, Workflow } from "./model.ts";
 import { type JobStatus, type OutcomeCounts, statusFromCounts } from "./outcomes.ts";
 import type { VendorConfig } from "./vendor-config.ts";
@@ -78,9 +78,7 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
   const { vendor } = request;
   const batchSize = request.batchSize ?? 100;
   const lanes = Math.max(1, request.concurrency ?? vendor.maxConcurrency);
-  const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", request.syntax, {
-    weightUnit: vendor.channels.file?.weightUnit,
-  });
+  const steps = normaliseFile(vendor, request.syntax, request.items);
   const context = changeContext(vendor, {
     workflow: request.workflow ?? "batch",
     jobId: request.jobId,
@@ -137,26 +135,19 @@ export async function importRows(request: ImportRequest, deps: ImportDeps): Prom
 
   let error: string | undefined;
   try {
-    for await (const item of request.items) {
-      if (item.kind === "header") {
-        // An empty file has no header: it ends at once with zero counts.
-        if (item.columns.length > 0) normaliser.header(item.columns);
-      } else if (item.kind === "unreadable") {
+    for await (const step of steps) {
+      if (step.kind === "unreadable") {
         rowsRead++;
-        record([refusedRow(vendor.id, item)]);
-      } else {
-        rowsRead++;
-        const out = normaliser.push(item.row);
-        out.rejects.forEach(rejectRow);
-        await take(out.changes);
+        record([refusedRow(vendor.id, step)]);
+        continue;
       }
+      if (step.rowRead) rowsRead++;
+      step.rows.rejects.forEach(rejectRow);
+      await take(step.rows.changes);
     }
-    const rest = normaliser.flush();
-    rest.rejects.forEach(rejectRow);
-    await take(rest.changes);
   } catch (caught) {
     if (!(caught instanceof ValidationError)) throw caught;
-    error = caught.line ? `line ${caught.line}: ${caught.message}` : caught.message;
+    error = fileError(caught);
   }
   for (let lane = 0; lane < lanes; lane++) await dispatch(lane);
   await Promise.all(running);

@@ -2,7 +2,7 @@ import { type ChangeContext, type ChangeInput, toChange } from "../change.ts";
 import { changeContext } from "../changes/context.ts";
 import type { RejectEntry } from "../changes/results.ts";
 import { ValidationError } from "../errors.ts";
-import { createNormaliser, type FileItem, type FileSyntax, type RowReject } from "../formats/index.ts";
+import { type FileItem, type FileSyntax, fileError, normaliseFile, type RowReject } from "../formats/index.ts";
 import type { EntityType } from "../model.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import { LazyJsonLines } from "./json-lines.ts";
@@ -66,30 +66,24 @@ function largestAttribute(input: ChangeInput): string | undefined {
 export async function prepareFile(request: PrepareRequest, deps: PrepareDeps): Promise<PrepareSummary> {
   const { vendor, jobId, asOf } = request;
   const keys = jobKeys(vendor.id, jobId);
-  const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", request.syntax, {
-    weightUnit: vendor.channels.file?.weightUnit,
-  });
+  const steps = normaliseFile(vendor, request.syntax, request.items);
   const output = new PreparedOutput(request, deps, batchChangeContext(vendor, jobId, asOf));
   let rowsRead = 0;
   let error: string | undefined;
   try {
     try {
-      for await (const item of request.items) {
-        if (item.kind === "header") {
-          // An empty file has no header: it ends at once with zero counts.
-          if (item.columns.length > 0) normaliser.header(item.columns);
-        } else if (item.kind === "unreadable") {
+      for await (const step of steps) {
+        if (step.kind === "unreadable") {
           rowsRead++;
-          await output.reject({ line: item.line, outcome: "rejected", reason: item.reason });
-        } else {
-          rowsRead++;
-          await output.takeRows(normaliser.push(item.row));
+          await output.reject({ line: step.line, outcome: "rejected", reason: step.reason });
+          continue;
         }
+        if (step.rowRead) rowsRead++;
+        await output.takeRows(step.rows);
       }
-      await output.takeRows(normaliser.flush());
     } catch (caught) {
       if (!(caught instanceof ValidationError)) throw caught;
-      error = caught.line ? `line ${caught.line}: ${caught.message}` : caught.message;
+      error = fileError(caught);
     }
     await output.close();
   } catch (failure) {

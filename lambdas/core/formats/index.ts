@@ -1,9 +1,9 @@
 import { ValidationError } from "../errors.ts";
-import type { FileFormat } from "../vendor-config.ts";
+import type { FileFormat, VendorConfig } from "../vendor-config.ts";
 import { CanonicalNormaliser } from "./canonical.ts";
 import { formatLookingLike } from "./detect.ts";
 import { MagentoCsvNormaliser } from "./magento-csv.ts";
-import type { Normaliser } from "./normaliser.ts";
+import type { FileItem, NormalisedRows, Normaliser } from "./normaliser.ts";
 import { ShopifyCsvNormaliser } from "./shopify-csv.ts";
 
 export type { FileItem, NormalisedRows, Normaliser, RowReject, SourceRow } from "./normaliser.ts";
@@ -37,6 +37,52 @@ export function createNormaliser(
         format,
       );
   }
+}
+
+/** One step of a file normalised: a row that could not be read, or the rows a normaliser released. */
+export type NormalisedStep =
+  | { readonly kind: "unreadable"; readonly line: number; readonly reason: string }
+  | {
+      readonly kind: "rows";
+      readonly rows: NormalisedRows;
+      /** Whether a source row was read for it (`false` for what the normaliser held back to the end). */
+      readonly rowRead: boolean;
+    };
+
+/**
+ * Normalises a file's items with the vendor's normaliser (`channels.file.format`, canonical by
+ * default), in file order: one step per row read, then what the normaliser held back. The one reading
+ * of a file every file workflow shares (imports, file drops, the batch workflow's prepare stage).
+ *
+ * @throws {ValidationError} at once for a syntax the vendor's format cannot be in; while iterating, for
+ *   a bad header or a file that cannot be read as a whole (the job fails with {@link fileError}).
+ */
+export function normaliseFile(
+  vendor: Pick<VendorConfig, "channels">,
+  syntax: FileSyntax,
+  items: AsyncIterable<FileItem>,
+): AsyncGenerator<NormalisedStep> {
+  const normaliser = createNormaliser(vendor.channels.file?.format ?? "canonical", syntax, {
+    weightUnit: vendor.channels.file?.weightUnit,
+  });
+  return (async function* () {
+    for await (const item of items) {
+      if (item.kind === "header") {
+        // An empty file has no header: it ends at once with zero counts.
+        if (item.columns.length > 0) normaliser.header(item.columns);
+      } else if (item.kind === "unreadable") {
+        yield item;
+      } else {
+        yield { kind: "rows", rows: normaliser.push(item.row), rowRead: true };
+      }
+    }
+    yield { kind: "rows", rows: normaliser.flush(), rowRead: false };
+  })();
+}
+
+/** @returns why a file failed as a whole, with its line when known. */
+export function fileError(error: ValidationError): string {
+  return error.line ? `line ${error.line}: ${error.message}` : error.message;
 }
 
 /**
