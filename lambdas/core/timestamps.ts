@@ -1,4 +1,5 @@
 import { TZDate } from "@date-fns/tz";
+import * as v from "valibot";
 import { ValidationError } from "./errors.ts";
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -84,3 +85,19 @@ export function parseTimestamp(value: unknown, options: ParseTimestampOptions = 
   }
   return ms;
 }
+
+/** @returns whether `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name in a configuration, refused with the name when unknown. */
+export const TimeZoneSchema = v.pipe(
+  v.string(),
+  v.check(isTimeZone, (issue) => `unknown IANA time zone ${JSON.stringify(issue.input)}`),
+);

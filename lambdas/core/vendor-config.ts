@@ -12,6 +12,7 @@ import {
 } from "./model.ts";
 import { PullChannelSchema } from "./pull/pull-config.ts";
 import { scheduleExpressionIssue } from "./schedules/eventbridge-schedule.ts";
+import { TimeZoneSchema } from "./timestamps.ts";
 import { crossFieldIssues } from "./vendor-config-checks.ts";
 import { SIGNATURE_SCHEMES, WEBHOOK_SCHEMES, type WebhookScheme } from "./webhooks/schemes/index.ts";
 
@@ -23,19 +24,6 @@ const defaultPayloadFormat = (scheme: WebhookScheme): (typeof WEBHOOK_PAYLOAD_FO
 /** SQS redrive `maxReceiveCount` used by every queue; a vendor's `maxRetries` must stay below it. */
 export const MAX_RECEIVE_COUNT = 8;
 
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const TimeZoneSchema = v.pipe(
-  v.string(),
-  v.check(isTimeZone, (issue) => `unknown IANA time zone ${JSON.stringify(issue.input)}`),
-);
 const PercentSchema = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
 const StrategySchema = v.picklist(CONFLICT_STRATEGIES);
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { TimeZoneSchema } from "../timestamps.ts";
 import { jsonPathIssue } from "./json-path.ts";
 
 /**
@@ -61,15 +62,6 @@ export const PAGING_STYLES = [
   "keyset",
 ] as const;
 export type PagingStyle = (typeof PAGING_STYLES)[number];
-
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -233,13 +225,7 @@ const IncrementalSchema = v.strictObject({
   /** Overlap subtracted from the stored watermark, in seconds, so clock skew and late commits are not missed. @default 300 */
   lookbackSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(7 * 86_400)), 300),
   /** Zone of local formats (`iso-8601-local`, `date`, …). @default "UTC" */
-  timeZone: v.optional(
-    v.pipe(
-      v.string(),
-      v.check(isTimeZone, (issue) => `unknown IANA time zone ${JSON.stringify(issue.input)}`),
-    ),
-    "UTC",
-  ),
+  timeZone: v.optional(TimeZoneSchema, "UTC"),
 });
 
 const RateLimitSchema = v.strictObject({

@@ -1,3 +1,4 @@
+import { isTimeZone } from "../timestamps.ts";
 import { croner, parseScheduleExpression, ScheduleExpressionError } from "./schedule-expression.ts";
 
 /**
@@ -63,15 +64,6 @@ function wallClock(ms: number, timeZone: string): { key: string; hour: number; m
 
 /** Offsets a repeated hour can have: Lord Howe Island shifts by 30 minutes, a few zones once by 2 hours. */
 const FALL_BACK_SHIFTS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The schedule's own bounds, as EventBridge Scheduler's `StartDate` and `EndDate`. */
 export interface NextFireTimesOptions {
