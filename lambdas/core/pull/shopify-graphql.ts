@@ -3,7 +3,6 @@ import type { ChangeInput } from "../change.ts";
 import { ValidationError } from "../errors.ts";
 import { shopifyVariantKey } from "../formats/shopify-csv.ts";
 import {
-  decimalText,
   epochMs,
   mapEach,
   NullableText,
@@ -14,6 +13,7 @@ import {
   parseRecord,
   Text,
 } from "./mapping.ts";
+import { shopifyOfferChanges } from "./shopify-offer.ts";
 
 const DEFAULT_TITLE = "Default Title";
 
@@ -98,35 +98,20 @@ function variantChanges(
       },
     });
   }
-  changes.push({
-    entityType: "price",
-    entityKey: key,
-    sourceTs,
-    source: PULL_SOURCE,
-    attributes: {
-      amount: decimalText(variant.price, ctx.currency, "variants.price"),
-      ...(variant.compareAtPrice === undefined
-        ? {}
-        : {
-            compareAtAmount:
-              variant.compareAtPrice === null
-                ? null
-                : decimalText(variant.compareAtPrice, ctx.currency, "compareAtPrice"),
-          }),
-    },
-  });
-  if (typeof variant.inventoryQuantity === "number") {
-    changes.push({
-      entityType: "inventory",
-      entityKey: key,
+  changes.push(
+    ...shopifyOfferChanges(
+      key,
       sourceTs,
-      source: PULL_SOURCE,
-      attributes: {
-        available: variant.inventoryQuantity,
-        ...(variant.inventoryPolicy ? { backorders: variant.inventoryPolicy === "CONTINUE" ? "allow" : "deny" } : {}),
+      {
+        price: variant.price,
+        compareAtPrice: variant.compareAtPrice,
+        compareAtField: "compareAtPrice",
+        inventoryQuantity: variant.inventoryQuantity,
+        continueSelling: variant.inventoryPolicy ? variant.inventoryPolicy === "CONTINUE" : undefined,
       },
-    });
-  }
+      ctx.currency,
+    ),
+  );
   return changes;
 }
 

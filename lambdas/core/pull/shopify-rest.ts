@@ -3,7 +3,6 @@ import type { ChangeInput } from "../change.ts";
 import { setDataKey } from "../data-keys.ts";
 import { shopifyVariantKey } from "../formats/shopify-csv.ts";
 import {
-  decimalText,
   epochMs,
   Id,
   mapEach,
@@ -15,6 +14,7 @@ import {
   parseRecord,
   Text,
 } from "./mapping.ts";
+import { shopifyOfferChanges } from "./shopify-offer.ts";
 
 /** The title Shopify gives the only variant of a product without options. */
 const DEFAULT_TITLE = "Default Title";
@@ -110,35 +110,20 @@ function variantChanges(
       },
     });
   }
-  changes.push({
-    entityType: "price",
-    entityKey: key,
-    sourceTs,
-    source: PULL_SOURCE,
-    attributes: {
-      amount: decimalText(variant.price, ctx.currency, "variants.price"),
-      ...(variant.compare_at_price === undefined
-        ? {}
-        : {
-            compareAtAmount:
-              variant.compare_at_price === null || variant.compare_at_price === ""
-                ? null
-                : decimalText(variant.compare_at_price, ctx.currency, "variants.compare_at_price"),
-          }),
-    },
-  });
-  if (typeof variant.inventory_quantity === "number") {
-    changes.push({
-      entityType: "inventory",
-      entityKey: key,
+  changes.push(
+    ...shopifyOfferChanges(
+      key,
       sourceTs,
-      source: PULL_SOURCE,
-      attributes: {
-        available: variant.inventory_quantity,
-        ...(variant.inventory_policy ? { backorders: variant.inventory_policy === "continue" ? "allow" : "deny" } : {}),
+      {
+        price: variant.price,
+        compareAtPrice: variant.compare_at_price === "" ? null : variant.compare_at_price,
+        compareAtField: "variants.compare_at_price",
+        inventoryQuantity: variant.inventory_quantity,
+        continueSelling: variant.inventory_policy ? variant.inventory_policy === "continue" : undefined,
       },
-    });
-  }
+      ctx.currency,
+    ),
+  );
   return changes;
 }
 
