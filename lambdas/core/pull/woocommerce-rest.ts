@@ -40,7 +40,11 @@ const ItemSchema = v.looseObject({
 
 type Item = v.InferOutput<typeof ItemSchema>;
 
-const STATUS: Readonly<Record<string, "active" | "draft" | "archived">> = {
+/**
+ * WordPress post statuses → catalog status (`publish` is live; `trash` only precedes a delete), for
+ * pulled products and webhook deliveries alike (both carry the REST API's product).
+ */
+export const WOOCOMMERCE_STATUS: Readonly<Record<string, "active" | "draft" | "archived">> = {
   publish: "active",
   draft: "draft",
   pending: "draft",
@@ -49,7 +53,8 @@ const STATUS: Readonly<Record<string, "active" | "draft" | "archived">> = {
   trash: "archived",
 };
 
-const BACKORDERS: Readonly<Record<string, "deny" | "allow" | "notify">> = {
+/** WooCommerce `backorders` settings → the catalog's. */
+export const WOOCOMMERCE_BACKORDERS: Readonly<Record<string, "deny" | "allow" | "notify">> = {
   no: "deny",
   yes: "allow",
   notify: "notify",
@@ -91,7 +96,7 @@ function priceAndStock(item: Item, key: string, sourceTs: number, ctx: PullMapCo
   }
   // Stock is tracked only with manage_stock true ("parent" on a variation means the parent's stock).
   if (item.manage_stock === true && typeof item.stock_quantity === "number") {
-    const backorders = item.backorders ? BACKORDERS[item.backorders] : undefined;
+    const backorders = item.backorders ? WOOCOMMERCE_BACKORDERS[item.backorders] : undefined;
     changes.push({
       entityType: "inventory",
       entityKey: key,
@@ -119,7 +124,7 @@ export const mapWooCommerceRest: PullMapper = (records, ctx): PullMapResult =>
     const item = parseRecord(ItemSchema, record, "product");
     const key = wooCommerceKey(item);
     const sourceTs = modified(item, ctx);
-    const status = item.status ? STATUS[item.status] : undefined;
+    const status = item.status ? WOOCOMMERCE_STATUS[item.status] : undefined;
     const product: ChangeInput = {
       entityType: "product",
       entityKey: key,

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { ChangeInput } from "../../change.ts";
+import { WOOCOMMERCE_BACKORDERS, WOOCOMMERCE_STATUS } from "../../pull/woocommerce-rest.ts";
 import { wooCommerceDeliveryEventId, wooCommerceEventId } from "../event-identity.ts";
 import { getHeader } from "../headers.ts";
 import { IdSchema, parseShape, SafeIntegerSchema, utcMillis } from "../payload-fields.ts";
@@ -47,22 +48,6 @@ const OrderSchema = v.looseObject({
   line_items: v.nullish(v.array(v.unknown())),
 });
 
-/** WordPress post statuses → catalog status (`publish` is live; `trash` only precedes a delete). */
-const STATUS: Readonly<Record<string, "active" | "draft" | "archived">> = {
-  publish: "active",
-  draft: "draft",
-  pending: "draft",
-  private: "draft",
-  future: "draft",
-  trash: "archived",
-};
-
-const BACKORDERS: Readonly<Record<string, "deny" | "allow" | "notify">> = {
-  no: "deny",
-  yes: "allow",
-  notify: "notify",
-};
-
 /**
  * Key of a WooCommerce product record: its SKU (WooCommerce's CSV import and export key products by
  * SKU), else `id/<product id>` so an unkeyed product can never collide with a numeric SKU.
@@ -92,7 +77,7 @@ function mapProduct(body: unknown): WebhookMapping {
   const entityKey = wooCommerceProductKey(product.sku, product.id);
   const common = { entityKey, op: "upsert" as const, eventId, sourceTs, source: SOURCE };
   const parentId = product.parent_id && product.parent_id !== "0" ? product.parent_id : undefined;
-  const status = product.status ? STATUS[product.status] : undefined;
+  const status = product.status ? WOOCOMMERCE_STATUS[product.status] : undefined;
   const changes: ChangeInput[] = [
     {
       ...common,
@@ -119,7 +104,7 @@ function mapProduct(body: unknown): WebhookMapping {
     });
   }
   if (product.manage_stock === true && product.stock_quantity !== null && product.stock_quantity !== undefined) {
-    const backorders = product.backorders ? BACKORDERS[product.backorders] : undefined;
+    const backorders = product.backorders ? WOOCOMMERCE_BACKORDERS[product.backorders] : undefined;
     changes.push({
       ...common,
       entityType: "inventory",
