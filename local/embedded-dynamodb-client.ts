@@ -30,48 +30,27 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 
-const require = createRequire(import.meta.url);
+import { type DynaliteStore, tableChange } from "./embedded-dynamodb-store.ts";
 
-/** dynalite's store (`dynalite/db`'s `create`): tables and items in LevelDB, in memory or on disk. */
-export interface DynaliteStore {
-  readonly lifecycleManager: { gracefulClose(callback: (error?: Error) => void): void };
-}
+export { closeDynaliteStore, type DynaliteStore, openDynaliteStore } from "./embedded-dynamodb-store.ts";
+
+const require = createRequire(import.meta.url);
 
 type DynaliteCallback = (error: (Error & { statusCode?: number; body?: unknown }) | null, data?: unknown) => void;
 
-interface DynaliteModules {
-  readonly db: { create(options: Record<string, unknown>): DynaliteStore };
-  readonly validations: {
-    checkTypes(data: unknown, types: unknown): unknown;
-    checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
-  };
+interface DynaliteValidations {
+  checkTypes(data: unknown, types: unknown): unknown;
+  checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
 }
 
-let modules: DynaliteModules | undefined;
-const dynalite = (): DynaliteModules => {
-  modules ??= { db: require("dynalite/db"), validations: require("dynalite/validations") };
-  return modules;
+let validationsModule: DynaliteValidations | undefined;
+const dynaliteValidations = (): DynaliteValidations => {
+  validationsModule ??= require("dynalite/validations") as DynaliteValidations;
+  return validationsModule;
 };
 
-/**
- * Opens dynalite's store without its HTTP server.
- * @param options.path - LevelDB folder to persist in; in memory when absent. One process per folder.
- */
-export function openDynaliteStore(options: { path?: string } = {}): DynaliteStore {
-  return dynalite().db.create({
-    ...(options.path ? { path: options.path } : {}),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-}
-
-/** Flushes and closes a store opened by {@link openDynaliteStore}, after its pending operations. */
-export function closeDynaliteStore(store: DynaliteStore): Promise<void> {
-  return new Promise((resolve, reject) =>
-    store.lifecycleManager.gracefulClose((error) => (error ? reject(error) : resolve())),
-  );
-}
+/** Actions that write a table's description (the store's table cache steps aside while they run). */
+const TABLE_CHANGES = new Set(["CreateTable", "UpdateTable", "DeleteTable"]);
 
 /** The commands the embedded client carries: every one the adapters, the sandbox and the tests send. */
 const OPERATIONS = new Map<unknown, string>([
@@ -205,37 +184,41 @@ export class EmbeddedDynamoClient extends DynamoDBClient {
 
   #dispatch(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const action = actionOf(operation);
-    const { validations } = dynalite();
+    const validations = dynaliteValidations();
     const answer = (status: number, body: unknown): Record<string, unknown> => {
       const output = JSON.parse(JSON.stringify(body ?? {}), fromWire) as Record<string, unknown>;
       if (status !== 200) throw toException(status, output);
       return { ...output, $metadata: { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 } };
     };
-    return new Promise((resolve, reject) => {
-      try {
-        let data = JSON.parse(JSON.stringify(input, toWire));
-        data = validations.checkTypes(data, action.types);
-        validations.checkValidations(data, action.types, action.custom, this.store);
-        action.run(this.store, data, (error, output) => {
-          try {
-            if (error && error.statusCode === undefined) reject(error);
-            else resolve(error ? answer(error.statusCode as number, error.body) : answer(200, output));
-          } catch (exception) {
-            reject(exception);
-          }
-        });
-      } catch (error) {
-        const failed = error as { statusCode?: number; body?: unknown };
-        if (failed.statusCode === undefined) reject(error);
-        else {
-          try {
-            answer(failed.statusCode, failed.body);
-          } catch (exception) {
-            reject(exception);
+    const run = (finished: () => void) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        try {
+          let data = JSON.parse(JSON.stringify(input, toWire));
+          data = validations.checkTypes(data, action.types);
+          validations.checkValidations(data, action.types, action.custom, this.store);
+          action.run(this.store, data, (error, output) => {
+            finished();
+            try {
+              if (error && error.statusCode === undefined) reject(error);
+              else resolve(error ? answer(error.statusCode as number, error.body) : answer(200, output));
+            } catch (exception) {
+              reject(exception);
+            }
+          });
+        } catch (error) {
+          finished();
+          const failed = error as { statusCode?: number; body?: unknown };
+          if (failed.statusCode === undefined) reject(error);
+          else {
+            try {
+              answer(failed.statusCode, failed.body);
+            } catch (exception) {
+              reject(exception);
+            }
           }
         }
-      }
-    });
+      });
+    return TABLE_CHANGES.has(operation) ? tableChange(this.store, run) : run(() => {});
   }
 }
 

@@ -3,7 +3,10 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
+  CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteItemCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -18,7 +21,12 @@ import {
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
-import { ensureTables, localDynamoClient, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
+import {
+  ensureTables,
+  localDynamoClient,
+  localTableDefinitions,
+  startEmbeddedDynamo,
+} from "../../local/embedded-dynamodb.ts";
 import { countCommands } from "../../local/sdk-call-counter.ts";
 
 // The same commands, on two fresh stores: dynalite's HTTP server through the AWS SDK, and the
@@ -136,6 +144,27 @@ const steps: [string, () => { constructor: unknown; input: unknown }][] = [
   ],
   ["an unknown table", () => new GetItemCommand({ TableName: "nope", Key: key("a") })],
   ["list tables", () => new ListTablesCommand({})],
+  // A condition the store parsed before, now with a name it does not use: the same refusal.
+  [
+    "an unused expression name",
+    () =>
+      new PutItemCommand({
+        TableName: T,
+        Item: item("u"),
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk", "#unused": "version" },
+      }),
+  ],
+  [
+    "the same condition on another name",
+    () =>
+      new PutItemCommand({
+        TableName: T,
+        Item: item("a"),
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "version" },
+      }),
+  ],
 ];
 
 const outcome = async (client: DynamoDBClient, command: { constructor: unknown; input: unknown }) => {
@@ -196,6 +225,31 @@ describe("the embedded DynamoDB client", () => {
     await expect(embedded.client.send(new GetItemCommand({ TableName: "nope", Key: key("a") }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+
+  it("sees a table deleted and created again (no table description outlives its table)", async () => {
+    const scratch = { ...localTableDefinitions()[0], TableName: "scratch" } as CreateTableCommandInput;
+    const active = async () => {
+      for (let i = 0; i < 100; i++) {
+        const { Table } = await embedded.client.send(new DescribeTableCommand({ TableName: "scratch" }));
+        if (Table?.TableStatus === "ACTIVE") return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const put = () => embedded.client.send(new PutItemCommand({ TableName: "scratch", Item: item("s") }));
+    await embedded.client.send(new CreateTableCommand(scratch));
+    await active();
+    await put();
+    await embedded.client.send(new DeleteTableCommand({ TableName: "scratch" }));
+    await expect(put()).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await embedded.client.send(
+      new CreateTableCommand({ ...scratch, KeySchema: [{ AttributeName: "vendorShard", KeyType: "HASH" }] }),
+    );
+    await active();
+    // The new key schema applies: an item without it is refused.
+    await expect(
+      embedded.client.send(new PutItemCommand({ TableName: "scratch", Item: { pk: { S: "no-shard" } } })),
+    ).rejects.toThrow(/Missing the key vendorShard/);
   });
 
   it("fails a command it does not carry, naming it", async () => {
