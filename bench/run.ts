@@ -18,6 +18,7 @@ import { type CostInputs, costSection } from "./sections/cost.ts";
 import { cpuSection } from "./sections/cpu.ts";
 import { memorySection } from "./sections/memory.ts";
 import { type ImportRun, resyncSection } from "./sections/resync.ts";
+import { sandboxImportSection } from "./sections/sandbox-import.ts";
 import { serveIdleSection } from "./sections/serve-idle.ts";
 import { type IngestCpu, webhookSection } from "./sections/webhook.ts";
 import { type PhaseResult, writePathSection } from "./sections/write-path.ts";
@@ -31,6 +32,7 @@ const SECTIONS = {
   webhook: webhookSection,
   cliStart: cliStartSection,
   serveIdle: serveIdleSection,
+  sandboxImport: sandboxImportSection,
 } as const satisfies Record<string, (options: SectionOptions) => Promise<SectionResult>>;
 
 const args = process.argv.slice(2);
