@@ -1,7 +1,8 @@
 /**
  * The sandbox's DynamoDB client: a `DynamoDBClient` whose `send` hands each command to the embedded
- * store (dynalite's own request validation and actions, on this thread) instead of serialising,
- * signing and sending it over loopback HTTP to dynalite's server in the same process. The store and
+ * store (dynalite's own request validation and actions, on this thread or the store's own: see
+ * embedded-dynamodb-host.ts) instead of serialising, signing and sending it over loopback HTTP to
+ * dynalite's server in the same process. The store and
  * every answer are dynalite's, byte for byte what its HTTP server would send (the request and answer
  * pass through JSON as on the wire); only the transport is gone — about a sixth of the CPU per call
  * (no SDK middleware, SigV4, sockets or HTTP parsing).
@@ -11,7 +12,6 @@
  * network to retry), and middleware added to `middlewareStack` is not run — {@link
  * EmbeddedDynamoClient.intercept} is its stand-in (`countCommands`, the benchmarks' capacity meter).
  */
-import { createRequire } from "node:module";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
 import {
   BatchGetItemCommand,
@@ -30,27 +30,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 
-import { type DynaliteStore, tableChange } from "./embedded-dynamodb-store.ts";
-
-export { closeDynaliteStore, type DynaliteStore, openDynaliteStore } from "./embedded-dynamodb-store.ts";
-
-const require = createRequire(import.meta.url);
-
-type DynaliteCallback = (error: (Error & { statusCode?: number; body?: unknown }) | null, data?: unknown) => void;
-
-interface DynaliteValidations {
-  checkTypes(data: unknown, types: unknown): unknown;
-  checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
-}
-
-let validationsModule: DynaliteValidations | undefined;
-const dynaliteValidations = (): DynaliteValidations => {
-  validationsModule ??= require("dynalite/validations") as DynaliteValidations;
-  return validationsModule;
-};
-
-/** Actions that write a table's description (the store's table cache steps aside while they run). */
-const TABLE_CHANGES = new Set(["CreateTable", "UpdateTable", "DeleteTable"]);
+import type { EmbeddedStore } from "./embedded-dynamodb-host.ts";
 
 /** The commands the embedded client carries: every one the adapters, the sandbox and the tests send. */
 const OPERATIONS = new Map<unknown, string>([
@@ -67,23 +47,6 @@ const OPERATIONS = new Map<unknown, string>([
   [ScanCommand, "Scan"],
   [UpdateItemCommand, "UpdateItem"],
 ]);
-
-interface Action {
-  readonly run: (store: DynaliteStore, data: unknown, callback: DynaliteCallback) => void;
-  readonly types: unknown;
-  readonly custom: unknown;
-}
-const actions = new Map<string, Action>();
-function actionOf(operation: string): Action {
-  let action = actions.get(operation);
-  if (!action) {
-    const file = operation[0]?.toLowerCase() + operation.slice(1);
-    const validation = require(`dynalite/validations/${file}`) as { types: unknown; custom: unknown };
-    action = { run: require(`dynalite/actions/${file}`), types: validation.types, custom: validation.custom };
-    actions.set(operation, action);
-  }
-  return action;
-}
 
 /** A command on its way through {@link EmbeddedDynamoClient.intercept}ors. */
 export interface EmbeddedCall {
@@ -146,10 +109,10 @@ function toException(status: number, body: { __type?: string; message?: string; 
  * instance is a separate client (as a second process's would be) on the same store.
  */
 export class EmbeddedDynamoClient extends DynamoDBClient {
-  readonly store: DynaliteStore;
+  readonly store: EmbeddedStore;
   readonly #interceptors: EmbeddedInterceptor[] = [];
 
-  constructor(store: DynaliteStore) {
+  constructor(store: EmbeddedStore) {
     super({
       region: "local",
       endpoint: "http://embedded-dynamodb.invalid",
@@ -182,43 +145,11 @@ export class EmbeddedDynamoClient extends DynamoDBClient {
     return run(0);
   }
 
-  #dispatch(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const action = actionOf(operation);
-    const validations = dynaliteValidations();
-    const answer = (status: number, body: unknown): Record<string, unknown> => {
-      const output = JSON.parse(JSON.stringify(body ?? {}), fromWire) as Record<string, unknown>;
-      if (status !== 200) throw toException(status, output);
-      return { ...output, $metadata: { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 } };
-    };
-    const run = (finished: () => void) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        try {
-          let data = JSON.parse(JSON.stringify(input, toWire));
-          data = validations.checkTypes(data, action.types);
-          validations.checkValidations(data, action.types, action.custom, this.store);
-          action.run(this.store, data, (error, output) => {
-            finished();
-            try {
-              if (error && error.statusCode === undefined) reject(error);
-              else resolve(error ? answer(error.statusCode as number, error.body) : answer(200, output));
-            } catch (exception) {
-              reject(exception);
-            }
-          });
-        } catch (error) {
-          finished();
-          const failed = error as { statusCode?: number; body?: unknown };
-          if (failed.statusCode === undefined) reject(error);
-          else {
-            try {
-              answer(failed.statusCode, failed.body);
-            } catch (exception) {
-              reject(exception);
-            }
-          }
-        }
-      });
-    return TABLE_CHANGES.has(operation) ? tableChange(this.store, run) : run(() => {});
+  async #dispatch(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { status, body } = await this.store.request(operation, JSON.stringify(input, toWire));
+    const output = JSON.parse(body, fromWire) as Record<string, unknown>;
+    if (status !== 200) throw toException(status, output);
+    return { ...output, $metadata: { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 } };
   }
 }
 

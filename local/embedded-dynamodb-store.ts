@@ -133,3 +133,69 @@ export function closeDynaliteStore(store: DynaliteStore): Promise<void> {
     store.lifecycleManager.gracefulClose((error) => (error ? reject(error) : resolve())),
   );
 }
+
+type DynaliteCallback = (error: (Error & { statusCode?: number; body?: unknown }) | null, data?: unknown) => void;
+
+interface Action {
+  readonly run: (store: DynaliteStore, data: unknown, callback: DynaliteCallback) => void;
+  readonly types: unknown;
+  readonly custom: unknown;
+}
+interface DynaliteValidations {
+  checkTypes(data: unknown, types: unknown): unknown;
+  checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
+}
+
+const actions = new Map<string, Action>();
+function actionOf(operation: string): Action {
+  let action = actions.get(operation);
+  if (!action) {
+    const file = operation[0]?.toLowerCase() + operation.slice(1);
+    const validation = require(`dynalite/validations/${file}`) as { types: unknown; custom: unknown };
+    action = { run: require(`dynalite/actions/${file}`), types: validation.types, custom: validation.custom };
+    actions.set(operation, action);
+  }
+  return action;
+}
+
+/** Actions that write a table's description (the table cache steps aside while they run). */
+const TABLE_CHANGES = new Set(["CreateTable", "UpdateTable", "DeleteTable"]);
+
+/** dynalite's answer to one request: the HTTP status and the JSON body its server would send. */
+export interface DynaliteAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Runs one request on the store as dynalite's HTTP server does after parsing it: its validations,
+ * then its action.
+ *
+ * @param operation - `PutItem`, `Query`… (the `X-Amz-Target` operation).
+ * @param request - the request's JSON body (the wire form: blobs as base64).
+ * @returns the status and JSON body dynalite answers, error answers (4xx, 5xx) included.
+ * @throws what dynalite throws outside an answer (a closed database).
+ */
+export function runDynaliteRequest(store: DynaliteStore, operation: string, request: string): Promise<DynaliteAnswer> {
+  const action = actionOf(operation);
+  const validations = require("dynalite/validations") as DynaliteValidations;
+  const answer = (status: number, body: unknown): DynaliteAnswer => ({ status, body: JSON.stringify(body ?? {}) });
+  const run = (finished: () => void) =>
+    new Promise<DynaliteAnswer>((resolve, reject) => {
+      try {
+        const data = validations.checkTypes(JSON.parse(request), action.types);
+        validations.checkValidations(data, action.types, action.custom, store);
+        action.run(store, data, (error, output) => {
+          finished();
+          if (error && error.statusCode === undefined) reject(error);
+          else resolve(error ? answer(error.statusCode as number, error.body) : answer(200, output));
+        });
+      } catch (error) {
+        finished();
+        const failed = error as { statusCode?: number; body?: unknown };
+        if (failed.statusCode === undefined) reject(error);
+        else resolve(answer(failed.statusCode, failed.body));
+      }
+    });
+  return TABLE_CHANGES.has(operation) ? tableChange(store, run) : run(() => {});
+}

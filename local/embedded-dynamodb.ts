@@ -6,7 +6,8 @@ import {
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
 import { RECORDS_TABLE, SYNC_TABLE } from "../lambdas/adapters/dynamodb/table-design.ts";
-import { closeDynaliteStore, EmbeddedDynamoClient, openDynaliteStore } from "./embedded-dynamodb-client.ts";
+import { EmbeddedDynamoClient } from "./embedded-dynamodb-client.ts";
+import { openStoreInThread, openStoreInWorker } from "./embedded-dynamodb-host.ts";
 
 /** Table names the sandbox uses (on AWS they come from the stacks). */
 export const LOCAL_TABLES = {
@@ -98,17 +99,26 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 }
 
 /**
- * Opens dynalite's store in this process and creates the tables if they are missing.
+ * Opens dynalite's store in this process and creates the tables if they are missing. A store on a
+ * data directory runs on a thread of its own, an in-memory one on this thread (embedded-dynamodb-host.ts).
  *
  * @param options.path - LevelDB folder to persist in; in memory when absent. One process per folder.
+ * @param options.thread - `own` (a worker thread) or `caller` (this thread). @default `own` with a
+ *   path, `caller` in memory
  */
-export async function startEmbeddedDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
-  const store = openDynaliteStore(options.path ? { path: options.path } : {});
+export async function startEmbeddedDynamo(
+  options: { path?: string; thread?: "own" | "caller" } = {},
+): Promise<EmbeddedDynamo> {
+  const where = options.path ? { path: options.path } : {};
+  const store =
+    (options.thread ?? (options.path ? "own" : "caller")) === "own"
+      ? openStoreInWorker(where)
+      : openStoreInThread(where);
   const client = new EmbeddedDynamoClient(store);
   try {
     await ensureTables(client, options.path);
   } catch (error) {
-    await closeDynaliteStore(store);
+    await store.close();
     throw error;
   }
   return {
@@ -117,7 +127,7 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
     newClient: () => new EmbeddedDynamoClient(store),
     close: async () => {
       client.destroy();
-      await closeDynaliteStore(store);
+      await store.close();
     },
   };
 }

@@ -185,13 +185,13 @@ const outcome = async (client: DynamoDBClient, command: { constructor: unknown; 
   }
 };
 
-describe("the embedded DynamoDB client", () => {
+describe.each(["caller", "own"] as const)("the embedded DynamoDB client, the store on the %s thread", (thread) => {
   let embedded: EmbeddedDynamo;
   let server: ReturnType<typeof dynalite>;
   let sdk: DynamoDBClient;
 
   beforeAll(async () => {
-    embedded = await startEmbeddedDynamo();
+    embedded = await startEmbeddedDynamo({ thread });
     server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     sdk = localDynamoClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
