@@ -242,6 +242,15 @@ describe.each(["caller", "own"] as const)("the embedded DynamoDB client, the sto
     await put();
     await embedded.client.send(new DeleteTableCommand({ TableName: "scratch" }));
     await expect(put()).rejects.toBeInstanceOf(ResourceNotFoundException);
+    // Deleting ends a moment later (as on AWS): create it again once it is gone.
+    for (let i = 0; i < 100; i++) {
+      const gone = await embedded.client.send(new DescribeTableCommand({ TableName: "scratch" })).then(
+        () => false,
+        (error) => error instanceof ResourceNotFoundException,
+      );
+      if (gone) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await embedded.client.send(
       new CreateTableCommand({ ...scratch, KeySchema: [{ AttributeName: "vendorShard", KeyType: "HASH" }] }),
     );
