@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DynamoConflictReviewStore } from "../lambdas/adapters/dynamodb/conflict-review-store.ts";
@@ -91,6 +91,24 @@ export const stderrLog: Log = {
 };
 
 /**
+ * A JSON Lines file the sandbox appends to on every write: opened once (on the first line) instead
+ * of once per line, each line written through at once (`writeSync`), so a killed process loses none.
+ */
+function lineAppender(file: string): { append(line: string): void; close(): void } {
+  let fd: number | undefined;
+  return {
+    append: (line) => {
+      fd ??= openSync(file, "a");
+      writeSync(fd, line);
+    },
+    close: () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/**
  * Opens the sandbox on a data directory (one process per directory) or in a throw-away one.
  * @throws {DataDirBusyError} when another process owns the directory.
  */
@@ -102,7 +120,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
   const events = new EventEmitter();
   const sync = new DynamoSyncStore({ client: dynamo.client, tableName: dynamo.tables.sync });
   mkdirSync(dataDir, { recursive: true });
-  const notificationsFile = join(dataDir, "notifications.jsonl");
+  const notificationsFile = lineAppender(join(dataDir, "notifications.jsonl"));
   // The records table's stream stand-in: every write of every workflow passes the store adapter.
   const records = new DynamoRecordStore({
     client: dynamo.client,
@@ -110,7 +128,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
     onWritten: (before: SyncRecord | undefined, after: SyncRecord) => {
       const notification = changeNotification(before, after);
       if (!notification) return;
-      appendFileSync(notificationsFile, `${JSON.stringify(notification)}\n`);
+      notificationsFile.append(`${JSON.stringify(notification)}\n`);
       events.emit("notification", notification satisfies ChangeNotification);
     },
   });
@@ -222,6 +240,7 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<Sandbox>
         await realtimeDriver.stop();
         await scheduled.close();
       } finally {
+        notificationsFile.close();
         await store.close();
       }
     },
