@@ -246,7 +246,7 @@ describe.each(["caller", "own"] as const)("the embedded DynamoDB client, the sto
     for (let i = 0; i < 100; i++) {
       const gone = await embedded.client.send(new DescribeTableCommand({ TableName: "scratch" })).then(
         () => false,
-        (error) => error instanceof ResourceNotFoundException,
+        (error: unknown) => error instanceof ResourceNotFoundException,
       );
       if (gone) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
