@@ -20,6 +20,7 @@ import { memorySection } from "./sections/memory.ts";
 import { type ImportRun, resyncSection } from "./sections/resync.ts";
 import { sandboxImportSection } from "./sections/sandbox-import.ts";
 import { serveIdleSection } from "./sections/serve-idle.ts";
+import { servePricesSection } from "./sections/serve-prices.ts";
 import { type IngestCpu, webhookSection } from "./sections/webhook.ts";
 import { type PhaseResult, writePathSection } from "./sections/write-path.ts";
 
@@ -33,6 +34,7 @@ const SECTIONS = {
   cliStart: cliStartSection,
   serveIdle: serveIdleSection,
   sandboxImport: sandboxImportSection,
+  servePrices: servePricesSection,
 } as const satisfies Record<string, (options: SectionOptions) => Promise<SectionResult>>;
 
 const args = process.argv.slice(2);
