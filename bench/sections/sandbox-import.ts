@@ -119,7 +119,7 @@ async function rawRound(tmpDir: string, items: readonly Record<string, Attribute
 
 export async function sandboxImportSection(options: SectionOptions): Promise<SectionResult> {
   const figures = new Figures("sandboxImport");
-  const wallRuns = options.quick ? 2 : 7;
+  const wallRuns = options.quick ? 1 : 7;
   const rounds = options.quick ? 1 : 3;
   const env = { ...process.env, PATH: userPath() };
 
