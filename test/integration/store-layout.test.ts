@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { LOCAL_TABLES, StoreLayoutError, startEmbeddedDynamo } from "../../local/embedded-dynamodb.ts";
-import { closeDynaliteStore, EmbeddedDynamoClient, openDynaliteStore } from "../../local/embedded-dynamodb-client.ts";
+import { EmbeddedDynamoClient } from "../../local/embedded-dynamodb-client.ts";
+import { openStoreInThread } from "../../local/embedded-dynamodb-host.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,7 +17,7 @@ describe("a sandbox store written by an older version", () => {
     // Prepare: the records table as versions before the pk/sk layout created it.
     const path = mkdtempSync(join(tmpdir(), "vendor-sync-old-layout-"));
     dirs.push(path);
-    const store = openDynaliteStore({ path });
+    const store = openStoreInThread({ path });
     const client = new EmbeddedDynamoClient(store);
     await client.send(
       new CreateTableCommand({
@@ -41,7 +42,7 @@ describe("a sandbox store written by an older version", () => {
       }),
     );
     client.destroy();
-    await closeDynaliteStore(store);
+    await store.close();
 
     // Act
     const opening = startEmbeddedDynamo({ path });
