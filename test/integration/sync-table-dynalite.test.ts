@@ -62,4 +62,19 @@ describe("vendor state in the sync table", () => {
     await vendors.recordSync("fresh", { finishedAt: T0 + 20, newestSourceTs: T0 + 1 });
     expect(await vendors.getVendorState("fresh")).toMatchObject({ lastSuccessAt: T0 + 20, newestSourceTs: T0 + 5 });
   });
+
+  it("moves the pull watermark and the file-drop position forward only", async () => {
+    const vendors = new DynamoVendorStateStore(table());
+    await vendors.advanceWatermark("marks", { pullWatermark: T0 + 10, fileDropAfterKey: "drops/2025-03-02.csv" });
+    await vendors.advanceWatermark("marks", { pullWatermark: T0 + 5, fileDropAfterKey: "drops/2025-03-01.csv" });
+    expect(await vendors.getVendorState("marks")).toMatchObject({
+      pullWatermark: T0 + 10,
+      fileDropAfterKey: "drops/2025-03-02.csv",
+    });
+    await vendors.advanceWatermark("marks", { fileDropAfterKey: "drops/2025-03-03.csv" });
+    expect(await vendors.getVendorState("marks")).toMatchObject({
+      pullWatermark: T0 + 10,
+      fileDropAfterKey: "drops/2025-03-03.csv",
+    });
+  });
 });

@@ -25,28 +25,11 @@ export class DynamoVendorStateStore implements VendorStateStore {
 
   /** Records a finished sync: each freshness time moves forward only (never back to an older time). */
   async recordSync(vendorId: string, sync: { finishedAt: number; newestSourceTs?: number }): Promise<void> {
-    const forward: [string, number | undefined][] = [
-      ["lastSuccessAt", sync.finishedAt],
-      ["newestSourceTs", sync.newestSourceTs],
-    ];
-    // One conditional update per time keeps "forward only" without a read.
-    for (const [field, time] of forward) {
-      if (time === undefined) continue;
-      try {
-        await this.table.client.send(
-          new UpdateItemCommand({
-            TableName: this.table.name,
-            Key: toAttrs(syncKeys.vendorState(vendorId)),
-            UpdateExpression: "SET #vendor = :vendor, #time = :time",
-            ConditionExpression: "attribute_not_exists(#time) OR #time < :time",
-            ExpressionAttributeNames: { "#vendor": "vendorId", "#time": field },
-            ExpressionAttributeValues: { ":vendor": { S: vendorId }, ":time": { N: String(time) } },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor state");
-      }
-    }
+    await this.#moveForward(
+      vendorId,
+      { lastSuccessAt: sync.finishedAt, newestSourceTs: sync.newestSourceTs },
+      "vendor state",
+    );
   }
 
   /**
@@ -103,25 +86,40 @@ export class DynamoVendorStateStore implements VendorStateStore {
   }
 
   /** Moves the pull watermark (epoch ms) or the file-drop position (an object key) forward only. */
-  async advanceWatermark(vendorId: string, watermark: { pullWatermark?: number; fileDropAfterKey?: string }) {
-    for (const [field, value] of Object.entries(watermark)) {
+  async advanceWatermark(
+    vendorId: string,
+    watermark: { pullWatermark?: number; fileDropAfterKey?: string },
+  ): Promise<void> {
+    await this.#moveForward(vendorId, watermark, "watermark");
+  }
+
+  /**
+   * Sets each defined field only where it moves forward (absent, or below the new value; numbers by
+   * value, keys lexically): one conditional UpdateItem per field, so "forward only" needs no read.
+   */
+  async #moveForward(
+    vendorId: string,
+    fields: Readonly<Record<string, number | string | undefined>>,
+    what: string,
+  ): Promise<void> {
+    for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       try {
         await this.table.client.send(
           new UpdateItemCommand({
             TableName: this.table.name,
             Key: toAttrs(syncKeys.vendorState(vendorId)),
-            UpdateExpression: "SET #vendor = :vendor, #mark = :mark",
-            ConditionExpression: "attribute_not_exists(#mark) OR #mark < :mark",
-            ExpressionAttributeNames: { "#vendor": "vendorId", "#mark": field },
+            UpdateExpression: "SET #vendor = :vendor, #field = :value",
+            ConditionExpression: "attribute_not_exists(#field) OR #field < :value",
+            ExpressionAttributeNames: { "#vendor": "vendorId", "#field": field },
             ExpressionAttributeValues: {
               ":vendor": { S: vendorId },
-              ":mark": typeof value === "number" ? { N: String(value) } : { S: value },
+              ":value": typeof value === "number" ? { N: String(value) } : { S: value },
             },
           }),
         );
       } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem watermark");
+        if (!isConditionalCheckFailed(error)) throw toStoreError(error, `UpdateItem ${what}`);
       }
     }
   }
