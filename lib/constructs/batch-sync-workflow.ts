@@ -14,6 +14,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { BATCH_PREFIXES } from "../../lambdas/core/batch/layout.ts";
+import { UNCAUGHT_EXECUTION_STATUSES } from "../../lambdas/core/jobs/execution-ended.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 import { acknowledgeWildcardResources } from "./nag.ts";
 import { VendorSyncFunction } from "./vendor-sync-function.ts";
@@ -57,6 +58,11 @@ export interface BatchSyncWorkflowProps {
  * prepare; state machine logs at level ALL without execution data (order data is PII), X-Ray
  * tracing, 24-hour execution timeout; the upload rule's target retries for 2 hours and then, like the
  * starter's failed async invocations, lands in an encrypted dead-letter queue kept 14 days.
+ *
+ * An execution that ends without reaching its Catch (ABORTED by a cancel's StopExecution or by hand,
+ * TIMED_OUT, FAILED where no Catch applies) ends its job through a second rule, on the state
+ * machine's "Step Functions Execution Status Change" events, and its function (`executionEnded`);
+ * that rule's target retries and dead-letters like the upload rule's, into the same queue.
  */
 export class BatchSyncWorkflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -70,7 +76,11 @@ export class BatchSyncWorkflow extends Construct {
   /** Starts an execution per upload (execution name: hash of bucket, key and version id). */
   readonly starter: VendorSyncFunction;
   readonly uploadRule: Rule;
-  /** Upload events that could not start an execution. */
+  /** Ends the job of an execution that ended outside its Catch (lambdas/batch-execution-ended). */
+  readonly executionEnded: VendorSyncFunction;
+  /** The state machine's ABORTED, TIMED_OUT and FAILED status changes → {@link executionEnded}. */
+  readonly executionEndedRule: Rule;
+  /** Upload events that could not start an execution, and execution ends that could not end their job. */
   readonly starterDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: BatchSyncWorkflowProps) {
@@ -177,6 +187,21 @@ export class BatchSyncWorkflow extends Construct {
         "The dollar-brace placeholders in the definition are Step Functions DefinitionSubstitutions (function ARNs, bucket, topic), replaced by CloudFormation through the DefinitionSubstitutions property, not Fn::Sub parameters.",
     });
     this.#grantStateMachine(bucket);
+    this.executionEnded = fn(
+      "ExecutionEnded",
+      "lambdas/batch-execution-ended/handler.ts",
+      "Batch sync: end the job of an execution that ended outside its Catch",
+      { memorySize: 512, timeout: Duration.minutes(5) },
+    )
+      .bindTable(props.syncTable, "SYNC_TABLE_NAME")
+      // Which changes of apply parts that never reported were written (BatchGetItem, consistent).
+      .bindTable(props.recordsTable, "RECORDS_TABLE_NAME", { access: "read" })
+      .bindBucket(bucket, "IMPORTS_BUCKET_NAME", {
+        read: [P.results, P.changeSets, P.rejects],
+        write: [P.rejects],
+        list: [P.results, P.rejects],
+      })
+      .bindTopic(this.jobTopic, "JOBS_TOPIC_ARN");
 
     this.starterDeadLetterQueue = new Queue(this, "StarterDeadLetterQueue", {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -186,7 +211,7 @@ export class BatchSyncWorkflow extends Construct {
     Validations.of(this.starterDeadLetterQueue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason:
-        "This queue is itself the dead-letter queue of the upload rule's target and of the starter's async invocations.",
+        "This queue is itself the dead-letter queue of the upload and execution-ended rules' targets and of the starter's async invocations.",
     });
     this.starter = fn("Starter", "lambdas/batch-start/handler.ts", "Batch sync: start the workflow for an upload", {
       memorySize: 256,
@@ -215,6 +240,21 @@ export class BatchSyncWorkflow extends Construct {
       },
       targets: [
         new LambdaFunction(this.starter.function, {
+          deadLetterQueue: this.starterDeadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    this.executionEndedRule = new Rule(this, "ExecutionEndedRule", {
+      description: "Ends the job of a batch execution that ended ABORTED, TIMED_OUT or FAILED outside its Catch",
+      eventPattern: {
+        source: ["aws.states"],
+        detailType: ["Step Functions Execution Status Change"],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...UNCAUGHT_EXECUTION_STATUSES] },
+      },
+      targets: [
+        new LambdaFunction(this.executionEnded.function, {
           deadLetterQueue: this.starterDeadLetterQueue,
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),

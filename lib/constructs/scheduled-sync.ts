@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import { Arn, ArnFormat, CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Alias } from "aws-cdk-lib/aws-kms";
@@ -163,6 +163,32 @@ export class ScheduledSync extends Construct {
   handOffLargeSyncsTo(stateMachine: IStateMachine): void {
     stateMachine.grantStartExecution(this.worker.role);
     this.worker.function.addEnvironment("BATCH_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+    this.#cancelBatchRunsOf(stateMachine);
+  }
+
+  /**
+   * Lets the functions that cancel jobs (on-demand, admin API) stop a batch job's execution
+   * (StopExecution on this state machine's executions only): its ABORTED status event then ends the
+   * job CANCELLED (`BatchSyncWorkflow.executionEndedRule`).
+   */
+  #cancelBatchRunsOf(stateMachine: IStateMachine): void {
+    const stack = Stack.of(this);
+    const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+    const executions = stack.formatArn({
+      service: "states",
+      resource: "execution",
+      resourceName: `${resourceName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const fn of [this.onDemand, this.adminJobs]) {
+      fn.function.addEnvironment("BATCH_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+      fn.role.addToPolicy(new PolicyStatement({ actions: ["states:StopExecution"], resources: [executions] }));
+      acknowledgeWildcardResources(
+        fn.role,
+        [executions],
+        "A cancel stops the cancelled job's execution of the batch state machine, named per upload or job at run time; StopExecution only, on that state machine's executions.",
+      );
+    }
   }
 
   #grantVendorAccess(vendors: readonly VendorConfig[]): void {

@@ -138,6 +138,7 @@ export class VendorSyncStack extends Stack {
           this.batchSync.apply,
           this.batchSync.commit,
           this.batchSync.fail,
+          this.batchSync.executionEnded,
           this.scheduled.worker,
           this.scheduled.onDemand,
           this.scheduled.adminJobs,
@@ -158,7 +159,7 @@ export class VendorSyncStack extends Stack {
         {
           name: "BatchStarter",
           deadLetterQueue: this.batchSync.starterDeadLetterQueue,
-          sender: "The upload rule or the batch starter",
+          sender: "The upload rule, the batch starter or the execution-ended rule",
         },
       ],
       stateMachines: [this.batchSync.stateMachine],

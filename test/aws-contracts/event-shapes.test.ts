@@ -11,6 +11,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordTableKey } from "../../lambdas/adapters/dynamodb/table-design.ts";
+import { ExecutionStatusChangeEventSchema } from "../../lambdas/batch-execution-ended/batch-execution-ended.ts";
 import { OperationSchema, scheduledSyncInput } from "../../lambdas/sync-jobs/operations.ts";
 import { iamAuthorizedHttpApiEvent } from "../../local/http-api-events.ts";
 import { type StoredMessage, toSqsEvent } from "../../local/local-queue.ts";
@@ -137,7 +138,8 @@ describe("events AWS services send through the template's wiring", () => {
   });
 
   it("an upload's S3 Object Created event through EventBridge, matched by the upload rule's pattern", () => {
-    const [ruleId, rule] = app.resources("AWS::Events::Rule").find(([, r]) => r.Properties.EventPattern) ?? [];
+    const [ruleId, rule] =
+      app.resources("AWS::Events::Rule").find(([, r]) => r.Properties.EventPattern?.source?.[0] === "aws.s3") ?? [];
     if (!ruleId || !rule) throw new Error("no upload rule");
     const pattern = app.resolve(rule.Properties.EventPattern, app.stackOf(ruleId));
     const bucket = pattern.detail.bucket.name[0];
@@ -152,6 +154,32 @@ describe("events AWS services send through the template's wiring", () => {
     const [machine] = app.resources("AWS::StepFunctions::StateMachine")[0] ?? [];
     const change = executionStatusChangeEvent(app, app.ref(machine ?? ""), "upload-1", "FAILED", { jobId: "J" });
     expectValid(EventBridgeSchema, change);
+  });
+
+  it("an execution's end outside its Catch, matched by the execution-ended rule's pattern and read by its function", () => {
+    const [ruleId, rule] =
+      app.resources("AWS::Events::Rule").find(([, r]) => r.Properties.EventPattern?.source?.[0] === "aws.states") ?? [];
+    if (!ruleId || !rule) throw new Error("no execution-ended rule");
+    const pattern = app.resolve(rule.Properties.EventPattern, app.stackOf(ruleId));
+    const [machine] = app.resources("AWS::StepFunctions::StateMachine")[0] ?? [];
+    const machineArn = app.ref(machine ?? "");
+    const input = { jobId: "01JOB", vendorId: "canonical" };
+    for (const status of ["ABORTED", "TIMED_OUT", "FAILED"] as const) {
+      const event = executionStatusChangeEvent(app, machineArn, "upload-1", status, input, {
+        error: status === "ABORTED" ? "vendor-sync.Cancelled" : null,
+        cause: status === "ABORTED" ? "cancelled by admin" : null,
+      });
+      expectValid(EventBridgeSchema, event);
+      expect(matchesPattern(pattern, event), status).toBe(true);
+      expect(v.safeParse(ExecutionStatusChangeEventSchema, event).issues).toBeUndefined();
+    }
+    for (const status of ["RUNNING", "SUCCEEDED"] as const) {
+      expect(matchesPattern(pattern, executionStatusChangeEvent(app, machineArn, "upload-1", status, input))).toBe(
+        false,
+      );
+    }
+    const other = executionStatusChangeEvent(app, `${machineArn}-other`, "x", "FAILED", input);
+    expect(matchesPattern(pattern, other)).toBe(false);
   });
 
   it("each vendor schedule's Target.Input is the on-demand operation the sandbox's schedules run", () => {

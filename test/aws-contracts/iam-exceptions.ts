@@ -75,6 +75,7 @@ export const NOT_SENT: Readonly<Record<string, Partial<Record<CommandId, string>
     "S3 PutObjectTaggingCommand": UNTAGGED,
   },
   "batch-commit": { "S3 PutObjectTaggingCommand": UNTAGGED },
+  "batch-execution-ended": { "S3 PutObjectTaggingCommand": UNTAGGED },
   "batch-start": {
     "S3 GetObjectCommand": "uploads.ts's s3SourceOpener is prepare's; the starter reads only the upload's tags.",
   },

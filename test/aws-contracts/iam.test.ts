@@ -8,6 +8,7 @@ import type { IamRequest } from "../support/aws/iam-requests.ts";
 import { serviceMadeCalls } from "../support/aws/service-calls.ts";
 import { KEPT_STATEMENTS, NOT_SENT } from "./iam-exceptions.ts";
 import { batchScenario } from "./scenarios/batch.ts";
+import { executionEndsScenario } from "./scenarios/execution-ends.ts";
 import { operationsScenario } from "./scenarios/operations.ts";
 import { realtimeScenario } from "./scenarios/realtime.ts";
 import { jobEndsScenario, scheduledScenario } from "./scenarios/scheduled.ts";
@@ -33,6 +34,8 @@ describe("the deployed functions over a capturing request handler (dynalite, fak
     operationsScenario(h));
   it("batch: uploads started by their Object Created events, every execution run over the stage functions", () =>
     batchScenario(h, stateMachineInvokes));
+  it("batch executions stopped by a cancel (on-demand, admin API) and ended by their ABORTED status events", () =>
+    executionEndsScenario(h, stateMachineInvokes));
   it("jobs ended by a cancel and by the watchdog; the freshness monitor", () => jobEndsScenario(h));
 });
 

@@ -1,5 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import { APPLY_BATCH, PLAN_BATCH } from "../../lambdas/core/batch/model.ts";
 import { synthesizedStacks } from "../support/cli-synth.ts";
 import { type AslJson, placeholder } from "../support/state-machine.ts";
@@ -201,5 +202,88 @@ describe("upload trigger", () => {
     stateless.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: { BATCH_STATE_MACHINE_ARN: { Ref: stateMachineLogicalId } } },
     });
+  });
+});
+
+type LifecycleRule = {
+  Id?: string;
+  Prefix?: string;
+  Status: string;
+  ExpirationInDays?: number;
+  NoncurrentVersionExpiration?: unknown;
+};
+/** The lifecycle rules of the bucket that has a rule for `marker` (`imports/`: the imports bucket, `webhooks/`: the archive). */
+const lifecycleOf = (marker: "imports/" | "webhooks/") =>
+  (
+    Object.values(stateful.findResources("AWS::S3::Bucket")) as {
+      Properties: { LifecycleConfiguration?: { Rules: LifecycleRule[] } };
+    }[]
+  )
+    .map((bucket) => bucket.Properties.LifecycleConfiguration?.Rules ?? [])
+    .find((rules) => rules.some((rule) => rule.Prefix === marker)) ?? [];
+
+describe("working files of interrupted jobs expire; what the conflict rules fold over does not", () => {
+  it("expires every working prefix of a batch job (the imports bucket) and a pull's staged parts (the archive's pulls/)", () => {
+    const expiring = (rules: LifecycleRule[], key: string) =>
+      rules.some((r) => r.Status === "Enabled" && r.ExpirationInDays !== undefined && key.startsWith(r.Prefix ?? ""));
+    // The keys a run that never commits leaves behind (the sandbox removes them; on AWS the rules do).
+    const keys = jobKeys("canonical", "01JOB");
+    for (const prefix of keys.workPrefixes) expect(expiring(lifecycleOf("imports/"), `${prefix}part.jsonl`)).toBe(true);
+    expect(expiring(lifecycleOf("imports/"), keys.rejects)).toBe(true);
+    expect(expiring(lifecycleOf("webhooks/"), "pulls/canonical/01JOB/part-0001.jsonl")).toBe(true);
+  });
+
+  it("expires current objects only under prefixes (no bucket-wide expiry), and keeps the records (no TTL on the records table)", () => {
+    for (const bucket of ["imports/", "webhooks/"] as const) {
+      const rules = lifecycleOf(bucket);
+      expect(rules.length).toBeGreaterThan(0);
+      for (const rule of rules.filter((r) => r.ExpirationInDays !== undefined)) {
+        expect(rule.Prefix, `${bucket} rule ${rule.Id}`).toMatch(/^[a-z-]+\/$/);
+      }
+    }
+    // Records carry what the rules fold over (tombstones, remembered changes, restamps): they never expire.
+    const tables = Object.entries(stateful.findResources("AWS::DynamoDB::GlobalTable"));
+    const records = tables.find(([id]) => id.startsWith("Records"));
+    expect(records, "the records table").toBeDefined();
+    expect(
+      (records?.[1] as { Properties?: Record<string, unknown> } | undefined)?.Properties?.TimeToLiveSpecification,
+    ).toBeUndefined();
+  });
+});
+
+describe("executions that end outside their Catch", () => {
+  it("routes the state machine's ABORTED, TIMED_OUT and FAILED status changes to the execution-ended function, with retries and a dead-letter queue", () => {
+    const [functionId] = Object.entries(stateless.findResources("AWS::Lambda::Function")).find(
+      ([, fn]) =>
+        (fn as { Metadata?: Record<string, string> }).Metadata?.["vendor-sync:entry"] ===
+        "lambdas/batch-execution-ended/handler.ts",
+    ) ?? [undefined];
+    expect(functionId).toBeDefined();
+    stateless.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        detail: { stateMachineArn: [{ Ref: stateMachineLogicalId }], status: ["ABORTED", "TIMED_OUT", "FAILED"] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [functionId, "Arn"] },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+        }),
+      ],
+    });
+  });
+
+  it("lets the functions that cancel jobs stop only the batch state machine's executions", () => {
+    const stops = statementsWith("states:StopExecution").filter((s) => s.Action === "states:StopExecution");
+    // The on-demand function and the admin API's job routes.
+    expect(stops).toHaveLength(2);
+    for (const stop of stops) {
+      expect(JSON.stringify(stop.Resource)).toMatch(
+        /:execution:",\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"[^"]+"\}\]\}\]\},":\*"/,
+      );
+      expect(JSON.stringify(stop.Resource)).toContain(`{"Ref":"${stateMachineLogicalId}"}`);
+    }
   });
 });

@@ -19,12 +19,24 @@ import type { ContractHarness } from "../../support/aws/harness.ts";
 import type { IamRequest } from "../../support/aws/iam-requests.ts";
 import { handOffVendors } from "./scheduled.ts";
 
-/** Runs one execution of the deployed state machine with the deployed stage functions. */
-async function runExecution(
+/** Where an execution is stopped, as StopExecution stops it (no Catch runs, the job stays RUNNING). */
+export interface StopBefore {
+  /** The stage whose first invocation does not run. */
+  readonly stage: StageFunction;
+  /** Runs first (a cancel that records its request and calls StopExecution). */
+  readonly first: () => Promise<void>;
+}
+
+/**
+ * Runs one execution of the deployed state machine with the deployed stage functions.
+ * @throws the stop's error when `stopBefore` stopped it.
+ */
+export async function runExecution(
   h: ContractHarness,
   input: BatchExecutionInput,
   derived: IamRequest[],
   vendors?: ReturnType<typeof handOffVendors>,
+  stopBefore?: StopBefore,
 ): Promise<Awaited<ReturnType<typeof runBatchLocally>>> {
   const [machineId, machine] = h.app.resources("AWS::StepFunctions::StateMachine")[0] ?? [];
   if (!machineId || !machine) throw new Error("no state machine in the templates");
@@ -46,7 +58,13 @@ async function runExecution(
     commit: "CommitFunctionArn",
     fail: "FailFunctionArn",
   };
+  const stop = new AbortController();
   const stage = (name: StageFunction) => async (event: unknown) => {
+    if (stopBefore?.stage === name && !stop.signal.aborted) {
+      await stopBefore.first();
+      stop.abort(new Error(`execution stopped before ${name}`));
+      throw stop.signal.reason;
+    }
     const fn = functionOf(placeholders[name]);
     // The state machine invokes the function with its role (Task Resource: the function's ARN).
     derived.push({
@@ -71,6 +89,7 @@ async function runExecution(
       bucketName,
       ...(substitutions.JobTopicArn ? { jobTopicArn: substitutions.JobTopicArn } : {}),
       retryDelayMs: 1,
+      ...(stopBefore ? { signal: stop.signal } : {}),
       publish: async (message) => {
         await sns.send(new PublishCommand(message as never));
       },

@@ -52,7 +52,11 @@ function targetsOf(calls: readonly RecordedCall[], service: string, command: str
     case "SNS":
       return unique(inputs.map((input) => ({ TopicArn: input.TopicArn })));
     case "SFN":
-      return unique(inputs.map((input) => ({ stateMachineArn: input.stateMachineArn })));
+      return unique(
+        inputs.map((input) =>
+          input.executionArn ? { executionArn: input.executionArn } : { stateMachineArn: input.stateMachineArn },
+        ),
+      );
     case "Secrets Manager":
       return unique(inputs.map((input) => ({ SecretId: input.SecretId })));
     default:

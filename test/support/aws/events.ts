@@ -151,6 +151,8 @@ export function executionStatusChangeEvent(
   executionName: string,
   status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED",
   input: unknown,
+  /** The execution's error and cause (StopExecution's for ABORTED). @default a task's failure for FAILED, else none */
+  ended?: { readonly error: string | null; readonly cause: string | null },
 ) {
   const region = stateMachineArn.split(":")[3] ?? "";
   const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
@@ -175,8 +177,8 @@ export function executionStatusChangeEvent(
       output: null,
       inputDetails: { included: true },
       outputDetails: null,
-      error: status === "FAILED" ? "States.TaskFailed" : null,
-      cause: status === "FAILED" ? "a task failed" : null,
+      error: ended ? ended.error : status === "FAILED" ? "States.TaskFailed" : null,
+      cause: ended ? ended.cause : status === "FAILED" ? "a task failed" : null,
     },
   };
 }

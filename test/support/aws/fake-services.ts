@@ -78,6 +78,9 @@ export class FakeServices {
   readonly queues = new Map<string, QueuedMessage[]>();
   readonly published: { topicArn: string; message: string; attributes: unknown }[] = [];
   readonly executions: { stateMachineArn: string; name?: string; input?: string }[] = [];
+  /** StopExecution calls on executions that were started (Step Functions answers ExecutionDoesNotExist to others). */
+  readonly stopped: { executionArn: string; error?: string; cause?: string }[] = [];
+  readonly #started = new Set<string>();
   /** Secret values by name or ARN. */
   readonly secrets = new Map<string, string>();
   readonly #uploads = new Map<string, Map<number, Buffer>>();
@@ -324,11 +327,25 @@ export class FakeServices {
   }
 
   #sfn(call: RecordedCall): TransportResponse {
+    const type = "application/x-amz-json-1.0";
+    if (call.command === "StopExecutionCommand") {
+      const input = call.input as { executionArn: string; error?: string; cause?: string };
+      if (!this.#started.has(input.executionArn)) {
+        return json(
+          { __type: "ExecutionDoesNotExist", message: `Execution Does Not Exist: '${input.executionArn}'` },
+          type,
+          400,
+        );
+      }
+      this.stopped.push({ ...input });
+      return json({ stopDate: Date.now() / 1000 }, type);
+    }
     const input = call.input as { stateMachineArn: string; name?: string; input?: string };
     if (call.command !== "StartExecutionCommand") throw new Error(`no fake for SFN ${call.command}`);
     this.executions.push({ ...input });
     const executionArn = `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name ?? randomUUID()}`;
-    return json({ executionArn, startDate: Date.now() / 1000 }, "application/x-amz-json-1.0");
+    this.#started.add(executionArn);
+    return json({ executionArn, startDate: Date.now() / 1000 }, type);
   }
 
   #secrets(call: RecordedCall): TransportResponse {

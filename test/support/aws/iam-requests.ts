@@ -122,6 +122,7 @@ export function iamRequestsFor(call: RecordedCall, principal: string, directory:
     case "SFN":
       if (call.command === "StartExecutionCommand")
         return [request("states:StartExecution", String(input.stateMachineArn))];
+      if (call.command === "StopExecutionCommand") return [request("states:StopExecution", String(input.executionArn))];
       break;
     case "Secrets Manager":
       if (call.command === "GetSecretValueCommand") {
