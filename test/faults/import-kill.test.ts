@@ -30,21 +30,36 @@ function csv(rows: number): string {
   return file;
 }
 
-/** Whether a stage's working files exist under the data directory's bucket. */
-function reached(dataDir: string, stage: (typeof STAGES)[number]): boolean {
+/** Jobs with working files under `normalised/canonical/` or `results/canonical/` of the data directory's bucket. */
+function jobsWithFiles(dataDir: string): Set<string> {
+  const jobs = new Set<string>();
+  for (const kind of ["normalised", "results"]) {
+    const dir = join(dataDir, "bucket", kind, "canonical");
+    if (existsSync(dir)) for (const job of readdirSync(dir)) jobs.add(job);
+  }
+  return jobs;
+}
+
+/**
+ * Whether a job other than `earlier` (what killed runs left, which the new process removes as it
+ * starts) has reached a stage, by its working files under the data directory's bucket.
+ */
+function reached(dataDir: string, stage: (typeof STAGES)[number], earlier: ReadonlySet<string>): boolean {
   const bucket = join(dataDir, "bucket");
-  if (stage === "normalised") return existsSync(join(bucket, "normalised", "canonical"));
-  const [, , , kind] = stage.split("/");
-  const results = join(bucket, "results", "canonical");
-  if (!existsSync(results)) return false;
-  return readdirSync(results).some((job) => {
-    const dir = join(results, job, kind as string);
-    return existsSync(dir) && readdirSync(dir).length > 0;
+  const kind = stage === "normalised" ? "normalised" : "results";
+  const dir = join(bucket, kind, "canonical");
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((job) => {
+    if (earlier.has(job)) return false;
+    if (stage === "normalised") return true;
+    const stageDir = join(dir, job, stage.split("/")[3] as string);
+    return existsSync(stageDir) && readdirSync(stageDir).length > 0;
   });
 }
 
 /** Starts an import and kills it with SIGKILL once it has reached `stage`. @returns whether it was killed before it ended. */
 async function killDuring(dataDir: string, file: string, stage: (typeof STAGES)[number]): Promise<boolean> {
+  const earlier = jobsWithFiles(dataDir);
   const run = spawn(
     process.execPath,
     [repoPath("bin/vendor-sync.mjs"), "import", "--vendor", "canonical", file, "--json", "--data-dir", dataDir],
@@ -59,7 +74,7 @@ async function killDuring(dataDir: string, file: string, stage: (typeof STAGES)[
   void exited.then(() => {
     ended = true;
   });
-  while (!ended && !reached(dataDir, stage)) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (!ended && !reached(dataDir, stage, earlier)) await new Promise((resolve) => setTimeout(resolve, 10));
   const killed = !ended;
   run.kill("SIGKILL");
   await exited;
