@@ -223,7 +223,7 @@ export async function writePathSection(options: SectionOptions): Promise<Section
       ratio,
       "%",
       ">=",
-      80,
+      90,
       `${IN_FLIGHT} requests in flight each; best of ${rounds} alternating rounds of ${count} creates`,
     );
     figures.info(
