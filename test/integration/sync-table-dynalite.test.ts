@@ -34,6 +34,34 @@ describe("jobs in the sync table", () => {
     await expect(jobs.transitionJob("J1", "FAILED")).rejects.toThrow(/cannot move to FAILED/);
   });
 
+  it("ends a job it has not read: the write returns the job, its duration counted from the stored start", async () => {
+    const jobs = new DynamoJobStore(table());
+    const job = {
+      jobId: "J-unread",
+      vendorId: "jobs",
+      workflow: "batch" as const,
+      trigger: "cli" as const,
+      input: {},
+      createdAt: T0,
+    };
+    // Created already RUNNING (a batch run's start writes first); a second create is refused.
+    expect(await jobs.createJob({ ...job, startedAt: T0 + 10 })).toMatchObject({ status: "RUNNING" });
+    await expect(jobs.createJob(job)).rejects.toThrow(/already exists/);
+    const ended = await jobs.transitionJob(
+      "J-unread",
+      "SUCCEEDED",
+      { finishedAt: T0 + 250 },
+      {},
+      {
+        durationUntil: T0 + 250,
+      },
+    );
+    expect(ended).toMatchObject({ status: "SUCCEEDED", startedAt: T0 + 10, durationMs: 240, finishedAt: T0 + 250 });
+    expect(await jobs.getJob("J-unread")).toEqual(ended);
+    await expect(jobs.transitionJob("J-unread", "FAILED")).rejects.toThrow(/cannot move to FAILED/);
+    await expect(jobs.transitionJob("J-missing", "RUNNING")).rejects.toThrow(/cannot move to RUNNING/);
+  });
+
   it("lists a vendor's jobs newest first", async () => {
     const jobs = new DynamoJobStore(table());
     for (const [id, at] of [

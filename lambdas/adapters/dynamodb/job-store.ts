@@ -1,9 +1,9 @@
 import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { JobItem, VendorState } from "../../core/jobs/job.ts";
-import type { JobStore, NewJob, TransitionGuard } from "../../core/jobs/ports.ts";
+import type { JobStore, NewJob, TransitionGuard, TransitionOptions } from "../../core/jobs/ports.ts";
 import { emptyCounts, type JobStatus, type OutcomeCounts } from "../../core/outcomes.ts";
-import { toStoreError } from "./errors.ts";
+import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { DAY_SECONDS, iso, SyncTable, type SyncTableOptions, stripKeys, toAttrs } from "./sync-table.ts";
 import { SYNC_TABLE, syncKeys } from "./table-design.ts";
 import { DynamoVendorStateStore } from "./vendor-state-store.ts";
@@ -32,14 +32,18 @@ export class DynamoJobStore implements JobStore {
     this.#vendors = new DynamoVendorStateStore(options);
   }
 
-  /** Creates a job in QUEUED (its heartbeat is its creation time, so the watchdog sees a job that never starts). */
+  /**
+   * Creates a job in QUEUED, or RUNNING when `job.startedAt` is given (its heartbeat is its creation
+   * or start time, so the watchdog sees a job that never starts or never reports).
+   * @throws {ConcurrentUpdateError} when a job with this id already exists.
+   */
   async createJob(job: NewJob): Promise<JobItem> {
     const item: JobItem = {
       ...job,
-      status: "QUEUED",
+      status: job.startedAt === undefined ? "QUEUED" : "RUNNING",
       counts: emptyCounts(),
       rowsRead: 0,
-      heartbeatAt: job.createdAt,
+      heartbeatAt: job.startedAt ?? job.createdAt,
     };
     try {
       await this.table.client.send(
@@ -56,6 +60,7 @@ export class DynamoJobStore implements JobStore {
         }),
       );
     } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new ConcurrentUpdateError(`job ${job.jobId} already exists`);
       throw toStoreError(error, "PutItem job");
     }
     return item;
@@ -64,15 +69,17 @@ export class DynamoJobStore implements JobStore {
   /**
    * Moves a job to `status`, with counts and other fields, only from the states allowed before it
    * (and the guard's step and heartbeat, when given).
-   * @throws {ConcurrentUpdateError} when the job is not in an allowed state (already finished, cancelled)
-   *   or a guard does not hold.
+   * @returns the job as stored afterwards (UpdateItem `ReturnValues: ALL_NEW`, no read).
+   * @throws {ConcurrentUpdateError} when the job is not in an allowed state (already finished, cancelled),
+   *   does not exist, or a guard does not hold.
    */
   async transitionJob(
     jobId: string,
     status: JobStatus,
     fields: Partial<Omit<JobItem, "jobId" | "vendorId" | "status">> = {},
     guard: TransitionGuard = {},
-  ): Promise<void> {
+    options: TransitionOptions = {},
+  ): Promise<JobItem> {
     const allowed = guard.from ?? FROM_STATUS[status];
     const final = status !== "RUNNING" && status !== "QUEUED";
     const set: Record<string, unknown> = {
@@ -98,16 +105,29 @@ export class DynamoJobStore implements JobStore {
         values[":guardHeartbeat"] = { N: String(guard.heartbeatAt) };
       }
     }
-    await this.table.update(syncKeys.job(jobId), set, {
+    const computed: string[] = [];
+    if (options.durationUntil !== undefined) {
+      // DynamoDB computes the duration from the stored start (UpdateExpression arithmetic, if_not_exists).
+      names["#started"] = "startedAt";
+      names["#duration"] = "durationMs";
+      values[":until"] = { N: String(options.durationUntil) };
+      computed.push(
+        "#duration = :until - if_not_exists(#started, :until)",
+        "#started = if_not_exists(#started, :until)",
+      );
+    }
+    const item = await this.table.update(syncKeys.job(jobId), set, {
       expression: clauses.join(" AND "),
       names,
       values,
+      computed,
       remove: final ? ["leaseUntil"] : [],
       error: () =>
         new ConcurrentUpdateError(
           `job ${jobId} cannot move to ${status}: it is not ${allowed.join(" or ")}${guard.step === undefined ? "" : ` at step ${guard.step}`}, or it moved on`,
         ),
     });
+    return stripKeys<JobItem>(item);
   }
 
   /** Records live progress of a RUNNING job (counts, rows read, heartbeat). */

@@ -43,6 +43,11 @@ export interface UpdateCondition {
   readonly values: Record<string, AttributeValue>;
   /** Attributes to remove. */
   readonly remove?: readonly string[];
+  /**
+   * `SET` actions computed by DynamoDB from the stored item (e.g. `#d = :t - if_not_exists(#s, :t)`),
+   * over `names` and `values`.
+   */
+  readonly computed?: readonly string[];
   readonly error: () => Error;
 }
 
@@ -110,13 +115,14 @@ export class SyncTable {
 
   /**
    * Sets the defined fields of `set` (and removes `condition.remove`) when `condition.expression` holds.
+   * @returns the item as it is after the update (`ReturnValues: ALL_NEW`: no extra read capacity).
    * @throws the condition's error when it does not; {@link TransientError} on throttling or timeouts.
    */
   async update(
     key: { pk: string; sk: string },
     set: Record<string, unknown>,
     condition: UpdateCondition,
-  ): Promise<void> {
+  ): Promise<Record<string, unknown>> {
     const names: Record<string, string> = { ...condition.names };
     const values: Record<string, AttributeValue> = { ...condition.values };
     const assignments: string[] = [];
@@ -126,12 +132,13 @@ export class SyncTable {
       values[`:v${i}`] = toAttrs({ value }).value as AttributeValue;
       assignments.push(`#f${i} = :v${i}`);
     });
+    assignments.push(...(condition.computed ?? []));
     const removals = (condition.remove ?? []).map((field, i) => {
       names[`#r${i}`] = field;
       return `#r${i}`;
     });
     try {
-      await this.client.send(
+      const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.name,
           Key: toAttrs(key),
@@ -139,8 +146,10 @@ export class SyncTable {
           ConditionExpression: condition.expression,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
         }),
       );
+      return unmarshall(response.Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw condition.error();
       throw toStoreError(error, "UpdateItem");

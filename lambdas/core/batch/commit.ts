@@ -1,5 +1,4 @@
 import pLimit from "p-limit";
-import { JobNotFoundError } from "../jobs/errors.ts";
 import { finishJob } from "../jobs/finish.ts";
 import { type JobItem, jobNotification as syncJobNotification } from "../jobs/job.ts";
 import type { JobStore } from "../jobs/ports.ts";
@@ -51,9 +50,10 @@ export interface CommitResult {
  * A job the pull worker handed over also gets the worker's counts and rows added, its watermark
  * stored on success, and its vendor freed for the next sync.
  * A dry run ends SUCCEEDED with the planned counts; a failed validation ends FAILED with its reason.
- * Safe to repeat.
+ * Safe to repeat. Reads no job item: the status change returns it.
  *
  * @throws {ObjectNotFoundError} when validation never stored its report.
+ * @throws {JobNotFoundError} when there is no such job.
  */
 export async function commitJob(request: { vendorId: string; jobId: string }, deps: CommitDeps): Promise<CommitResult> {
   const keys = jobKeys(request.vendorId, request.jobId);
@@ -98,18 +98,17 @@ export async function commitJob(request: { vendorId: string; jobId: string }, de
   if (rejectsKey) await concatObjects(deps.store, parts, rejectsKey);
   const rejectsFile = rejectsKey ? deps.store.locate(rejectsKey) : null;
 
-  const job = await deps.jobs.getJob(request.jobId);
-  if (!job) throw new JobNotFoundError(request.jobId);
   const error = report.reason;
+  // The job is not read: its ending returns it, and the store computes its duration (finishJob).
   const { job: finished } = await finishJob(
     deps.jobs,
-    job,
+    { jobId: request.jobId, vendorId: request.vendorId, dryRun: report.dryRun },
     {
       status,
       tally: {
         counts,
         rowsRead,
-        pagesFetched: job.pagesFetched ?? 0,
+        pagesFetched: 0, // pages fetched stay as the pull worker stored them
         ...(newestSourceTs === undefined ? {} : { newestSourceTs }),
       },
       rejectsFile,

@@ -1,23 +1,33 @@
-import { ValidationError } from "../errors.ts";
+import { ConcurrentUpdateError, ValidationError } from "../errors.ts";
 import type { JobStore } from "../jobs/ports.ts";
 import { FINAL_JOB_STATUSES, type JobStatus, type OutcomeCounts } from "../outcomes.ts";
 import { JobFinishedError } from "./errors.ts";
 import type { BatchExecutionInput } from "./model.ts";
 
 /**
- * Creates the job of a batch execution and moves it to RUNNING. Safe to repeat (a retried prepare):
- * an existing RUNNING job is left as it is.
+ * Creates the job of a batch execution RUNNING, or moves the job its runner created (QUEUED) to
+ * RUNNING. Safe to repeat (a retried prepare): an existing RUNNING job is left as it is. Writes
+ * first, so a run's start reads no job item; only a write refused by its condition reads it.
  *
  * @throws {JobFinishedError} when the job already finished (a late retry must not restart it).
  */
 export async function startBatchJob(input: BatchExecutionInput, jobs: JobStore, now: number): Promise<void> {
-  let job = await jobs.getJob(input.jobId);
-  if (!job) {
-    job = await jobs.createJob(newBatchJob(input, now));
+  try {
+    await jobs.createJob({ ...newBatchJob(input, now), startedAt: now });
+    return;
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
   }
-  if (job.status === "RUNNING") return;
-  if (FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
-  await jobs.transitionJob(input.jobId, "RUNNING", { startedAt: now, heartbeatAt: now });
+  try {
+    await jobs.transitionJob(input.jobId, "RUNNING", { startedAt: now, heartbeatAt: now }, { from: ["QUEUED"] });
+    return;
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+    const job = await jobs.getJob(input.jobId);
+    if (job?.status === "RUNNING") return;
+    if (job && FINAL_JOB_STATUSES.has(job.status)) throw new JobFinishedError(input.jobId, job.status);
+    throw error;
+  }
 }
 
 /** The job item of a batch execution, as it is first stored. */
@@ -43,7 +53,8 @@ function newBatchJob(input: BatchExecutionInput, now: number, owner?: string) {
 /**
  * Records who drives a batch run before it starts (a runner that can die with its process): creates
  * the job (QUEUED, for prepare to start) with `owner`, or makes `owner` the driver of the job a pull
- * handed over. A job whose owner is gone is ended as interrupted (`../jobs/interrupted.ts`).
+ * handed over. A job whose owner is gone is ended as interrupted (`../jobs/interrupted.ts`). Writes
+ * first: the job is read only when it has already ended, to name its status.
  *
  * @throws {JobFinishedError} when the job has already ended.
  */
@@ -53,12 +64,15 @@ export async function ownBatchJob(
   owner: string,
   now: number,
 ): Promise<void> {
-  const job = await jobs.getJob(input.jobId);
-  if (!job) {
+  try {
     await jobs.createJob(newBatchJob(input, now, owner));
     return;
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
   }
-  if (!(await jobs.setJobOwner(input.jobId, owner))) throw new JobFinishedError(input.jobId, job.status);
+  if (await jobs.setJobOwner(input.jobId, owner)) return;
+  const job = await jobs.getJob(input.jobId);
+  throw new JobFinishedError(input.jobId, job?.status ?? "gone");
 }
 
 /**

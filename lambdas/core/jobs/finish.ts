@@ -1,6 +1,7 @@
 import type { TallyState } from "../changes/tally.ts";
 import { ConcurrentUpdateError } from "../errors.ts";
 import type { JobStatus } from "../outcomes.ts";
+import { JobNotFoundError } from "./errors.ts";
 import { isDryRun, type JobItem } from "./job.ts";
 import type { JobStore, TransitionGuard } from "./ports.ts";
 
@@ -19,6 +20,17 @@ export interface JobEnd {
   readonly watermark?: { readonly pullWatermark?: number; readonly fileDropAfterKey?: string };
   /** Conditions on the status change: the step a worker holds, the heartbeat the watchdog saw. */
   readonly guard?: TransitionGuard;
+}
+
+/**
+ * A job its ender has not read (the batch workflow's commit): who it is and whether it is a dry run.
+ * {@link finishJob} then has the store compute the duration from the stored start, and leaves pages
+ * fetched as stored.
+ */
+export interface UnreadJob {
+  readonly jobId: string;
+  readonly vendorId: string;
+  readonly dryRun: boolean;
 }
 
 /** How {@link finishJob} treats the job. */
@@ -40,46 +52,53 @@ export interface FinishOptions {
  * vendor's lock. The scheduled and on-demand workflows (`SyncJobs.finish`) and the batch workflow's
  * commit and Catch all end jobs here.
  *
+ * The job is not read here: the status change returns it (one conditional write per ending; a read
+ * only when that write fails and `idempotent` asks which status it is in).
+ *
  * @returns the job as stored afterwards, and whether this call ended it.
  * @throws {ConcurrentUpdateError} when the job already ended (unless `idempotent` and in the same
  *   status) or a guard does not hold.
+ * @throws {JobNotFoundError} when `idempotent` and there is no such job.
  */
 export async function finishJob(
   store: JobStore,
-  job: JobItem,
+  job: JobItem | UnreadJob,
   end: JobEnd,
   options: FinishOptions,
 ): Promise<{ job: JobItem; finished: boolean }> {
   const finishedAt = options.at;
-  const startedAt = job.startedAt ?? finishedAt;
+  const read = "status" in job ? job : undefined;
+  const startedAt = read?.startedAt ?? finishedAt;
+  let finished: JobItem;
   try {
-    await store.transitionJob(
+    finished = await store.transitionJob(
       job.jobId,
       end.status,
       {
         counts: end.tally.counts,
         rowsRead: end.tally.rowsRead,
-        ...(end.tally.pagesFetched > 0 || job.pagesFetched !== undefined
+        ...(end.tally.pagesFetched > 0 || read?.pagesFetched !== undefined
           ? { pagesFetched: end.tally.pagesFetched }
           : {}),
-        startedAt,
+        ...(read ? { startedAt, durationMs: Math.max(0, finishedAt - startedAt) } : {}),
         finishedAt,
         heartbeatAt: finishedAt,
-        durationMs: Math.max(0, finishedAt - startedAt),
         ...(end.errorSummary === undefined ? {} : { errorSummary: end.errorSummary.slice(0, 2000) }),
         ...(end.rejectsFile === undefined ? {} : { rejectsFile: end.rejectsFile }),
         ...(end.watermark?.pullWatermark === undefined ? {} : { watermark: end.watermark.pullWatermark }),
       },
       end.guard ?? {},
+      read ? {} : { durationUntil: finishedAt },
     );
   } catch (error) {
     if (!(options.idempotent && error instanceof ConcurrentUpdateError)) throw error;
     const stored = await store.getJob(job.jobId);
-    if (stored?.status !== end.status) throw error;
+    if (!stored) throw new JobNotFoundError(job.jobId);
+    if (stored.status !== end.status) throw error;
     return { job: stored, finished: false };
   }
   const succeeded = end.status === "SUCCEEDED" || end.status === "PARTIAL";
-  if (succeeded && !isDryRun(job)) {
+  if (succeeded && !(read ? isDryRun(read) : (job as UnreadJob).dryRun)) {
     await store.recordSync(job.vendorId, {
       finishedAt,
       ...(end.tally.newestSourceTs === undefined ? {} : { newestSourceTs: end.tally.newestSourceTs }),
@@ -93,5 +112,5 @@ export async function finishJob(
     }
   }
   if (options.releaseLock) await store.releaseVendorLock(job.vendorId, job.jobId);
-  return { job: (await store.getJob(job.jobId)) ?? job, finished: true };
+  return { job: finished, finished: true };
 }

@@ -3,7 +3,7 @@ import type { Workflow } from "../model.ts";
 import type { JobStatus, OutcomeCounts } from "../outcomes.ts";
 import type { JobHandoff, JobItem, JobNotification, JobTrigger, StepBase, VendorState } from "./job.ts";
 
-/** A new job, as {@link JobStore.createJob} stores it (QUEUED, zero counts). */
+/** A new job, as {@link JobStore.createJob} stores it (QUEUED, or RUNNING with `startedAt`; zero counts). */
 export interface NewJob {
   readonly jobId: string;
   readonly vendorId: string;
@@ -16,6 +16,18 @@ export interface NewJob {
   readonly step?: number;
   /** Who drives the job's run (see {@link JobItem.owner}). */
   readonly owner?: string;
+  /** Epoch ms: the job is created already RUNNING, started then. @default created QUEUED */
+  readonly startedAt?: number;
+}
+
+/** How {@link JobStore.transitionJob} writes what it cannot know without reading the job. */
+export interface TransitionOptions {
+  /**
+   * Epoch ms: the end of the job, for a caller that has not read it. The store sets `durationMs` to
+   * this minus the stored `startedAt` (which becomes this time when the job has none; a clock
+   * behind the starter's yields a negative duration), in the same conditional write.
+   */
+  readonly durationUntil?: number;
 }
 
 /** Extra conditions on a status change, so a stale worker or a racing watchdog cannot overwrite a newer state. */
@@ -75,20 +87,24 @@ export interface VendorStateStore {
  * Every state change is a conditional write: jobs never move backwards.
  */
 export interface JobStore extends VendorStateStore {
+  /** @throws {ConcurrentUpdateError} when a job with this id already exists. */
   createJob(job: NewJob): Promise<JobItem>;
   getJob(jobId: string): Promise<JobItem | undefined>;
   /** Jobs of a vendor, newest first. @param options.since - created at or after (epoch ms). */
   listJobs(vendorId: string, options?: { since?: number; limit?: number }): Promise<JobItem[]>;
   /**
-   * Moves a job to `status` with `fields`.
-   * @throws {ConcurrentUpdateError} when the job is not in an allowed state or a guard does not hold.
+   * Moves a job to `status` with `fields`, in one conditional write.
+   * @returns the job as stored afterwards (no read of the job).
+   * @throws {ConcurrentUpdateError} when the job does not exist, is not in an allowed state, or a guard
+   *   does not hold.
    */
   transitionJob(
     jobId: string,
     status: JobStatus,
     fields?: Partial<Omit<JobItem, "jobId" | "vendorId" | "status">>,
     guard?: TransitionGuard,
-  ): Promise<void>;
+    options?: TransitionOptions,
+  ): Promise<JobItem>;
   /** Records a cancel request on a running job. @returns `false` when the job is no longer running. */
   requestCancel(jobId: string, at: number): Promise<boolean>;
   /**

@@ -208,8 +208,9 @@ export class SyncJobs {
       if (isFinal(job)) throw new JobNotCancellableError(jobId, job.status);
       const now = this.#now();
       if (job.status === "QUEUED") {
+        let cancelled: JobItem;
         try {
-          await this.#deps.store.transitionJob(
+          cancelled = await this.#deps.store.transitionJob(
             jobId,
             "CANCELLED",
             {
@@ -223,7 +224,6 @@ export class SyncJobs {
           if (error instanceof ConcurrentUpdateError) continue; // a worker claimed it meanwhile
           throw error;
         }
-        const cancelled = await this.get(jobId);
         await this.#afterFinish(cancelled);
         return cancelled;
       }
