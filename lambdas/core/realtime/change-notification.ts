@@ -1,5 +1,15 @@
 import type { EntityType } from "../model.ts";
 import type { SyncRecord } from "../record.ts";
+import { MAX_MESSAGE_BYTES, messageBytes } from "./publish-batches.ts";
+
+/**
+ * The change notification's schema version, sent as the `schemaVersion` message attribute of every
+ * notification. Version 2 (issue 13): a change whose message would exceed SNS's 256 KB limit is
+ * announced without its attributes (`attributes: {}`, `attributesOmitted: true`); the subscriber reads
+ * the record (at `version` or later) instead. Messages without the attribute are version 1, which
+ * always carried the attributes. See docs/architecture.md.
+ */
+export const CHANGE_SCHEMA_VERSION = "2";
 
 /** The kind of accepted change a notification announces. */
 export type ChangeKind = "created" | "updated" | "deleted";
@@ -20,23 +30,39 @@ export interface ChangeNotification {
     readonly source: string;
     readonly eventId: string;
     readonly jobId: string;
-    /** The record's attributes after the change (empty for a delete). Order attributes carry no PII by design. */
+    /**
+     * The record's attributes after the change (empty for a delete, and when `attributesOmitted`).
+     * Order attributes carry no PII by design.
+     */
     readonly attributes: Readonly<Record<string, unknown>>;
+    /**
+     * Present (`true`) when the attributes would have made the message larger than SNS allows
+     * (256 KB): read the record `(vendorId, entityType, entityKey)` for them (schema version 2).
+     */
+    readonly attributesOmitted?: true;
   };
-  /** SNS message attributes (string values) for filter policies. */
-  readonly attributes: { readonly vendorId: string; readonly entityType: EntityType; readonly changeKind: ChangeKind };
+  /** SNS message attributes (string values): filter policies' `vendorId`, `entityType`, `changeKind`, and the schema's version. */
+  readonly attributes: {
+    readonly vendorId: string;
+    readonly entityType: EntityType;
+    readonly changeKind: ChangeKind;
+    readonly schemaVersion: typeof CHANGE_SCHEMA_VERSION;
+  };
 }
 
 /**
  * @param before - the record before the write (`undefined` for a create).
  * @param after - the record as written.
  * @returns the notification, or `undefined` when the write changed no content (a tombstone restamp),
- *   so nothing is announced that a subscriber would see as a change.
+ *   so nothing is announced that a subscriber would see as a change. A notification that would exceed
+ *   SNS's message size limit ({@link MAX_MESSAGE_BYTES}, body and message attributes) comes without
+ *   the record's attributes, flagged `attributesOmitted` (items reach 400 KB, SNS messages 256 KB).
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (message size)
  */
 export function changeNotification(before: SyncRecord | undefined, after: SyncRecord): ChangeNotification | undefined {
   if (before && before.contentHash === after.contentHash) return undefined;
   const changeKind: ChangeKind = after.deleted ? "deleted" : !before || before.deleted ? "created" : "updated";
-  return {
+  const notification: ChangeNotification = {
     message: {
       vendorId: after.vendorId,
       entityType: after.entityType,
@@ -49,6 +75,15 @@ export function changeNotification(before: SyncRecord | undefined, after: SyncRe
       jobId: after.lastJobId,
       attributes: after.deleted ? {} : after.attributes,
     },
-    attributes: { vendorId: after.vendorId, entityType: after.entityType, changeKind },
+    attributes: {
+      vendorId: after.vendorId,
+      entityType: after.entityType,
+      changeKind,
+      schemaVersion: CHANGE_SCHEMA_VERSION,
+    },
   };
+  if (messageBytes(JSON.stringify(notification.message), notification.attributes) <= MAX_MESSAGE_BYTES) {
+    return notification;
+  }
+  return { ...notification, message: { ...notification.message, attributes: {}, attributesOmitted: true } };
 }

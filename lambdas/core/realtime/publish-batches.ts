@@ -17,6 +17,9 @@ export const MAX_BATCH_ENTRIES = 10;
 /** Aggregate payload of one `PublishBatch` request, bytes (the topic's default `MaximumMessageSize`). */
 export const MAX_BATCH_BYTES = 262_144;
 
+/** Largest single SNS message, bytes: body plus message attributes (256 KB). */
+export const MAX_MESSAGE_BYTES = 262_144;
+
 /** SNS bills a request per 64 KB chunk of published data. */
 export const BILLED_CHUNK_BYTES = 65_536;
 

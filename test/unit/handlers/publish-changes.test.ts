@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -105,6 +106,47 @@ describe("publish-changes", () => {
       const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e.Message ?? "", "utf8"), 0);
       expect(bytes).toBeLessThanOrEqual(262_144);
     }
+  });
+
+  it("announces a change too large for one SNS message without its attributes, flagged, under schema version 2", async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    // A product with a 360 KB description: a legal item (about 270 KB stored, Brotli-compressed; DynamoDB allows 400 KB), too large for SNS (256 KB).
+    const description = randomBytes(270_000).toString("base64");
+    const big = record({ title: "Big", description }, { entityType: "product", entityKey: "BIG" });
+    // DynamoDB's item size: attribute names plus values (binary by length; the rest by their text).
+    const itemBytes = Object.entries(toItem(big)).reduce((sum, [name, value]) => {
+      const v = value as { B?: Uint8Array; S?: string; N?: string };
+      return sum + name.length + (v.B?.byteLength ?? (v.S ?? v.N ?? JSON.stringify(value)).length);
+    }, 0);
+    expect(itemBytes).toBeGreaterThan(262_144);
+    expect(itemBytes).toBeLessThan(400 * 1024);
+    const small = record({ amount: 1 }, { entityKey: "SMALL" });
+    const response = await handler(streamEvent([undefined, big], [undefined, small]));
+    expect(response.batchItemFailures).toEqual([]);
+    const entries = sns
+      .commandCalls(PublishBatchCommand)
+      .flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(entries).toHaveLength(2);
+    for (const entry of entries) {
+      const attributeBytes = Object.entries(entry.MessageAttributes ?? {}).reduce(
+        (sum, [name, value]) => sum + name.length + (value.DataType?.length ?? 0) + (value.StringValue?.length ?? 0),
+        0,
+      );
+      expect(Buffer.byteLength(entry.Message ?? "", "utf8") + attributeBytes).toBeLessThanOrEqual(262_144);
+      expect(entry.MessageAttributes?.schemaVersion).toEqual({ DataType: "String", StringValue: "2" });
+    }
+    const [bigMessage, smallMessage] = entries.map((e) => JSON.parse(e.Message ?? "{}"));
+    expect(bigMessage).toMatchObject({
+      entityType: "product",
+      entityKey: "BIG",
+      changeKind: "created",
+      version: 1,
+      attributes: {},
+      attributesOmitted: true,
+    });
+    // A change that fits keeps its attributes and has no flag.
+    expect(smallMessage).toMatchObject({ entityKey: "SMALL", attributes: { amount: 1 } });
+    expect(smallMessage).not.toHaveProperty("attributesOmitted");
   });
 
   it("reports the first failed entry so Lambda retries from there", async () => {
