@@ -63,7 +63,12 @@ export function formatImportSummary(result: ImportResult): string {
   lines.push(`  rejects: ${result.rejectsFile ?? "none"}`);
   for (const reject of result.firstRejects ?? []) {
     const where = [reject.line ? `line ${reject.line}` : "", reject.field ?? ""].filter(Boolean).join(", ");
-    lines.push(`    ${where ? `${where}: ` : ""}${reject.reason}`);
+    // Many reasons already start with their field ("attributes.amount: …"): name it once.
+    const reason =
+      reject.field && reject.reason.startsWith(`${reject.field}: `)
+        ? reject.reason.slice(reject.field.length + 2)
+        : reject.reason;
+    lines.push(`    ${where ? `${where}: ` : ""}${reason}`);
   }
   const more = result.counts.rejected - (result.firstRejects?.length ?? 0);
   if (result.firstRejects?.length && more > 0) lines.push(`    … and ${more} more rejected, in the file`);

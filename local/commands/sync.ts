@@ -90,14 +90,20 @@ async function withJobs<T>(
 
 /** @returns a job as a person reads it: status, what it did, counts that visibly add up. */
 export function formatJob(job: JobView): string {
-  const mode = job.input.mode ?? "—";
   const took = job.durationMs === undefined ? "" : ` in ${(job.durationMs / 1000).toFixed(2)} s`;
-  const flags = [
-    `${mode}${job.input.dryRun ? ", dry run" : ""}`,
-    plural(job.pagesFetched ?? 0, "page"),
-    plural(job.rowsRead, "record"),
-    job.trigger,
-  ].join(", ");
+  const dryRun = job.input.dryRun ? ", dry run" : "";
+  // An import reads rows of a file; a pull (handed over or not) reads records from pages of an API.
+  const file = job.workflow === "batch" && job.handoff === undefined;
+  const flags = (
+    file
+      ? [`batch${dryRun}`, `${plural(job.rowsRead, "row")} read`, job.trigger]
+      : [
+          `${job.input.mode ?? "—"}${dryRun}`,
+          plural(job.pagesFetched ?? 0, "page"),
+          plural(job.rowsRead, "record"),
+          job.trigger,
+        ]
+  ).join(", ");
   const lines = [
     `job ${job.jobId}  ${job.vendorId}  ${job.status}${took}  (${flags})`,
     `  received ${job.counts.received} = ${OUTCOMES.map((o) => `${o} ${job.counts[o]}`).join(" + ")}`,

@@ -52,6 +52,50 @@ describe("import output", () => {
       / {2}rejects: \S+\.jsonl\n {4}line 10, attributes\.amount: not a decimal amount: "12,50"/,
     );
   });
+
+  it("names a reject's field once, when its reason starts with it too", async () => {
+    const rows = Array.from({ length: 9 }, (_, i) =>
+      JSON.stringify({ entityType: "product", entityKey: `T-${i}`, attributes: { title: `Tee ${i}` } }),
+    );
+    rows.push(
+      JSON.stringify({ entityType: "product", entityKey: "T-bad", attributes: { title: "Tee", colour: "red" } }),
+    );
+    const file = join(tempDir(), "products.jsonl");
+    writeFileSync(file, `${rows.join("\n")}\n`);
+    const run = await runCli([
+      "import",
+      "--vendor",
+      "canonical",
+      file,
+      "--as-of",
+      "2026-11-01T00:00:00Z",
+      "--in-memory",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('\n    line 10, attributes.colour: unknown field "colour"\n');
+  });
+});
+
+describe("job output", () => {
+  it("shows an import's rows read, not pages and records of a pull", async () => {
+    const dataDir = tempDir();
+    const imported = await runCli([
+      "import",
+      "--vendor",
+      "canonical",
+      repoPath("examples/canonical/01-baseline.jsonl"),
+      "--data-dir",
+      dataDir,
+      "--json",
+    ]);
+    expect(imported.code).toBe(0);
+    const { jobId } = JSON.parse(imported.stdout) as { jobId: string };
+    const shown = await runCli(["job", jobId, "--data-dir", dataDir]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split("\n")[0]).toMatch(
+      new RegExp(`^job ${jobId} {2}canonical {2}SUCCEEDED in \\S+ s {2}\\(batch, 9 rows read, cli\\)$`),
+    );
+  });
 });
 
 describe("records output", () => {
