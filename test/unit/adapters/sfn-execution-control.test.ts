@@ -52,10 +52,14 @@ describe("stopping a job's batch execution (StopExecution)", () => {
   it("stops a handed-over pull's execution: the ARN its hand-off recorded, else pull-<jobId>", async () => {
     sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
     const handoff = { input: "pulls/m.json", changes: 10, at: 1 };
-    const recorded = `${EXECUTIONS}:pull-01JQ0000000000000000000000`;
+    // Recorded on another state machine than the one configured now: only the recorded ARN reaches it.
+    const recorded = `${EXECUTIONS}-previous:pull-01JQ0000000000000000000000`;
     await control().stop(job({ workflow: "scheduled", handoff: { ...handoff, executionId: recorded } }), "cancelled");
     await control().stop(job({ workflow: "scheduled", handoff: { ...handoff, executionId: "pending" } }), "cancelled");
-    expect(sent().map((input) => input.executionArn)).toEqual([recorded, recorded]);
+    expect(sent().map((input) => input.executionArn)).toEqual([
+      recorded,
+      `${EXECUTIONS}:pull-01JQ0000000000000000000000`,
+    ]);
   });
 
   it("has nothing to stop when the execution does not exist; other errors reach the caller", async () => {
