@@ -15,7 +15,7 @@ import type { RejectEntry } from "../lambdas/core/import-pipeline.ts";
 import type { PullEvent } from "../lambdas/core/jobs/step.ts";
 import { countsReconcile } from "../lambdas/core/outcomes.ts";
 import { silentLog } from "../lambdas/core/ports.ts";
-import type { ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
+import type { ProcessedMessage } from "../lambdas/core/realtime/webhook-processor.ts";
 import { type ImportResult, importFile } from "./commands/import.ts";
 import { formatJob } from "./commands/sync.ts";
 import { currentOwner, foreignEntries, resolveDataDir } from "./data-dir.ts";

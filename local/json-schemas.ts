@@ -5,7 +5,7 @@
  * committed files are out of date.
  */
 import { toJsonSchema } from "@valibot/to-json-schema";
-import { ChangeInputSchema, DATA_RECORD_VALUES } from "../lambdas/core/change.ts";
+import { ChangeInputSchema, DATA_RECORD_VALUES } from "../lambdas/core/change-input.ts";
 import { VendorConfigSchema } from "../lambdas/core/vendor-config.ts";
 
 /** The generated schemas by repository path, as the committed files should read. */

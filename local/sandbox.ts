@@ -15,10 +15,11 @@ import {
 } from "../lambdas/core/operations/ops-notifications.ts";
 import type { Log } from "../lambdas/core/ports.ts";
 import { type ChangeNotification, changeNotification } from "../lambdas/core/realtime/change-notification.ts";
+import type { ProcessedMessage } from "../lambdas/core/realtime/webhook-processor.ts";
 import type { SyncRecord } from "../lambdas/core/record.ts";
 import { MAX_RECEIVE_COUNT } from "../lambdas/core/vendor-config.ts";
 import { makeHandler as makeIngestHandler } from "../lambdas/ingest-webhook/ingest-webhook.ts";
-import { makeHandler as makeProcessor, type ProcessedMessage } from "../lambdas/process-changes/process-changes.ts";
+import { makeHandler as makeProcessor } from "../lambdas/process-changes/process-changes.ts";
 import type { VendorRegistry } from "../lambdas/runtime/vendor-registry.ts";
 import { FileObjectStore } from "./file-object-store.ts";
 import { LocalDeadLetterWorkbench } from "./local-dead-letters.ts";

@@ -11,7 +11,8 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { loadVendorConfigs } from "../../config/load-vendors.ts";
 import { batchChangeContext } from "../../lambdas/core/batch/prepare.ts";
-import type { ChangeContext, ChangeInput } from "../../lambdas/core/change.ts";
+import type { ChangeContext } from "../../lambdas/core/change.ts";
+import type { ChangeInput } from "../../lambdas/core/change-input.ts";
 import { createNormaliser } from "../../lambdas/core/formats/index.ts";
 import type { VendorConfig } from "../../lambdas/core/vendor-config.ts";
 

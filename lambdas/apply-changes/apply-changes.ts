@@ -10,7 +10,7 @@ import { ulid } from "ulid";
 import * as v from "valibot";
 import type { Change } from "../core/change.ts";
 import { changeContext, intake } from "../core/changes/context.ts";
-import type { ChangeApplier } from "../core/changes/interpreter.ts";
+import type { ChangeApplier } from "../core/changes/ports.ts";
 import { type ChangeResult, withoutRecord } from "../core/changes/results.ts";
 import { Tally } from "../core/changes/tally.ts";
 import { ValidationError } from "../core/errors.ts";

@@ -13,18 +13,6 @@ import type { Attributes, AttributeValue, EntityType, Op, RecordKey, Source, Wor
 import { type DecimalSeparator, parseMoney, parseMoneyNumber } from "./money.ts";
 import { parseTimestamp } from "./timestamps.ts";
 
-export {
-  type ChangeInput,
-  ChangeInputSchema,
-  DATA_RECORD_VALUES,
-  InventoryAttributesInputSchema,
-  OrderAttributesInputSchema,
-  type PlatformResource,
-  PlatformResourceSchema,
-  PriceAttributesInputSchema,
-  ProductAttributesInputSchema,
-} from "./change-input.ts";
-
 /**
  * A change: one vendor fact about one record, in the shape every workflow produces (docs/architecture.md, "Records, changes and outcomes").
  * Built by {@link toChange} from a {@link ChangeInput}; never constructed by hand elsewhere.

@@ -2,16 +2,9 @@ import * as v from "valibot";
 import { plainIssues } from "./config-issues.ts";
 import { isCurrencyCode } from "./currencies.ts";
 import { ConfigError } from "./errors.ts";
-import {
-  CONFLICT_STRATEGIES,
-  type ConflictStrategy,
-  ENTITY_TYPES,
-  type EntityType,
-  SOURCES,
-  type Source,
-} from "./model.ts";
+import { CONFLICT_STRATEGIES, ENTITY_TYPES, SOURCES } from "./model.ts";
 import { PullChannelSchema } from "./pull/pull-config.ts";
-import { scheduleExpressionIssue } from "./schedules/eventbridge-schedule.ts";
+import { scheduleExpressionIssue } from "./schedules/schedule-expression.ts";
 import { TimeZoneSchema } from "./timestamps.ts";
 import { crossFieldIssues } from "./vendor-config-checks.ts";
 import { SIGNATURE_SCHEMES, WEBHOOK_SCHEMES, type WebhookScheme } from "./webhooks/schemes/index.ts";

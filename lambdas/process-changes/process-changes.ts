@@ -24,7 +24,6 @@ import {
 import { retryOrDeadLetter as retryOrDeadLetterMessage } from "../runtime/queue-retry.ts";
 import type { VendorRegistry } from "../runtime/vendor-registry.ts";
 
-export type { ProcessedMessage } from "../core/realtime/webhook-processor.ts";
 export type { ResourceFetcher } from "../core/webhooks/results.ts";
 
 export interface ProcessChangesDeps extends WebhookProcessorDeps {

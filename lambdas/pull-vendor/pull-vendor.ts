@@ -14,8 +14,6 @@ import type { MessageControl } from "../core/ports.ts";
 import type { RetryPolicy } from "../core/realtime/retry-policy.ts";
 import { retryOrDeadLetter as retryOrDeadLetterMessage } from "../runtime/queue-retry.ts";
 
-export type { PullEvent } from "../core/jobs/step-engine.ts";
-
 export interface PullVendorDeps extends StepEngineDeps {
   readonly control: MessageControl;
   readonly retry?: RetryPolicy;

@@ -8,8 +8,8 @@ import { DynamoDedupStore } from "../../lambdas/adapters/dynamodb/dedup-store.ts
 import type { DedupStore, ObjectStore, QueueSender } from "../../lambdas/core/ports.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import { CLAIM_LEASE_MS } from "../../lambdas/core/realtime/ingest-lease.ts";
+import type { ProcessedMessage } from "../../lambdas/core/realtime/webhook-processor.ts";
 import { makeHandler as makeIngest } from "../../lambdas/ingest-webhook/ingest-webhook.ts";
-import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { stripeSignature, webhookEvent } from "../support/webhooks.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordTableKey } from "../../lambdas/adapters/dynamodb/table-design.ts";
 import { makeHandler } from "../../lambdas/admin-operations/admin-operations.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
-import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
+import type { ProcessedMessage } from "../../lambdas/core/realtime/webhook-processor.ts";
 import { runWith } from "../../local/cli.ts";
 import { sandboxAdminDeps } from "../../local/commands/operations.ts";
 import { replayArchived } from "../../local/commands/replay.ts";

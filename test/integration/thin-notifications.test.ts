@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DynamoPlatformKeyIndex } from "../../lambdas/adapters/dynamodb/platform-key-index.ts";
+import type { ProcessedMessage } from "../../lambdas/core/realtime/webhook-processor.ts";
 import { mapBigCommerceWebhook } from "../../lambdas/core/webhooks/mappers/bigcommerce.ts";
 import type { WebhookMapping } from "../../lambdas/core/webhooks/results.ts";
-import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
 import type { Sandbox } from "../../local/sandbox.ts";
 import { repoPath } from "../support/files.ts";
 import { openPullSandbox, TestClock, testVendor } from "../support/scheduled.ts";

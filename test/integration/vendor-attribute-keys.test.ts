@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLog } from "../../lambdas/core/ports.ts";
-import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
+import type { ProcessedMessage } from "../../lambdas/core/realtime/webhook-processor.ts";
 import { importFile } from "../../local/commands/import.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { tempDir } from "../support/cli.ts";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_NESTING } from "../../lambdas/core/json-nesting.ts";
 import { silentLog } from "../../lambdas/core/ports.ts";
 import { archiveKeyFor, type WebhookMessage } from "../../lambdas/core/realtime/webhook-message.ts";
-import type { ProcessedMessage } from "../../lambdas/process-changes/process-changes.ts";
+import type { ProcessedMessage } from "../../lambdas/core/realtime/webhook-processor.ts";
 import { replayArchived } from "../../local/commands/replay.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { stripeSignature, webhookEvent } from "../support/webhooks.ts";

@@ -9,7 +9,8 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { Change } from "../../lambdas/core/change.ts";
-import { ChangeInterpreter, type WritePolicy } from "../../lambdas/core/changes/interpreter.ts";
+import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
+import type { WritePolicy } from "../../lambdas/core/changes/ports.ts";
 import type { ChangeResult } from "../../lambdas/core/changes/results.ts";
 import { Tally } from "../../lambdas/core/changes/tally.ts";
 import { compareStamps, type decide, decideStep } from "../../lambdas/core/conflict-rules.ts";

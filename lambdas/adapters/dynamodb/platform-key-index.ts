@@ -6,7 +6,8 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Change, PlatformResource } from "../../core/change.ts";
+import type { Change } from "../../core/change.ts";
+import type { PlatformResource } from "../../core/change-input.ts";
 import { type PlatformResources, type ResourceRecord, resourceId } from "../../core/changes/platform-resources.ts";
 import type { EntityType, Source } from "../../core/model.ts";
 import type { Stamp } from "../../core/record.ts";

@@ -4,8 +4,6 @@ import { DynamoConflictStore } from "./conflict-store.ts";
 import { DynamoStepStore } from "./step-store.ts";
 import type { SyncTableOptions } from "./sync-table.ts";
 
-export type { JobItem, JobTrigger, VendorState } from "../../core/jobs/job.ts";
-
 /** Where the sync table is, and how long its finished items are kept. */
 export type DynamoSyncStoreOptions = SyncTableOptions;
 

@@ -37,7 +37,6 @@ export type PulledPage = CorePulledPage<PullCheckpoint>;
 export type PullOptions = CorePullOptions<PullCheckpoint>;
 /** The outcome of one invocation. */
 export type PullResult = CorePullResult<PullCheckpoint>;
-export type { PullStopReason } from "../../core/pull/connector.ts";
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 

@@ -7,7 +7,6 @@ export {
   type PulledPage,
   type PullOptions,
   type PullResult,
-  type PullStopReason,
   VendorHttpConnector,
   type VendorHttpConnectorDeps,
 } from "./connector.ts";

@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../../core/change.ts";
+import type { ChangeInput } from "../../core/change-input.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { mapPullRecords } from "../../core/pull/index.ts";
 import type { VendorConfig } from "../../core/vendor-config.ts";

@@ -1,9 +1,10 @@
 import type { ChangeInterpreter } from "../changes/interpreter.ts";
+import type { PlannedEntry } from "../changes/planned.ts";
 import { type ChangeResult, withoutRecord } from "../changes/results.ts";
 import { Tally } from "../changes/tally.ts";
 import { LazyJsonLines, parseJsonLine, readJson } from "./json-lines.ts";
 import { jobKeys } from "./layout.ts";
-import type { ApplyPartResult, ManifestItem, PlannedEntry } from "./model.ts";
+import type { ApplyPartResult, ManifestItem } from "./model.ts";
 import type { ObjectStore } from "./ports.ts";
 
 export interface ApplyDeps {

@@ -5,6 +5,8 @@
  * sum of outcomes holds; the rejects found so far are kept; a handed-over job frees its vendor. A
  * re-run of the same file reconciles: what was written is `unchanged` the second time.
  */
+
+import type { PlannedEntry } from "../changes/planned.ts";
 import { ConcurrentUpdateError } from "../errors.ts";
 import { finishJob } from "../jobs/finish.ts";
 import type { JobItem } from "../jobs/job.ts";
@@ -17,7 +19,7 @@ import { ObjectNotFoundError } from "./errors.ts";
 import { type JobNotification, jobNotification } from "./jobs.ts";
 import { concatObjects, listAll, readJson } from "./json-lines.ts";
 import { jobKeys } from "./layout.ts";
-import type { BatchHandoff, ManifestItem, PlanBatchSummary, PlannedEntry, ValidationReport } from "./model.ts";
+import type { BatchHandoff, ManifestItem, PlanBatchSummary, ValidationReport } from "./model.ts";
 import { sumCounts } from "./plan.ts";
 import type { ObjectStore } from "./ports.ts";
 import { countsOfFailedValidation } from "./validate.ts";

@@ -5,7 +5,7 @@
  * @see ../../../docs/batch-workflow.md
  */
 import * as v from "valibot";
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import type { FieldDiff } from "../conflict-rules.ts";
 import { type EntityType, OUTCOMES, type Outcome } from "../model.ts";
 import type { OutcomeCounts } from "../outcomes.ts";
@@ -137,9 +137,6 @@ export interface PrepareSummary {
   /** Why the file cannot be used at all (bad header, unreadable CSV); the job then fails validation. */
   readonly error?: string;
 }
-
-/** One planned change in a change-set part (decided by the interpreter's plan mode). */
-export type { PlannedEntry } from "../changes/interpreter.ts";
 
 /** An apply Map item: one change-set part (a line of an apply manifest). */
 export interface ManifestItem {

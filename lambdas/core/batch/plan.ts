@@ -1,6 +1,8 @@
 import { type Change, toChange } from "../change.ts";
 import { intake } from "../changes/context.ts";
-import { ChangeInterpreter, type PlanSession, type WritePolicy } from "../changes/interpreter.ts";
+import { ChangeInterpreter } from "../changes/interpreter.ts";
+import type { PlannedEntry } from "../changes/planned.ts";
+import type { PlanSession, WritePolicy } from "../changes/ports.ts";
 import { type ChangeResult, rejectEntryOf } from "../changes/results.ts";
 import { type EntityType, type RecordKey, recordId } from "../model.ts";
 import { countOutcome, emptyCounts, type OutcomeCounts } from "../outcomes.ts";
@@ -12,7 +14,6 @@ import {
   type DiffEntry,
   type ManifestItem,
   type PlanBatchSummary,
-  type PlannedEntry,
   type PreparedLine,
   TOMBSTONES_PER_PART,
   type TombstoneStats,

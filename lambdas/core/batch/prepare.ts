@@ -1,4 +1,5 @@
-import { type ChangeContext, type ChangeInput, toChange } from "../change.ts";
+import { type ChangeContext, toChange } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import { changeContext } from "../changes/context.ts";
 import type { RejectEntry } from "../changes/results.ts";
 import { ValidationError } from "../errors.ts";

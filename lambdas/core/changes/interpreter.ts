@@ -14,7 +14,8 @@
  */
 import pLimit from "p-limit";
 import { applyIncomingRules } from "../business-rules.ts";
-import type { Change, PlatformResource } from "../change.ts";
+import type { Change } from "../change.ts";
+import type { PlatformResource } from "../change-input.ts";
 import { type Decision, decide } from "../conflict-rules.ts";
 import { SystemError } from "../errors.ts";
 import { decideDelta } from "../inventory-delta.ts";
@@ -29,9 +30,6 @@ import { type PlannedEntry, plannedEntry, plannedWrite, prepareWrite, recordToWr
 import { applyDeletions, deletionOf, type PlatformResources, resourcesOf } from "./platform-resources.ts";
 import type { ChangeApplier, ChangeInterpreterDeps, PlanSession, WritePolicy } from "./ports.ts";
 import { type ChangeResult, decisionResult, errorResult, type ResultBase, resultBase } from "./results.ts";
-
-export type { PlannedEntry } from "./planned.ts";
-export type { ChangeApplier, ChangeInterpreterDeps, PlanSession, WritePolicy } from "./ports.ts";
 
 /** Records the interpreter writes in parallel within one batch unless told otherwise. */
 export const DEFAULT_WRITE_CONCURRENCY = 16;

@@ -7,7 +7,8 @@
  *
  * @see ../../../docs/conflict-rules.md
  */
-import type { Change, PlatformResource } from "../change.ts";
+import type { Change } from "../change.ts";
+import type { PlatformResource } from "../change-input.ts";
 import { compareStamps } from "../conflict-rules.ts";
 import { contentHash } from "../content-hash.ts";
 import type { EntityType, RecordKey, Source, Workflow } from "../model.ts";

@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import { ValidationError } from "../errors.ts";
 import { NOTHING, type NormalisedRows, type Normaliser, type SourceRow } from "./normaliser.ts";
 

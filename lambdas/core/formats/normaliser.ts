@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 
 /** One parsed source row: CSV values by header, or one JSON Lines object. */
 export interface SourceRow {

@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import { setDataKey } from "../data-keys.ts";
 import { ValidationError } from "../errors.ts";
 import { cell, NOTHING, type NormalisedRows, type Normaliser, type RowReject, type SourceRow } from "./normaliser.ts";

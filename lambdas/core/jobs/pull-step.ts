@@ -4,9 +4,11 @@
  * live counts and heartbeat current. A run that grows past `batchHandoffRecords` stages the rest as
  * JSON Lines and hands it to the batch workflow, once. Cancel requests are seen between pages.
  */
-import type { Change, ChangeInput } from "../change.ts";
+import type { Change } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import { changeContext, intake } from "../changes/context.ts";
-import type { ChangeApplier, ChangeInterpreter } from "../changes/interpreter.ts";
+import type { ChangeInterpreter } from "../changes/interpreter.ts";
+import type { ChangeApplier } from "../changes/ports.ts";
 import { type ChangeResult, type RejectEntry, refusedRow } from "../changes/results.ts";
 import { Tally, type TallyState } from "../changes/tally.ts";
 import { ValidationError } from "../errors.ts";

@@ -16,8 +16,6 @@ import { type SyncMessage, syncMessage } from "./messages.ts";
 import { type PullStepDeps, runPullStep } from "./pull-step.ts";
 import type { StepEnd, StepRun } from "./step.ts";
 
-export type { PullEvent, StepEnd } from "./step.ts";
-
 /** What the step engine needs: the pull step's needs, plus vendors, the queue and file drops. */
 export interface StepEngineDeps extends Omit<PullStepDeps, "now" | "random"> {
   readonly vendors: { get(vendorId: string): VendorConfig; has(vendorId: string): boolean };

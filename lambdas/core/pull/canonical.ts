@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import { ChangeInputSchema } from "../change.ts";
+import { ChangeInputSchema } from "../change-input.ts";
 import { mapEach, PULL_SOURCE, type PullMapper, type PullMapResult, parseRecord } from "./mapping.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { ChangeInput } from "../change.ts";
+import type { ChangeInput } from "../change-input.ts";
 import { decimalText, PULL_SOURCE } from "./mapping.ts";
 
 /** A Shopify variant's price and stock as both Admin APIs carry them, field names aside. */

@@ -7,7 +7,8 @@
  */
 import type { Change } from "../change.ts";
 import { changeContext, intake } from "../changes/context.ts";
-import type { ChangeApplier, ChangeInterpreter } from "../changes/interpreter.ts";
+import type { ChangeInterpreter } from "../changes/interpreter.ts";
+import type { ChangeApplier } from "../changes/ports.ts";
 import { type ChangeResult, type RejectEntry, rejectEntryOf } from "../changes/results.ts";
 import { TransientError, ValidationError } from "../errors.ts";
 import { inventoryDeltaChange } from "../inventory-delta.ts";

@@ -27,16 +27,6 @@ import { croner, parseScheduleExpression, ScheduleExpressionError } from "./sche
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html
  */
 
-export {
-  type CronSchedule,
-  type ParsedSchedule,
-  parseScheduleExpression,
-  type RateSchedule,
-  ScheduleExpressionError,
-  type ScheduleExpressionPart,
-  scheduleExpressionIssue,
-} from "./schedule-expression.ts";
-
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
 
 /** Local wall-clock time of an instant in a zone, as comparable parts. */

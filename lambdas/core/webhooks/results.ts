@@ -1,4 +1,4 @@
-import type { ChangeInput, PlatformResource } from "../change.ts";
+import type { ChangeInput, PlatformResource } from "../change-input.ts";
 import type { VendorConfig } from "../vendor-config.ts";
 import type { WebhookHeaders } from "./headers.ts";
 

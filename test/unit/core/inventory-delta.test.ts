@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../lambdas/core/change.ts";
-import { ChangeInterpreter, type WritePolicy } from "../../../lambdas/core/changes/interpreter.ts";
+import { ChangeInterpreter } from "../../../lambdas/core/changes/interpreter.ts";
+import type { WritePolicy } from "../../../lambdas/core/changes/ports.ts";
 import { inventoryDeltaChange, MAX_REMEMBERED_DELTAS } from "../../../lambdas/core/inventory-delta.ts";
 import { change, MINUTE, policy, T0 } from "../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../support/memory-stores.ts";

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ChangeInput } from "../../change.ts";
+import type { ChangeInput } from "../../change-input.ts";
 import { ValidationError } from "../../errors.ts";
 import { bigCommerceEventId } from "../event-identity.ts";
 import { IdSchema, parseShape, SafeIntegerSchema, unixSecondsToMillis } from "../payload-fields.ts";

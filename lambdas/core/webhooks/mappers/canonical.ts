@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { type ChangeInput, ChangeInputSchema } from "../../change.ts";
+import { type ChangeInput, ChangeInputSchema } from "../../change-input.ts";
 import { ValidationError } from "../../errors.ts";
 import { canonicalEventId } from "../event-identity.ts";
 import { DecimalTextSchema, parseShape, SafeIntegerSchema, unixSecondsToMillis, utcMillis } from "../payload-fields.ts";

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ChangeInput } from "../../change.ts";
+import type { ChangeInput } from "../../change-input.ts";
 import { commercetoolsEventId } from "../event-identity.ts";
 import { parseShape, SafeIntegerSchema, scaledAmountToText, utcMillis } from "../payload-fields.ts";
 import type { WebhookMapping, WebhookMappingContext } from "../results.ts";

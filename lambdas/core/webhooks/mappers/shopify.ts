@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ChangeInput } from "../../change.ts";
+import type { ChangeInput } from "../../change-input.ts";
 import { setDataKey } from "../../data-keys.ts";
 import { ValidationError } from "../../errors.ts";
 import { shopifyVariantKey } from "../../formats/shopify-csv.ts";

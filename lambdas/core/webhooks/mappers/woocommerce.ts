@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ChangeInput } from "../../change.ts";
+import type { ChangeInput } from "../../change-input.ts";
 import { WOOCOMMERCE_BACKORDERS, WOOCOMMERCE_STATUS } from "../../pull/woocommerce-rest.ts";
 import { wooCommerceDeliveryEventId, wooCommerceEventId } from "../event-identity.ts";
 import { getHeader } from "../headers.ts";

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../../lambdas/core/change.ts";
-import {
-  ChangeInterpreter,
-  type PlannedEntry,
-  type WritePolicy,
-} from "../../../../lambdas/core/changes/interpreter.ts";
+import { ChangeInterpreter } from "../../../../lambdas/core/changes/interpreter.ts";
+import type { PlannedEntry } from "../../../../lambdas/core/changes/planned.ts";
+import type { WritePolicy } from "../../../../lambdas/core/changes/ports.ts";
 import type { ChangeResult } from "../../../../lambdas/core/changes/results.ts";
 import { ItemTooLargeError, TransientError } from "../../../../lambdas/core/errors.ts";
 import type { SyncRecord } from "../../../../lambdas/core/record.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChangeInput } from "../../../../lambdas/core/change.ts";
+import type { ChangeInput } from "../../../../lambdas/core/change-input.ts";
 import { ValidationError } from "../../../../lambdas/core/errors.ts";
 import { createNormaliser, type FileItem } from "../../../../lambdas/core/formats/index.ts";
 import { parseAdditionalAttributes, parseVariationSkus } from "../../../../lambdas/core/formats/magento-csv.ts";

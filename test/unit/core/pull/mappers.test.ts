@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ChangeInput, toChange } from "../../../../lambdas/core/change.ts";
+import { toChange } from "../../../../lambdas/core/change.ts";
+import type { ChangeInput } from "../../../../lambdas/core/change-input.ts";
 import { ValidationError } from "../../../../lambdas/core/errors.ts";
 import { mapPullRecords, mapWooCommerceVariations } from "../../../../lambdas/core/pull/index.ts";
 import { decimalText } from "../../../../lambdas/core/pull/mapping.ts";

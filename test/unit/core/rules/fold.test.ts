@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../../../lambdas/core/change.ts";
-import { ChangeInterpreter, type WritePolicy } from "../../../../lambdas/core/changes/interpreter.ts";
+import { ChangeInterpreter } from "../../../../lambdas/core/changes/interpreter.ts";
+import type { WritePolicy } from "../../../../lambdas/core/changes/ports.ts";
 import type { SyncRecord } from "../../../../lambdas/core/record.ts";
 import { change, MINUTE, policy, T0 } from "../../../support/changes.ts";
 import { MemoryConflictStore, MemoryRecordStore } from "../../../support/memory-stores.ts";

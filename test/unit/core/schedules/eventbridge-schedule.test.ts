@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../../lambdas/core/errors.ts";
+import { nextFireTimes } from "../../../../lambdas/core/schedules/eventbridge-schedule.ts";
 import {
-  nextFireTimes,
   parseScheduleExpression,
   ScheduleExpressionError,
   scheduleExpressionIssue,
-} from "../../../../lambdas/core/schedules/eventbridge-schedule.ts";
+} from "../../../../lambdas/core/schedules/schedule-expression.ts";
 import { parseVendorConfig } from "../../../../lambdas/core/vendor-config.ts";
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());

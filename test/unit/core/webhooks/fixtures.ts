@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { type Change, type ChangeInput, toChange } from "../../../../lambdas/core/change.ts";
+import { type Change, toChange } from "../../../../lambdas/core/change.ts";
+import type { ChangeInput } from "../../../../lambdas/core/change-input.ts";
 import type { WebhookHeaders } from "../../../../lambdas/core/webhooks/headers.ts";
 import type {
   PlatformKeyIndex,
