@@ -56,7 +56,7 @@ function cacheTables(store: DynaliteStore): void {
  * Runs a table-changing action (CreateTable, UpdateTable, DeleteTable) with the table cache bypassed,
  * and clears it before and after.
  */
-export function tableChange<T>(store: DynaliteStore, run: (finished: () => void) => T): T {
+function tableChange<T>(store: DynaliteStore, run: (finished: () => void) => T): T {
   const state = tables.get(store);
   if (!state) return run(() => {});
   state.changing++;
@@ -146,6 +146,7 @@ interface DynaliteValidations {
   checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
 }
 
+let validations: DynaliteValidations | undefined;
 const actions = new Map<string, Action>();
 function actionOf(operation: string): Action {
   let action = actions.get(operation);
@@ -178,13 +179,14 @@ export interface DynaliteAnswer {
  */
 export function runDynaliteRequest(store: DynaliteStore, operation: string, request: string): Promise<DynaliteAnswer> {
   const action = actionOf(operation);
-  const validations = require("dynalite/validations") as DynaliteValidations;
+  validations ??= require("dynalite/validations") as DynaliteValidations;
+  const check = validations;
   const answer = (status: number, body: unknown): DynaliteAnswer => ({ status, body: JSON.stringify(body ?? {}) });
   const run = (finished: () => void) =>
     new Promise<DynaliteAnswer>((resolve, reject) => {
       try {
-        const data = validations.checkTypes(JSON.parse(request), action.types);
-        validations.checkValidations(data, action.types, action.custom, store);
+        const data = check.checkTypes(JSON.parse(request), action.types);
+        check.checkValidations(data, action.types, action.custom, store);
         action.run(store, data, (error, output) => {
           finished();
           if (error && error.statusCode === undefined) reject(error);
