@@ -7,19 +7,15 @@
  * from serve's change notifications (notifications.jsonl): each price record's last version carries
  * the time of its product's last delivery, and no version carries an older time than the one before.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { quantile } from "simple-statistics";
-import { authorizationHeader, readAdminToken } from "../../local/admin-token.ts";
-import { forwardedResult } from "../../local/forwarded-cli.ts";
 import { Figures } from "../lib/budget.ts";
 import { ROOT } from "../lib/fixtures.ts";
-import { startServer, stopProcess } from "../lib/processes.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";
-import { shopifyHeaders } from "../lib/webhooks.ts";
+import { startServe } from "../lib/serve.ts";
 
 /** Budgets (issue 13): deliveries/s, p99 ms. */
 export const SERVE_PRICES_BUDGET_RPS = 400;
@@ -42,19 +38,6 @@ function deliveryBody(template: Record<string, unknown>, p: number, i: number): 
   return Buffer.from(
     JSON.stringify({ ...template, id: 8_000_000 + p, handle: `price-${p}`, updated_at: at, variants }),
   );
-}
-
-/** Messages in `serve`'s queues (visible or in flight), through its own `dlq list`. */
-async function queued(base: string, dataDir: string): Promise<number> {
-  const response = await fetch(`${base}/_cli`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...authorizationHeader(readAdminToken(dataDir)) },
-    body: JSON.stringify({ argv: ["dlq", "list", "--json"], cwd: ROOT }),
-  });
-  const answer = forwardedResult(await response.text());
-  if (answer.exitCode !== 0) throw new Error(`dlq list failed: ${answer.stderr}`);
-  const { queues } = JSON.parse(answer.stdout) as { queues: { messages: number }[] };
-  return queues.reduce((total, queue) => total + queue.messages, 0);
 }
 
 /** Price records whose last version is not their product's last delivery, and versions older than the one before. */
@@ -84,15 +67,8 @@ export async function servePricesSection(options: SectionOptions): Promise<Secti
   const deliveries = options.quick ? 200 : 2_000;
   const products = options.quick ? 10 : 25;
   const dataDir = join(options.tmpDir, "serve-prices");
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "bin/vendor-sync.mjs"), "serve", "--port", "0", "--data-dir", dataDir],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, POWERTOOLS_LOG_LEVEL: "ERROR" } },
-  );
+  const serve = await startServe(dataDir);
   try {
-    const base = await startServer(child, /(http:\/\/127\.0\.0\.1:\d+)/);
-    const secrets = JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as Record<string, string>;
-    const secret = secrets["vendor-sync/shopify-demo/webhook"] ?? "";
     const template = JSON.parse(
       readFileSync(join(ROOT, "examples/webhooks/shopify/products-update.body.json"), "utf8"),
     ) as Record<string, unknown>;
@@ -107,18 +83,12 @@ export async function servePricesSection(options: SectionOptions): Promise<Secti
       bodies.map((body, i) =>
         limit(async () => {
           const sent = performance.now();
-          const response = await fetch(`${base}/webhooks/shopify-demo`, {
-            method: "POST",
-            headers: shopifyHeaders(secret, body, `price-${i}`),
-            body,
-          });
-          await response.arrayBuffer();
-          if (response.status >= 300) throw new Error(`delivery ${i} answered ${response.status}`);
+          await serve.deliver(body, `price-${i}`);
           latencies.push(performance.now() - sent);
         }),
       ),
     );
-    while ((await queued(base, dataDir)) > 0) await sleep(50);
+    while ((await serve.queued()) > 0) await sleep(50);
     const seconds = (performance.now() - started) / 1000;
     const order = orderFaults(dataDir, lastTsOf);
     const p99 = quantile(latencies, 0.99);
@@ -142,6 +112,6 @@ export async function servePricesSection(options: SectionOptions): Promise<Secti
     );
     return { figures: figures.list, details: { deliveries, products, inFlight: IN_FLIGHT, seconds, p99, order } };
   } finally {
-    await stopProcess(child);
+    await serve.stop();
   }
 }

@@ -5,15 +5,25 @@
  * autocannon on loopback — a fixed count of signed deliveries, then a fixed duration — beside a bare
  * Node.js HTTP server answering 202, measured the same way in the same run.
  */
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { Figures } from "../lib/budget.ts";
-import { ROOT } from "../lib/fixtures.ts";
 import { lastJsonLine, spawnWorker, startServer, stopProcess, workerPath } from "../lib/processes.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";
+import { type ServeProcess, startServe } from "../lib/serve.ts";
 import { shopifyHeaders, shopifyProductBody } from "../lib/webhooks.ts";
+
+/** Starts the bare Node.js server (answers 202 to everything, signed or not); resolves once it listens. */
+async function startBareServer(): Promise<Pick<ServeProcess, "base" | "shopifySecret" | "stop">> {
+  const child = spawnWorker(workerPath("bare-server.ts"));
+  try {
+    const base = await startServer(child, /(http:\/\/127\.0\.0\.1:\d+)/);
+    return { base, shopifySecret: "bare", stop: () => stopProcess(child) };
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+}
 
 /** Connections autocannon keeps open (a vendor's parallel deliveries). */
 const CONNECTIONS = 10;
@@ -103,22 +113,9 @@ export async function webhookSection(options: SectionOptions): Promise<SectionRe
   const warm = options.quick ? 50 : 200;
   const results: Record<string, { fixed: LoadResult; timed: LoadResult }> = {};
   for (const target of ["bare", "serve"] as const) {
-    const child =
-      target === "serve"
-        ? spawn(process.execPath, [join(ROOT, "bin/vendor-sync.mjs"), "serve", "--port", "0", "--data-dir", dataDir], {
-            cwd: ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, POWERTOOLS_LOG_LEVEL: "ERROR" },
-          })
-        : spawnWorker(workerPath("bare-server.ts"));
+    const server = target === "serve" ? await startServe(dataDir) : await startBareServer();
     try {
-      const base = await startServer(child, /(http:\/\/127\.0\.0\.1:\d+)/);
-      const secret =
-        target === "serve"
-          ? ((JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as Record<string, string>)[
-              "vendor-sync/shopify-demo/webhook"
-            ] ?? "")
-          : "bare";
+      const { base, shopifySecret: secret } = server;
       const url = `${base}/webhooks/shopify-demo`;
       options.log(`webhook: ${target}: ${fixed} deliveries, then ${duration} s`);
       await load(url, body, secret, { amount: warm }); // warm-up
@@ -126,7 +123,7 @@ export async function webhookSection(options: SectionOptions): Promise<SectionRe
       const timedRun = await load(url, body, secret, { duration });
       results[target] = { fixed: fixedRun, timed: timedRun };
     } finally {
-      await stopProcess(child);
+      await server.stop();
     }
   }
   const serve = results.serve as { fixed: LoadResult; timed: LoadResult };
