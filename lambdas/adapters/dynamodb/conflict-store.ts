@@ -1,7 +1,6 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { conflictIdOf } from "../../core/changes/results.ts";
 import type { ConflictDraft } from "../../core/conflict-rules.ts";
-import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { ConflictItem, ConflictStore } from "../../core/ports.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
@@ -84,29 +83,23 @@ export class DynamoConflictStore implements ConflictStore {
     by: { vendorId: string; eventId: string; sourceTs: number },
     now: number,
   ): Promise<boolean> {
-    try {
-      await this.table.update(
-        syncKeys.conflict(conflictId),
-        {
-          status: "SUPERSEDED",
-          supersededBy: { eventId: by.eventId, sourceTs: by.sourceTs, at: now },
-          [SYNC_TABLE.byVendorPartitionKey]: syncKeys.conflictsByVendor(by.vendorId, "SUPERSEDED"),
-          [SYNC_TABLE.byVendorSortKey]: `${iso(now)}#${conflictId}`,
-          [SYNC_TABLE.ttlAttribute]:
-            Math.floor(now / 1000) + (this.table.options.conflictRetentionDays ?? 180) * DAY_SECONDS,
-        },
-        {
-          expression: "#status = :open",
-          names: { "#status": "status" },
-          values: { ":open": { S: "OPEN" } },
-          error: () => new ConcurrentUpdateError(`conflict ${conflictId} is not open`),
-        },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError) return false;
-      throw error;
-    }
+    const updated = await this.table.updateIf(
+      syncKeys.conflict(conflictId),
+      {
+        status: "SUPERSEDED",
+        supersededBy: { eventId: by.eventId, sourceTs: by.sourceTs, at: now },
+        [SYNC_TABLE.byVendorPartitionKey]: syncKeys.conflictsByVendor(by.vendorId, "SUPERSEDED"),
+        [SYNC_TABLE.byVendorSortKey]: `${iso(now)}#${conflictId}`,
+        [SYNC_TABLE.ttlAttribute]:
+          Math.floor(now / 1000) + (this.table.options.conflictRetentionDays ?? 180) * DAY_SECONDS,
+      },
+      {
+        expression: "#status = :open",
+        names: { "#status": "status" },
+        values: { ":open": { S: "OPEN" } },
+      },
+    );
+    return updated !== undefined;
   }
 
   async getConflict(conflictId: string): Promise<ConflictItem | undefined> {

@@ -161,41 +161,29 @@ export class DynamoJobStore implements JobStore {
    * @returns `false` when the job is not running (ended, or still QUEUED: cancel those directly).
    */
   async requestCancel(jobId: string, at: number): Promise<boolean> {
-    try {
-      await this.table.update(
-        syncKeys.job(jobId),
-        { cancelRequestedAt: at },
-        {
-          expression: "#status = :running",
-          names: { "#status": "status" },
-          values: { ":running": { S: "RUNNING" } },
-          error: () => new ConcurrentUpdateError(`job ${jobId} is not running`),
-        },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError) return false;
-      throw error;
-    }
+    const updated = await this.table.updateIf(
+      syncKeys.job(jobId),
+      { cancelRequestedAt: at },
+      {
+        expression: "#status = :running",
+        names: { "#status": "status" },
+        values: { ":running": { S: "RUNNING" } },
+      },
+    );
+    return updated !== undefined;
   }
 
   async setJobOwner(jobId: string, owner: string): Promise<boolean> {
-    try {
-      await this.table.update(
-        syncKeys.job(jobId),
-        { owner },
-        {
-          expression: "#status IN (:queued, :running)",
-          names: { "#status": "status" },
-          values: { ":queued": { S: "QUEUED" }, ":running": { S: "RUNNING" } },
-          error: () => new ConcurrentUpdateError(`job ${jobId} has ended`),
-        },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError) return false;
-      throw error;
-    }
+    const updated = await this.table.updateIf(
+      syncKeys.job(jobId),
+      { owner },
+      {
+        expression: "#status IN (:queued, :running)",
+        names: { "#status": "status" },
+        values: { ":queued": { S: "QUEUED" }, ":running": { S: "RUNNING" } },
+      },
+    );
+    return updated !== undefined;
   }
 
   // ---- vendor state (DynamoVendorStateStore) ---------------------------------------------------

@@ -1,11 +1,8 @@
-import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { JobHandoff, JobItem, StepBase } from "../../core/jobs/job.ts";
 import type { StepClaim, StepProgress, StepStore } from "../../core/jobs/ports.ts";
-import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
 import { DynamoJobStore } from "./job-store.ts";
-import { stripKeys, toAttrs } from "./sync-table.ts";
+import { stripKeys } from "./sync-table.ts";
 import { syncKeys } from "./table-design.ts";
 
 /**
@@ -20,36 +17,24 @@ export class DynamoStepStore extends DynamoJobStore implements StepStore {
    * consistent read tells why (the embedded engine cannot return the item with the failure).
    */
   async claimStep(jobId: string, step: number, at: number, leaseUntil: number): Promise<StepClaim> {
-    try {
-      const response = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttrs(syncKeys.job(jobId)),
-          UpdateExpression:
-            "SET #status = :running, #heartbeat = :now, #lease = :lease, #started = if_not_exists(#started, :now)",
-          ConditionExpression:
-            "#status IN (:queued, :running) AND #step = :step AND (attribute_not_exists(#lease) OR #lease < :now)",
-          ExpressionAttributeNames: {
-            "#status": "status",
-            "#heartbeat": "heartbeatAt",
-            "#lease": "leaseUntil",
-            "#started": "startedAt",
-            "#step": "step",
-          },
-          ExpressionAttributeValues: {
-            ":running": { S: "RUNNING" },
-            ":queued": { S: "QUEUED" },
-            ":now": { N: String(at) },
-            ":lease": { N: String(leaseUntil) },
-            ":step": { N: String(step) },
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return { kind: "claimed", job: stripKeys<JobItem>(unmarshall(response.Attributes ?? {})) };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem claim step");
-    }
+    const claimed = await this.table.updateIf(
+      syncKeys.job(jobId),
+      { status: "RUNNING", heartbeatAt: at, leaseUntil },
+      {
+        expression:
+          "#status IN (:queued, :running) AND #step = :step AND (attribute_not_exists(#lease) OR #lease < :now)",
+        names: { "#status": "status", "#lease": "leaseUntil", "#started": "startedAt", "#step": "step" },
+        values: {
+          ":running": { S: "RUNNING" },
+          ":queued": { S: "QUEUED" },
+          ":now": { N: String(at) },
+          ":step": { N: String(step) },
+        },
+        computed: ["#started = if_not_exists(#started, :now)"],
+        what: "claim step",
+      },
+    );
+    if (claimed) return { kind: "claimed", job: stripKeys<JobItem>(claimed) };
     const job = await this.getJob(jobId);
     if (job && job.step === step && (job.status === "QUEUED" || job.status === "RUNNING")) {
       return { kind: "leased", job };
@@ -58,21 +43,16 @@ export class DynamoStepStore extends DynamoJobStore implements StepStore {
   }
 
   async reportStep(jobId: string, step: number, progress: StepProgress): Promise<"ok" | "cancel-requested" | "lost"> {
-    try {
-      await this.table.update(
-        syncKeys.job(jobId),
-        { ...progress },
-        {
-          expression: "#status = :running AND #step = :step AND attribute_not_exists(#cancel)",
-          names: { "#status": "status", "#step": "step", "#cancel": "cancelRequestedAt" },
-          values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
-          error: () => new ConcurrentUpdateError(`job ${jobId} moved on`),
-        },
-      );
-      return "ok";
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
-    }
+    const reported = await this.table.updateIf(
+      syncKeys.job(jobId),
+      { ...progress },
+      {
+        expression: "#status = :running AND #step = :step AND attribute_not_exists(#cancel)",
+        names: { "#status": "status", "#step": "step", "#cancel": "cancelRequestedAt" },
+        values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
+      },
+    );
+    if (reported) return "ok";
     const job = await this.getJob(jobId);
     return job?.status === "RUNNING" && job.step === step && job.cancelRequestedAt !== undefined
       ? "cancel-requested"
@@ -106,46 +86,38 @@ export class DynamoStepStore extends DynamoJobStore implements StepStore {
   }
 
   async releaseStep(jobId: string, step: number): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttrs(syncKeys.job(jobId)),
-          UpdateExpression: "REMOVE #lease",
-          ConditionExpression: "#step = :step",
-          ExpressionAttributeNames: { "#lease": "leaseUntil", "#step": "step" },
-          ExpressionAttributeValues: { ":step": { N: String(step) } },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem release step");
-    }
+    await this.table.updateIf(
+      syncKeys.job(jobId),
+      {},
+      {
+        expression: "#step = :step",
+        names: { "#step": "step" },
+        values: { ":step": { N: String(step) } },
+        remove: ["leaseUntil"],
+        what: "release step",
+      },
+    );
   }
 
   async recordHandoff(jobId: string, step: number, handoff: JobHandoff, progress: StepBase): Promise<boolean> {
-    try {
-      await this.table.update(
-        syncKeys.job(jobId),
-        {
-          handoff,
-          counts: progress.counts,
-          rowsRead: progress.rowsRead,
-          pagesFetched: progress.pagesFetched,
-          heartbeatAt: handoff.at,
-        },
-        {
-          expression: "#status = :running AND #step = :step AND attribute_not_exists(#handoff)",
-          names: { "#status": "status", "#step": "step", "#handoff": "handoff" },
-          values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
-          remove: ["leaseUntil"],
-          error: () => new ConcurrentUpdateError(`job ${jobId} is no longer running step ${step}`),
-        },
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
-      if ((await this.getJob(jobId))?.handoff) return false;
-      throw error;
-    }
+    const recorded = await this.table.updateIf(
+      syncKeys.job(jobId),
+      {
+        handoff,
+        counts: progress.counts,
+        rowsRead: progress.rowsRead,
+        pagesFetched: progress.pagesFetched,
+        heartbeatAt: handoff.at,
+      },
+      {
+        expression: "#status = :running AND #step = :step AND attribute_not_exists(#handoff)",
+        names: { "#status": "status", "#step": "step", "#handoff": "handoff" },
+        values: { ":running": { S: "RUNNING" }, ":step": { N: String(step) } },
+        remove: ["leaseUntil"],
+      },
+    );
+    if (recorded) return true;
+    if ((await this.getJob(jobId))?.handoff) return false;
+    throw new ConcurrentUpdateError(`job ${jobId} is no longer running step ${step}`);
   }
 }

@@ -36,8 +36,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   return unescapeMapKeys(rest) as T;
 }
 
-/** The condition of a {@link SyncTable.update}, and the error it throws when the condition fails. */
-export interface UpdateCondition {
+/** The condition of a {@link SyncTable.updateIf}: the update happens only when `expression` holds. */
+export interface UpdateGuard {
   readonly expression: string;
   readonly names: Record<string, string>;
   readonly values: Record<string, AttributeValue>;
@@ -48,6 +48,12 @@ export interface UpdateCondition {
    * over `names` and `values`.
    */
   readonly computed?: readonly string[];
+  /** What the update does, for the error message of a failed call (e.g. `claim step`). */
+  readonly what?: string;
+}
+
+/** The condition of a {@link SyncTable.update}, and the error it throws when the condition fails. */
+export interface UpdateCondition extends UpdateGuard {
   readonly error: () => Error;
 }
 
@@ -123,6 +129,21 @@ export class SyncTable {
     set: Record<string, unknown>,
     condition: UpdateCondition,
   ): Promise<Record<string, unknown>> {
+    const item = await this.updateIf(key, set, condition);
+    if (item === undefined) throw condition.error();
+    return item;
+  }
+
+  /**
+   * {@link SyncTable.update} for callers to whom a failed condition is an answer, not an error.
+   * @returns the item as it is after the update, or `undefined` when the condition did not hold.
+   * @throws {TransientError} on throttling or timeouts.
+   */
+  async updateIf(
+    key: { pk: string; sk: string },
+    set: Record<string, unknown>,
+    condition: UpdateGuard,
+  ): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = { ...condition.names };
     const values: Record<string, AttributeValue> = { ...condition.values };
     const assignments: string[] = [];
@@ -137,22 +158,26 @@ export class SyncTable {
       names[`#r${i}`] = field;
       return `#r${i}`;
     });
+    const actions = [
+      ...(assignments.length > 0 ? [`SET ${assignments.join(", ")}`] : []),
+      ...(removals.length > 0 ? [`REMOVE ${removals.join(", ")}`] : []),
+    ];
     try {
       const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.name,
           Key: toAttrs(key),
-          UpdateExpression: `SET ${assignments.join(", ")}${removals.length > 0 ? ` REMOVE ${removals.join(", ")}` : ""}`,
+          UpdateExpression: actions.join(" "),
           ConditionExpression: condition.expression,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
           ReturnValues: "ALL_NEW",
         }),
       );
       return unmarshall(response.Attributes ?? {});
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw condition.error();
-      throw toStoreError(error, "UpdateItem");
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw toStoreError(error, condition.what ? `UpdateItem ${condition.what}` : "UpdateItem");
     }
   }
 }

@@ -1,9 +1,7 @@
-import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { ConcurrentUpdateError } from "../../core/errors.ts";
 import type { VendorState } from "../../core/jobs/job.ts";
 import type { VendorStateStore } from "../../core/jobs/ports.ts";
-import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
-import { SyncTable, type SyncTableOptions, stripKeys, toAttrs } from "./sync-table.ts";
+import { SyncTable, type SyncTableOptions, stripKeys } from "./sync-table.ts";
 import { syncKeys } from "./table-design.ts";
 
 /**
@@ -42,25 +40,17 @@ export class DynamoVendorStateStore implements VendorStateStore {
     at: number,
   ): Promise<{ acquired: true } | { acquired: false; holder: string }> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.table.client.send(
-          new UpdateItemCommand({
-            TableName: this.table.name,
-            Key: toAttrs(syncKeys.vendorState(vendorId)),
-            UpdateExpression: "SET #vendor = :vendor, #job = :job, #since = :since",
-            ConditionExpression: "attribute_not_exists(#job)",
-            ExpressionAttributeNames: { "#vendor": "vendorId", "#job": "runningJobId", "#since": "runningSince" },
-            ExpressionAttributeValues: {
-              ":vendor": { S: vendorId },
-              ":job": { S: jobId },
-              ":since": { N: String(at) },
-            },
-          }),
-        );
-        return { acquired: true };
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor lock");
-      }
+      const taken = await this.table.updateIf(
+        syncKeys.vendorState(vendorId),
+        { vendorId, runningJobId: jobId, runningSince: at },
+        {
+          expression: "attribute_not_exists(#job)",
+          names: { "#job": "runningJobId" },
+          values: {},
+          what: "vendor lock",
+        },
+      );
+      if (taken) return { acquired: true };
       const holder = (await this.getVendorState(vendorId)).runningJobId;
       if (holder) return { acquired: false, holder };
       // Released between our write and our read: try again.
@@ -69,20 +59,17 @@ export class DynamoVendorStateStore implements VendorStateStore {
   }
 
   async releaseVendorLock(vendorId: string, jobId: string): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttrs(syncKeys.vendorState(vendorId)),
-          UpdateExpression: "REMOVE #job, #since",
-          ConditionExpression: "#job = :job",
-          ExpressionAttributeNames: { "#job": "runningJobId", "#since": "runningSince" },
-          ExpressionAttributeValues: { ":job": { S: jobId } },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toStoreError(error, "UpdateItem vendor unlock");
-    }
+    await this.table.updateIf(
+      syncKeys.vendorState(vendorId),
+      {},
+      {
+        expression: "#job = :job",
+        names: { "#job": "runningJobId" },
+        values: { ":job": { S: jobId } },
+        remove: ["runningJobId", "runningSince"],
+        what: "vendor unlock",
+      },
+    );
   }
 
   /** Moves the pull watermark (epoch ms) or the file-drop position (an object key) forward only. */
@@ -104,23 +91,16 @@ export class DynamoVendorStateStore implements VendorStateStore {
   ): Promise<void> {
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      try {
-        await this.table.client.send(
-          new UpdateItemCommand({
-            TableName: this.table.name,
-            Key: toAttrs(syncKeys.vendorState(vendorId)),
-            UpdateExpression: "SET #vendor = :vendor, #field = :value",
-            ConditionExpression: "attribute_not_exists(#field) OR #field < :value",
-            ExpressionAttributeNames: { "#vendor": "vendorId", "#field": field },
-            ExpressionAttributeValues: {
-              ":vendor": { S: vendorId },
-              ":value": typeof value === "number" ? { N: String(value) } : { S: value },
-            },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw toStoreError(error, `UpdateItem ${what}`);
-      }
+      await this.table.updateIf(
+        syncKeys.vendorState(vendorId),
+        { vendorId, [field]: value },
+        {
+          expression: "attribute_not_exists(#field) OR #field < :value",
+          names: { "#field": field },
+          values: { ":value": typeof value === "number" ? { N: String(value) } : { S: value } },
+          what,
+        },
+      );
     }
   }
 }
