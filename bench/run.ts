@@ -22,7 +22,7 @@ import { sandboxImportSection } from "./sections/sandbox-import.ts";
 import { serveIdleSection } from "./sections/serve-idle.ts";
 import { servePricesSection } from "./sections/serve-prices.ts";
 import { type IngestCpu, webhookSection } from "./sections/webhook.ts";
-import { type PhaseResult, writePathSection } from "./sections/write-path.ts";
+import { medianRound, type PhaseResult, writePathSection } from "./sections/write-path.ts";
 
 const SECTIONS = {
   cpu: cpuSection,
@@ -82,9 +82,7 @@ try {
   if (webhook && writePath && resync) {
     const inputs: CostInputs = {
       ingest: webhook.ingest as IngestCpu,
-      writePath: (writePath.writePath as PhaseResult[]).reduce((a, b) =>
-        b.changesPerSecond > a.changesPerSecond ? b : a,
-      ),
+      writePath: medianRound(writePath.writePath as PhaseResult[]),
       first: resync.first as ImportRun,
       resync: resync.resync as ImportRun,
     };
