@@ -4,7 +4,7 @@
  * execution is the sandbox's run of the same state machine over the same stage handlers, on
  * dynalite and a folder for S3, stopped mid-apply as StopExecution stops it (no Catch runs).
  */
-import { createReadStream, statSync, writeFileSync } from "node:fs";
+import { createReadStream, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ulid } from "ulid";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { loadVendorConfigs } from "../../config/load-vendors.ts";
 import type { SourceOpener } from "../../lambdas/adapters/s3/uploads.ts";
 import { buildExecutionInput, executionNameFor } from "../../lambdas/core/batch/execution.ts";
 import type { JobNotification } from "../../lambdas/core/batch/jobs.ts";
+import { jobKeys } from "../../lambdas/core/batch/layout.ts";
 import type { BatchExecutionInput } from "../../lambdas/core/batch/model.ts";
 import { type ExecutionEnd, endJobOfExecution } from "../../lambdas/core/jobs/execution-ended.ts";
 import { countsReconcile } from "../../lambdas/core/outcomes.ts";
@@ -149,6 +150,28 @@ describe("the job of a batch execution that ended outside its Catch", () => {
     expect(again).toEqual({ outcome: "already-ended", jobId: input.jobId, status: "FAILED" });
     expect(await s.sync.getJob(input.jobId)).toEqual(job);
     expect(published).toHaveLength(1);
+  });
+
+  it("aborted inside an apply part that never reported: its written changes count as their outcomes, as the records show", async () => {
+    const s = await open();
+    const input = await stoppedMidApply(s, async () => {});
+    const written = await writtenBy(s, input.jobId);
+    expect(written).toBeGreaterThan(0);
+    // As if each part's runner had stopped after its writes, before storing its result (an Express
+    // child stopped with its execution): only the records table tells what was written.
+    const bucket = sandboxBucket(s);
+    const reported: string[] = [];
+    for await (const key of bucket.list(jobKeys("canonical", input.jobId).applyResultsPrefix)) reported.push(key);
+    expect(reported.length).toBeGreaterThan(0);
+    for (const key of reported) rmSync(bucket.locate(key));
+
+    expect(await endJobOfExecution(executionEnd(input, "ABORTED"), depsOf(s, []))).toMatchObject({ outcome: "ended" });
+    const job = await s.sync.getJob(input.jobId);
+    expect(job).toMatchObject({
+      status: "FAILED",
+      counts: { received: ROWS, created: written, failed: ROWS - written },
+    });
+    expect(countsReconcile(job?.counts ?? ({} as never))).toBe(true);
   });
 
   it("aborted by a cancel (the request recorded, then StopExecution): CANCELLED with the counts so far", async () => {
