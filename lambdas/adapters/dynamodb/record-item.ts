@@ -34,21 +34,39 @@ const BROTLI = {
 
 const MARSHALL = { removeUndefinedValues: true, convertEmptyValues: false } as const;
 
+/** A record's marshalled item with its size as DynamoDB bills and limits it ({@link itemSize}). */
+export interface SizedItem {
+  readonly item: Record<string, AttributeValue>;
+  /** Bytes: attribute names plus values. */
+  readonly bytes: number;
+  /** The largest top-level attribute (named in "too large" errors). */
+  readonly largest: string | undefined;
+}
+
 /**
  * @returns the marshalled item of a record: its table key, the record without the key's fields, and
  *   `attributes` compressed when that brings an item over 1 KB down in size. Vendor map keys the SDK
  *   cannot carry (`__proto__`, `constructor`) are stored escaped (map-keys.ts).
  */
 export function toItem(record: SyncRecord): Record<string, AttributeValue> {
+  return toSizedItem(record).item;
+}
+
+/**
+ * {@link toItem} with the item's size, measured while deciding whether to compress (the record store
+ * checks the 400 KB limit with it instead of measuring the item again).
+ */
+export function toSizedItem(record: SyncRecord): SizedItem {
   const { vendorId: _vendor, entityType: _type, entityKey: _key, ...rest } = escapeMapKeys(record) as SyncRecord;
   const item = marshall({ ...recordTableKey(record), ...rest }, MARSHALL);
-  const plain = itemSize(item).bytes;
-  if (plain <= WRITE_UNIT_BYTES || !item.attributes) return item;
+  const plain = itemSize(item);
+  if (plain.bytes <= WRITE_UNIT_BYTES || !item.attributes) return { item, ...plain };
   const compressed = brotliCompressSync(JSON.stringify(rest.attributes), BROTLI);
   const attributesBytes = itemSize({ attributes: item.attributes }).bytes;
-  if (COMPRESSED_ATTRIBUTES.length + compressed.byteLength >= attributesBytes) return item;
+  if (COMPRESSED_ATTRIBUTES.length + compressed.byteLength >= attributesBytes) return { item, ...plain };
   const { attributes: _attributes, ...others } = item;
-  return { ...others, [COMPRESSED_ATTRIBUTES]: { B: compressed } };
+  const smaller = { ...others, [COMPRESSED_ATTRIBUTES]: { B: compressed } };
+  return { item: smaller, ...itemSize(smaller) };
 }
 
 /**

@@ -11,8 +11,8 @@ import { type EntityType, type RecordKey, recordId } from "../../core/model.ts";
 import type { RecordStore } from "../../core/ports.ts";
 import type { Precondition, SyncRecord } from "../../core/record.ts";
 import { isConditionalCheckFailed, toStoreError } from "./errors.ts";
-import { itemSize, MAX_ITEM_BYTES } from "./item-size.ts";
-import { COMPRESSED_ATTRIBUTES, fromItem, toItem } from "./record-item.ts";
+import { MAX_ITEM_BYTES } from "./item-size.ts";
+import { COMPRESSED_ATTRIBUTES, fromItem, toSizedItem } from "./record-item.ts";
 import { entityTypePrefix, RECORDS_TABLE, recordTableKey, shardPartitionKey, VENDOR_SHARDS } from "./table-design.ts";
 
 export interface DynamoRecordStoreOptions {
@@ -145,8 +145,8 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async put(record: SyncRecord, expected: Precondition | undefined): Promise<"written" | "condition-failed"> {
-    const item = toItem(record);
-    const size = itemSize(item);
+    const size = toSizedItem(record);
+    const item = size.item;
     if (size.bytes > MAX_ITEM_BYTES) {
       throw new ItemTooLargeError(size.bytes, MAX_ITEM_BYTES, {
         field:
