@@ -13,9 +13,9 @@ const publisher: NotificationPublisher = {
     const response = await sns.send(
       new PublishBatchCommand({
         TopicArn: env.CHANGES_TOPIC_ARN,
-        PublishBatchRequestEntries: entries.map(({ notification }, index) => ({
+        PublishBatchRequestEntries: entries.map(({ notification, body }, index) => ({
           Id: String(index),
-          Message: JSON.stringify(notification.message),
+          Message: body,
           MessageAttributes: Object.fromEntries(
             Object.entries(notification.attributes).map(([name, value]) => [
               name,

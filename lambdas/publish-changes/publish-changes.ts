@@ -9,19 +9,24 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { fromItem } from "../adapters/dynamodb/record-item.ts";
 import type { Log } from "../core/ports.ts";
-import { type ChangeNotification, changeNotification } from "../core/realtime/change-notification.ts";
-import { messageBytes, publishBatches } from "../core/realtime/publish-batches.ts";
+import { type PublishableNotification, publishableNotification } from "../core/realtime/change-notification.ts";
+import { publishBatches } from "../core/realtime/publish-batches.ts";
+
+/** One notification to publish: `id` names it in the answer; `body` is its message as JSON. */
+export interface PublishEntry extends PublishableNotification {
+  readonly id: string;
+}
 
 /** Publishes up to 10 notifications, 256 KB together, in one call (SNS PublishBatch). */
 export interface NotificationPublisher {
   /** @returns the ids (as given) of entries that failed. */
-  publishBatch(entries: readonly { id: string; notification: ChangeNotification }[]): Promise<string[]>;
+  publishBatch(entries: readonly PublishEntry[]): Promise<string[]>;
 }
 
 /** Builds the stream consumer. */
 export function makeHandler(deps: { publisher: NotificationPublisher; log: Log }) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const entries: { id: string; notification: ChangeNotification }[] = [];
+    const entries: PublishEntry[] = [];
     for (const record of event.Records) {
       const image = record.dynamodb?.NewImage;
       const sequence = record.dynamodb?.SequenceNumber ?? "";
@@ -29,14 +34,11 @@ export function makeHandler(deps: { publisher: NotificationPublisher; log: Log }
       const before = record.dynamodb?.OldImage
         ? fromItem(record.dynamodb.OldImage as Record<string, AttributeValue>)
         : undefined;
-      const notification = changeNotification(before, fromItem(image as Record<string, AttributeValue>));
-      if (notification) entries.push({ id: sequence, notification });
+      const publishable = publishableNotification(before, fromItem(image as Record<string, AttributeValue>));
+      if (publishable) entries.push({ id: sequence, ...publishable });
     }
     const failed = new Set<string>();
-    const sizes = entries.map(({ notification }) =>
-      messageBytes(JSON.stringify(notification.message), notification.attributes),
-    );
-    for (const [start, end] of publishBatches(sizes)) {
+    for (const [start, end] of publishBatches(entries.map((entry) => entry.bytes))) {
       for (const id of await deps.publisher.publishBatch(entries.slice(start, end))) failed.add(id);
     }
     if (failed.size > 0) deps.log.error("change notifications not published", { failed: failed.size });

@@ -50,6 +50,15 @@ export interface ChangeNotification {
   };
 }
 
+/** A change notification with its message body as published (JSON) and its size as SNS counts it. */
+export interface PublishableNotification {
+  readonly notification: ChangeNotification;
+  /** `notification.message` as JSON: the SNS message body. */
+  readonly body: string;
+  /** Body plus message attributes, bytes ({@link messageBytes}). */
+  readonly bytes: number;
+}
+
 /**
  * @param before - the record before the write (`undefined` for a create).
  * @param after - the record as written.
@@ -60,6 +69,17 @@ export interface ChangeNotification {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (message size)
  */
 export function changeNotification(before: SyncRecord | undefined, after: SyncRecord): ChangeNotification | undefined {
+  return publishableNotification(before, after)?.notification;
+}
+
+/**
+ * {@link changeNotification} with the body it was measured by, for the publisher (the message is
+ * serialised once, not again to size a batch and to publish it).
+ */
+export function publishableNotification(
+  before: SyncRecord | undefined,
+  after: SyncRecord,
+): PublishableNotification | undefined {
   if (before && before.contentHash === after.contentHash) return undefined;
   const changeKind: ChangeKind = after.deleted ? "deleted" : !before || before.deleted ? "created" : "updated";
   const notification: ChangeNotification = {
@@ -82,8 +102,12 @@ export function changeNotification(before: SyncRecord | undefined, after: SyncRe
       schemaVersion: CHANGE_SCHEMA_VERSION,
     },
   };
-  if (messageBytes(JSON.stringify(notification.message), notification.attributes) <= MAX_MESSAGE_BYTES) {
-    return notification;
-  }
-  return { ...notification, message: { ...notification.message, attributes: {}, attributesOmitted: true } };
+  const full = measured(notification);
+  if (full.bytes <= MAX_MESSAGE_BYTES) return full;
+  return measured({ ...notification, message: { ...notification.message, attributes: {}, attributesOmitted: true } });
+}
+
+function measured(notification: ChangeNotification): PublishableNotification {
+  const body = JSON.stringify(notification.message);
+  return { notification, body, bytes: messageBytes(body, notification.attributes) };
 }
