@@ -17,12 +17,12 @@ export const DEFAULT_SOURCE_PRIORITY: Readonly<Record<Source, number>> = {
 };
 
 /** @returns the conflict strategy for one entity type of a vendor. */
-export function strategyFor(config: VendorConfig, entityType: EntityType): ConflictStrategy {
+function strategyFor(config: VendorConfig, entityType: EntityType): ConflictStrategy {
   return config.conflicts[entityType] ?? config.conflicts.default;
 }
 
 /** @returns the rank of a source for a vendor (its own ranking over the defaults). */
-export function sourceRank(config: VendorConfig, source: Source): number {
+function sourceRank(config: VendorConfig, source: Source): number {
   return config.sourcePriority[source] ?? DEFAULT_SOURCE_PRIORITY[source];
 }
 

@@ -13,7 +13,7 @@ const MAX_CAUSE = 32_768;
  * @returns the ARN of the execution of a job's batch run: the hand-over's recorded execution ARN, else
  *   the state machine's execution with the job's execution name (`batchExecutionName`).
  */
-export function batchExecutionArn(stateMachineArn: string, job: JobItem): string {
+function batchExecutionArn(stateMachineArn: string, job: JobItem): string {
   const recorded = job.handoff?.executionId;
   if (recorded?.startsWith("arn:")) return recorded;
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${batchExecutionName(job)}`;
