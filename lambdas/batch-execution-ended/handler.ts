@@ -2,8 +2,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoJobStore } from "../adapters/dynamodb/job-store.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
 import { S3ObjectStore } from "../adapters/s3/object-store.ts";
 import { SnsTopicPublisher } from "../adapters/sns/sns-topic-publisher.ts";
 import type { ExecutionEndedResult } from "../core/jobs/execution-ended.ts";
@@ -16,7 +16,7 @@ const dynamo = new DynamoDBClient({});
 const topic = new SnsTopicPublisher({ client: new SNSClient({}), topicArn: env.JOBS_TOPIC_ARN });
 
 const ended = makeHandler({
-  jobs: new DynamoSyncStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
+  jobs: new DynamoJobStore({ client: dynamo, tableName: env.SYNC_TABLE_NAME }),
   records: new DynamoRecordStore({ client: dynamo, tableName: env.RECORDS_TABLE_NAME }),
   store: new S3ObjectStore({ client: new S3Client({}), bucket: env.IMPORTS_BUCKET_NAME }),
   now: Date.now,

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoConflictStore } from "../adapters/dynamodb/conflict-store.ts";
 import { DynamoPlatformKeyIndex } from "../adapters/dynamodb/platform-key-index.ts";
 import { DynamoRecordStore } from "../adapters/dynamodb/record-store.ts";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { DynamoStepStore } from "../adapters/dynamodb/step-store.ts";
 import { ChangeInterpreter } from "../core/changes/interpreter.ts";
 import type { VendorConfig } from "../core/vendor-config.ts";
 import { conflictHooks } from "./conflict-notifications.ts";
@@ -10,7 +11,8 @@ import { conflictHooks } from "./conflict-notifications.ts";
 export interface WritePathAdapters {
   readonly interpreter: ChangeInterpreter;
   readonly records: DynamoRecordStore;
-  readonly sync: DynamoSyncStore;
+  /** Jobs, their steps and vendor state (the pull worker's store). */
+  readonly sync: DynamoStepStore;
   readonly platformKeys: DynamoPlatformKeyIndex;
 }
 
@@ -29,11 +31,11 @@ export function writePathAdapters(options: {
   readonly conflictTopicArn?: string;
 }): WritePathAdapters {
   const records = new DynamoRecordStore({ client: options.client, tableName: options.recordsTableName });
-  const sync = new DynamoSyncStore({ client: options.client, tableName: options.syncTableName });
+  const sync = new DynamoStepStore({ client: options.client, tableName: options.syncTableName });
   const platformKeys = new DynamoPlatformKeyIndex({ client: options.client, tableName: options.syncTableName });
   const interpreter = ChangeInterpreter.forVendors(options.vendors, {
     records,
-    conflicts: sync,
+    conflicts: new DynamoConflictStore({ client: options.client, tableName: options.syncTableName }),
     resources: platformKeys,
     ...conflictHooks(options.conflictTopicArn),
   });

@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { DynamoJobStore } from "../adapters/dynamodb/job-store.ts";
 import { StepFunctionsExecutionControl } from "../adapters/sfn/sfn-execution-control.ts";
 import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SqsQueueSender } from "../adapters/sqs/sqs-queue.ts";
@@ -16,7 +16,7 @@ import { readEnv } from "./env.ts";
 export function jobsFromEnv(env = readEnv()): SyncJobs {
   return new SyncJobs({
     vendors: VendorRegistry.fromBundle(),
-    store: new DynamoSyncStore({ client: new DynamoDBClient({}), tableName: env.SYNC_TABLE_NAME }),
+    store: new DynamoJobStore({ client: new DynamoDBClient({}), tableName: env.SYNC_TABLE_NAME }),
     queue: new SqsQueueSender({ client: new SQSClient({}), queueUrl: env.SYNC_QUEUE_URL }),
     notifier: new SnsJobNotifier({ client: new SNSClient({}), topicArn: env.JOBS_TOPIC_ARN }),
     // A cancelled batch job's execution is stopped; its ABORTED status event ends the job CANCELLED.

@@ -1,7 +1,7 @@
 /** Lambda entry of watchdog: real adapters built once per execution environment. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DynamoSyncStore } from "../adapters/dynamodb/sync-store.ts";
+import { DynamoJobStore } from "../adapters/dynamodb/job-store.ts";
 import { SnsJobNotifier } from "../adapters/sns/sns-job-notifier.ts";
 import { SyncJobs } from "../core/jobs/sync-jobs.ts";
 import type { WatchdogReport } from "../core/jobs/watchdog.ts";
@@ -12,7 +12,7 @@ import { makeHandler } from "./watchdog.ts";
 
 const env = readEnv();
 const vendors = VendorRegistry.fromBundle();
-const store = new DynamoSyncStore({ client: new DynamoDBClient({}), tableName: env.SYNC_TABLE_NAME });
+const store = new DynamoJobStore({ client: new DynamoDBClient({}), tableName: env.SYNC_TABLE_NAME });
 // No queue: the watchdog only ends jobs, it never starts one.
 const jobs = new SyncJobs({
   vendors,

@@ -8,7 +8,8 @@ import type { SyncTableOptions } from "./sync-table.ts";
 export type DynamoSyncStoreOptions = SyncTableOptions;
 
 /**
- * Every port over the sync table in one object, for wiring that needs several: jobs and their steps
+ * Every port over the sync table in one object, for the sandbox's wiring (`local/sandbox.ts`), which hands
+ * one store to all its workflows (Lambda entries take the port store they need): jobs and their steps
  * ({@link DynamoStepStore}, with vendor state) and manual-review conflicts ({@link DynamoConflictStore}).
  * Single-table design; keys in `table-design.ts`.
  */
