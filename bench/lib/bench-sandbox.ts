@@ -20,14 +20,6 @@ import { LOCAL_TABLES, localDynamoClient } from "../../local/embedded-dynamodb.t
 import { FileObjectStore } from "../../local/file-object-store.ts";
 import type { Sandbox } from "../../local/sandbox.ts";
 
-/** The change notifications the writes of an import cause, as the publisher would send them. */
-export interface NotificationTally {
-  /** Notifications (accepted changes whose content changed). */
-  count: number;
-  /** Bytes of each notification's SNS message body and attributes, in write order. */
-  readonly sizes: number[];
-}
-
 /** What `importFile` reads from a {@link Sandbox}. */
 export type ImportSandbox = Pick<
   Sandbox,
@@ -36,8 +28,11 @@ export type ImportSandbox = Pick<
   readonly dynamo: { readonly client: DynamoDBClient; readonly tables: typeof LOCAL_TABLES };
   /** The batch runs of this process (an import is owned by its process, `local/batch-runs.ts`). */
   readonly scheduled: { readonly batchRuns: LocalBatchRuns };
-  /** The notifications counted since the last {@link NotificationTally} reset (`sizes.length = 0`). */
-  readonly notifications: NotificationTally;
+  /**
+   * The change notifications the writes cause, as publish-changes would send them: each one's SNS
+   * message body and attributes, bytes, in write order, since the caller last emptied the list.
+   */
+  readonly notificationSizes: number[];
   close(): void;
 };
 
@@ -48,7 +43,7 @@ export function openImportSandbox(
   vendors: Map<string, VendorConfig> = loadVendorConfigs(),
 ): ImportSandbox & { client: DynamoDBClient } {
   const client = localDynamoClient(endpoint);
-  const notifications: NotificationTally = { count: 0, sizes: [] };
+  const notificationSizes: number[] = [];
   const records = new DynamoRecordStore({
     client,
     tableName: LOCAL_TABLES.records,
@@ -56,8 +51,7 @@ export function openImportSandbox(
     onWritten: (before, after) => {
       const notification = changeNotification(before, after);
       if (!notification) return;
-      notifications.count++;
-      notifications.sizes.push(messageBytes(JSON.stringify(notification.message), notification.attributes));
+      notificationSizes.push(messageBytes(JSON.stringify(notification.message), notification.attributes));
     },
   });
   const sync = new DynamoSyncStore({ client, tableName: LOCAL_TABLES.sync });
@@ -86,7 +80,7 @@ export function openImportSandbox(
     client,
     dynamo: { client, tables: LOCAL_TABLES },
     scheduled: { batchRuns },
-    notifications,
+    notificationSizes,
     close: () => {
       client.destroy();
       rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_WRITE_CONCURRENCY } from "../../lambdas/core/changes/interpreter.ts";
-import { BILLED_CHUNK_BYTES, MAX_BATCH_ENTRIES } from "../../lambdas/core/realtime/publish-batches.ts";
+import { billedPublishes, MAX_BATCH_ENTRIES, publishBatches } from "../../lambdas/core/realtime/publish-batches.ts";
 import {
   type CostLine,
   costLines,
@@ -48,10 +48,11 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
   const deliveries = 1_000_000 / k;
   const changes = 1_000_000;
   const dynamoPerDelivery = ingest.callsPerRequest.DynamoDB ?? 0;
-  // Notifications of the size the first import measured, ten to a PublishBatch request.
+  // Notifications of the mean size the first import measured, batched ten at a time as the publisher does.
   const { notifications } = inputs.first;
   const notificationBytes = notifications.count > 0 ? notifications.bytes / notifications.count : 1024;
-  const requests = changes / MAX_BATCH_ENTRIES;
+  const ten = new Array<number>(MAX_BATCH_ENTRIES).fill(notificationBytes);
+  const requests = (changes / MAX_BATCH_ENTRIES) * publishBatches(ten).length;
   return {
     changes,
     deliveries,
@@ -92,7 +93,7 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
         changes * (writePath.wcuPerChange + writePath.indexWcuPerChange),
       readUnits: changes * writePath.rcuPerChange,
       s3Puts: deliveries,
-      snsPublishes: requests * Math.max(1, Math.ceil((MAX_BATCH_ENTRIES * notificationBytes) / BILLED_CHUNK_BYTES)),
+      snsPublishes: (changes / MAX_BATCH_ENTRIES) * billedPublishes(ten),
     },
   };
 }

@@ -59,8 +59,7 @@ async function measuredImport(
   asOf: number,
 ): Promise<ImportRun> {
   meter.reset();
-  sandbox.notifications.count = 0;
-  sandbox.notifications.sizes.length = 0;
+  sandbox.notificationSizes.length = 0;
   const s3 = countObjectRequests();
   const storeBefore = dynamo.cpuMs();
   const cpuBefore = process.cpuUsage();
@@ -99,10 +98,10 @@ async function measuredImport(
     storeCpuUsPerChange: (storeMs * 1000) / changes,
     s3: { ...s3, writesByKind: { ...s3.writesByKind } },
     notifications: {
-      count: sandbox.notifications.count,
-      bytes: sandbox.notifications.sizes.reduce((a, b) => a + b, 0),
-      requests: publishBatches(sandbox.notifications.sizes).length,
-      billedPublishes: billedPublishes(sandbox.notifications.sizes),
+      count: sandbox.notificationSizes.length,
+      bytes: sandbox.notificationSizes.reduce((a, b) => a + b, 0),
+      requests: publishBatches(sandbox.notificationSizes).length,
+      billedPublishes: billedPublishes(sandbox.notificationSizes),
     },
   };
 }
