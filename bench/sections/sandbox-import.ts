@@ -16,16 +16,15 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type AttributeValue, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import pLimit from "p-limit";
+import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { median } from "simple-statistics";
-import { recordConditions } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DEFAULT_WRITE_CONCURRENCY } from "../../lambdas/core/changes/interpreter.ts";
 import { importFile } from "../../local/commands/import.ts";
 import { openSandbox, type Sandbox } from "../../local/sandbox.ts";
 import { openSandboxStore } from "../../local/sandbox-store.ts";
 import { Figures } from "../lib/budget.ts";
 import { MAGENTO_CSV, ROOT } from "../lib/fixtures.ts";
+import { putAbsent } from "../lib/raw-puts.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";
 import { userPath } from "./cli-start.ts";
 
@@ -94,23 +93,8 @@ async function scan(sandbox: Sandbox): Promise<Record<string, AttributeValue>[]>
 async function rawRound(tmpDir: string, items: readonly Record<string, AttributeValue>[], inFlight: number) {
   const store = await openSandboxStore({ dataDir: mkdtempSync(join(tmpDir, "raw-")), command: "bench" });
   try {
-    const limit = pLimit(inFlight);
-    const absent = recordConditions.absent();
     const started = performance.now();
-    await Promise.all(
-      items.map((Item) =>
-        limit(() =>
-          store.dynamo.client.send(
-            new PutItemCommand({
-              TableName: store.dynamo.tables.records,
-              Item,
-              ConditionExpression: absent.expression,
-              ExpressionAttributeNames: absent.names,
-            }),
-          ),
-        ),
-      ),
-    );
+    await putAbsent(store.dynamo.client, store.dynamo.tables.records, items, (item) => item, inFlight);
     return (performance.now() - started) / 1000;
   } finally {
     await store.close();

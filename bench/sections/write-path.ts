@@ -9,16 +9,11 @@
  * ratios, since on a shared machine the load moves between rounds, and a best-of-each ratio pairs
  * the raw contender's luckiest moment with another moment of the write path.
  */
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import pLimit from "p-limit";
 import { median } from "simple-statistics";
 import { toItem } from "../../lambdas/adapters/dynamodb/record-item.ts";
-import { DynamoRecordStore, recordConditions } from "../../lambdas/adapters/dynamodb/record-store.ts";
+import { DynamoRecordStore } from "../../lambdas/adapters/dynamodb/record-store.ts";
 import { DynamoSyncStore } from "../../lambdas/adapters/dynamodb/sync-store.ts";
 import { type Change, toChange } from "../../lambdas/core/change.ts";
 import { ChangeInterpreter } from "../../lambdas/core/changes/interpreter.ts";
@@ -31,6 +26,7 @@ import { Figures } from "../lib/budget.ts";
 import { CapacityMeter, type CapacitySnapshot, total, totalCalls } from "../lib/capacity.ts";
 import { contextFor, magentoChangeInputs, vendor } from "../lib/fixtures.ts";
 import { type DynaliteProcess, startDynaliteProcess } from "../lib/processes.ts";
+import { putAbsent } from "../lib/raw-puts.ts";
 import type { SectionOptions, SectionResult } from "../lib/section.ts";
 
 /** DynamoDB requests in flight, for every contender. */
@@ -142,22 +138,7 @@ function recordsOf(config: VendorConfig, changes: readonly Change[]): SyncRecord
 
 /** Raw conditional PutItem of the records' items, each item built (`toItem`) as it is sent, as the write path does. */
 async function runRawPut(client: DynamoDBClient, records: readonly SyncRecord[]): Promise<undefined> {
-  const limit = pLimit(IN_FLIGHT);
-  const absent = recordConditions.absent();
-  await Promise.all(
-    records.map((record) =>
-      limit(() =>
-        client.send(
-          new PutItemCommand({
-            TableName: LOCAL_TABLES.records,
-            Item: toItem(record),
-            ConditionExpression: absent.expression,
-            ExpressionAttributeNames: absent.names,
-          }),
-        ),
-      ),
-    ),
-  );
+  await putAbsent(client, LOCAL_TABLES.records, records, toItem, IN_FLIGHT);
   return undefined;
 }
 
