@@ -87,7 +87,7 @@ export function webhookUsage(inputs: CostInputs): { usage: Usage; changes: numbe
           logBytes: 0,
         },
       ],
-      // Dedup claim and completion, platform keys per product, the records (table + byVendor index).
+      // Dedup claim and completion, platform keys per product, the records (table, and the sync table's index for conflicts).
       writeUnits:
         deliveries * (dynamoPerDelivery + ingest.productsPerDelivery) +
         changes * (writePath.wcuPerChange + writePath.indexWcuPerChange),

@@ -50,7 +50,7 @@ export interface PhaseResult {
   readonly rcuPerChange: number;
   /** Table write units per change (as reported, failed conditions included). */
   readonly wcuPerChange: number;
-  /** Index write units AWS adds (KEYS_ONLY `byVendor`: creates), per change. */
+  /** Index write units AWS adds (the sync table's `byVendor`, for conflicts: capacity.ts), per change. */
   readonly indexWcuPerChange: number;
   readonly outcomes?: Readonly<Record<string, number>>;
 }
@@ -242,7 +242,7 @@ export async function writePathSection(options: SectionOptions): Promise<Section
     figures.info("rcuPerChange", "write path: RCU per change (creates)", wp.rcuPerChange, "RCU/change");
     figures.info(
       "wcuPerChange",
-      "write path: WCU per change (creates, table + byVendor index)",
+      "write path: WCU per change (creates, table + index)",
       wp.wcuPerChange + wp.indexWcuPerChange,
       "WCU/change",
       `table ${wp.wcuPerChange.toFixed(3)} + index ${wp.indexWcuPerChange.toFixed(3)}`,
