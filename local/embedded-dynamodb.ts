@@ -4,6 +4,8 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ResourceNotFoundException,
+  type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { RECORDS_TABLE, SYNC_TABLE } from "../lambdas/adapters/dynamodb/table-design.ts";
 import { EmbeddedDynamoClient } from "./embedded-dynamodb-client.ts";
@@ -162,18 +164,28 @@ const describeKeys = (keys: readonly { AttributeName?: string; KeyType?: string 
  */
 export async function ensureTables(client: DynamoDBClient, where?: string): Promise<void> {
   for (const definition of [...localTableDefinitions(), ...sandboxOnlyTableDefinitions()]) {
+    const describe = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: definition.TableName }))).Table;
+    // Described first: on every start but the first the tables exist, and a CreateTable would only fail.
+    let table: TableDescription | undefined;
     try {
-      await client.send(new CreateTableCommand(definition));
+      table = await describe();
     } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      try {
+        await client.send(new CreateTableCommand(definition));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
     }
     for (let i = 0; i < 100; i++) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
-      const found = describeKeys(Table?.KeySchema, Table?.GlobalSecondaryIndexes?.length ?? 0);
+      table ??= await describe();
+      const found = describeKeys(table?.KeySchema, table?.GlobalSecondaryIndexes?.length ?? 0);
       const expected = describeKeys(definition.KeySchema, definition.GlobalSecondaryIndexes?.length ?? 0);
       if (found !== expected) throw new StoreLayoutError(String(definition.TableName), found, expected, where);
-      if (Table?.TableStatus === "ACTIVE") break;
+      if (table?.TableStatus === "ACTIVE") break;
       await new Promise((resolve) => setTimeout(resolve, 20));
+      table = undefined;
     }
   }
 }
